@@ -1,0 +1,1 @@
+# Members, experiences, reports and moderation arrive with the community issue.

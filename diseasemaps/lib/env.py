@@ -1,0 +1,169 @@
+"""Typed readers for environment variables.
+
+Every reader fails loudly with ImproperlyConfigured naming the variable, so a bad
+deployment stops at start-up instead of misbehaving later.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a yes/no value; use one of "
+        f"{', '.join(sorted(TRUE_WORDS | FALSE_WORDS))}."
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum of {minimum}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_from_env(name: str, default: str) -> dict:
+    """A Django DATABASES entry from a URL such as postgres://user@host:5432/db."""
+    url = env_str(name, default)
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj-database-url raises several types
+        raise ImproperlyConfigured(
+            f"{name} is not a usable database URL ({exc}). Expected for example "
+            "postgres://user:password@127.0.0.1:5432/diseasemaps or "
+            "sqlite:////absolute/path/db.sqlite3."
+        ) from exc
+    engine = config.get("ENGINE", "")
+    if engine.endswith("sqlite3"):
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(f"{name} names SQLite but no file path.")
+        config["CONN_MAX_AGE"] = 0
+        name = str(config["NAME"])
+        if name != ":memory:":
+            # A test database in a file, not in memory, so tests can open a
+            # second connection from another thread (the concurrency tests).
+            config["TEST"] = {
+                "NAME": str(Path(name).with_name(f"test-{Path(name).name}"))
+            }
+        config["OPTIONS"] = {
+            # Write transactions take the lock when they begin, so two approvals
+            # at once queue up instead of failing half-way ("database is locked").
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    elif engine.endswith("postgresql"):
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(f"{name} names PostgreSQL but no database.")
+    else:
+        raise ImproperlyConfigured(
+            f"{name} uses {engine or 'an unknown engine'}; DiseaseMaps supports "
+            "PostgreSQL (postgres://) and SQLite (sqlite://)."
+        )
+    return config
+
+
+def cache_from_env(name: str) -> dict:
+    """Redis when the variable is set, local memory otherwise."""
+    url = env_str(name)
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"} or not (
+        parts.hostname or parts.path
+    ):
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a Redis URL; expected redis://host:6379/0."
+        )
+    return {
+        "BACKEND": "diseasemaps.lib.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "dm",
+        "OPTIONS": {
+            # A slow or absent Redis must cost milliseconds, not a hung page.
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 0.5,
+        },
+    }
+
+
+EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+def email_from_env(name: str, default: str = "console:") -> dict:
+    """Email settings from one URL.
+
+    console:, locmem:, dummy:, file:///path, smtp://user:pass@host:25,
+    smtp+tls://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465.
+    """
+    url = env_str(name, default)
+    parts = urlsplit(url)
+    backend = EMAIL_BACKENDS.get(parts.scheme)
+    if backend is None:
+        raise ImproperlyConfigured(
+            f"{name}={url!r} has an unknown scheme; use one of "
+            f"{', '.join(f'{s}:' for s in EMAIL_BACKENDS)}."
+        )
+    settings: dict = {"EMAIL_BACKEND": backend}
+    if parts.scheme == "file":
+        if not parts.path:
+            raise ImproperlyConfigured(f"{name} needs a folder: file:///var/mail.")
+        settings["EMAIL_FILE_PATH"] = parts.path
+    elif parts.scheme.startswith("smtp"):
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"{name} needs a host: smtp://host:25.")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} has a bad port.") from None
+        default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[parts.scheme]
+        settings.update(
+            EMAIL_HOST=parts.hostname,
+            EMAIL_PORT=port or default_port,
+            EMAIL_HOST_USER=unquote(parts.username or ""),
+            EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
+            EMAIL_USE_TLS=parts.scheme == "smtp+tls",
+            EMAIL_USE_SSL=parts.scheme == "smtps",
+            EMAIL_TIMEOUT=int(parse_qs(parts.query).get("timeout", ["10"])[0]),
+        )
+    return settings

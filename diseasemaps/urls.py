@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "DiseaseMaps editorial console"
+admin.site.site_title = "DiseaseMaps admin"
+admin.site.index_title = "Editorial work"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("answers.urls")),
+]
