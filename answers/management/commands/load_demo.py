@@ -1,0 +1,269 @@
+"""Load demo accounts and demo content for local development."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import reversion
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from answers import services
+from answers.content_files import read_condition, read_question
+from answers.models import (
+    Condition,
+    ConditionCode,
+    CriteriaList,
+    Question,
+    Reference,
+    Reviewer,
+)
+from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
+
+DEMO_DIR = Path(settings.BASE_DIR) / "demo" / "content"
+DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
+DEMO_PASSWORD = "diseasemaps-demo"  # noqa: S105 - development accounts, see README
+
+ACCOUNTS = [
+    # username, first, last, group, superuser
+    ("admin", "Ada", "Admin", None, True),
+    ("wendy", "Wendy", "Walsh", WRITER_GROUP, False),
+    ("rita", "Rita", "Osei", REVIEWER_GROUP, False),
+    ("sam", "Samuel", "Lindqvist", REVIEWER_GROUP, False),
+    ("mo", "Morgan", "Reyes", MODERATOR_GROUP, False),
+]
+
+# Fictional clinicians for the demo: the registration numbers say so.
+REVIEWERS = {
+    "rita": {
+        "display_name": "Dr Rita Osei",
+        "slug": "rita-osei",
+        "credentials": "MBChB, FRCP, FRCPath",
+        "specialty": "Haematology",
+        "affiliation": "Demo University Hospital",
+        "registration_body": "Demo Medical Council",
+        "registration_id": "DEMO-0001",
+        "bio": "Consultant haematologist with a clinic for plasma cell disorders. "
+        "(A fictional reviewer for the demo site.)",
+        "disclosures": "Has received speaker fees from a demo pharmaceutical "
+        "company for education on myeloma (2025).",
+    },
+    "sam": {
+        "display_name": "Dr Samuel Lindqvist",
+        "slug": "samuel-lindqvist",
+        "credentials": "MD, PhD",
+        "specialty": "Neurology",
+        "affiliation": "Demo Neuromuscular Centre",
+        "registration_body": "Demo Medical Council",
+        "registration_id": "DEMO-0002",
+        "bio": "Neurologist who runs a neuromuscular clinic. (A fictional reviewer "
+        "for the demo site.)",
+        "disclosures": "",
+    },
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo accounts (one per role, password in README) and load the "
+        "demo conditions and answers from demo/content through the review "
+        "workflow: most answers approved, some in review, one overdue. Refuses to "
+        "run with DEBUG off, because the accounts have known passwords. Safe to "
+        "run again: existing accounts and content are left as they are."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--content-dir",
+            type=Path,
+            default=DEMO_DIR,
+            help="Folder with one sub-folder per condition (default: demo/content).",
+        )
+
+    def handle(self, *args, content_dir: Path, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo creates accounts with a published password, so it only "
+                "runs with DEBUG=true (development). Nothing was changed."
+            )
+        if not content_dir.is_dir():
+            raise CommandError(f"No demo content folder at {content_dir}.")
+        users = self._accounts()
+        folders = sorted(
+            p for p in content_dir.iterdir() if (p / "condition.md").exists()
+        )
+        if Condition.objects.filter(
+            slug__in=[read_condition(p / "condition.md")["slug"] for p in folders]
+        ).exists():
+            self.stdout.write("Demo content is already loaded; nothing to do.")
+            return
+        # The workflow sends mail at every step; for demo data that is noise.
+        with override_settings(EMAIL_BACKEND=DUMMY_EMAIL):
+            for index, folder in enumerate(folders, start=1):
+                condition, questions = self._load_condition(folder, users["wendy"])
+                self._run_workflow(condition, questions, users)
+                self.stdout.write(
+                    f"[{index}/{len(folders)}] {condition.name}: "
+                    f"{len(questions)} questions"
+                )
+        self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+
+    def _accounts(self) -> dict:
+        User = get_user_model()
+        users = {}
+        created = []
+        for username, first, last, group_name, superuser in ACCOUNTS:
+            user, is_new = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@demo.diseasemaps.invalid",
+                    "is_staff": True,
+                    "is_superuser": superuser,
+                },
+            )
+            if is_new:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                created.append(username)
+            if group_name:
+                user.groups.add(Group.objects.get(name=group_name))
+            if username in REVIEWERS:
+                Reviewer.objects.get_or_create(
+                    user=user, defaults={**REVIEWERS[username], "active": True}
+                )
+            users[username] = user
+        if created:
+            self.stdout.write(
+                f"Demo accounts created: {', '.join(created)} (password in README)."
+            )
+        return users
+
+    @transaction.atomic
+    def _load_condition(self, folder: Path, writer) -> tuple[Condition, list[Question]]:
+        data = read_condition(folder / "condition.md")
+        with reversion.create_revision():
+            reversion.set_user(writer)
+            reversion.set_comment("Demo content")
+            condition = Condition(
+                name=data["name"],
+                slug=data["slug"],
+                acronym=data["acronym"],
+                acronym_expansion=data["acronym_expansion"],
+                synonyms="\n".join(data["synonyms"]),
+                summary=data["summary"],
+                prevalence=data["prevalence"],
+                review_interval_days=data["review_interval_days"],
+            )
+            condition.full_clean()
+            condition.save()
+            for code in data["codes"]:
+                row = ConditionCode(condition=condition, **code)
+                row.full_clean()
+                row.save()
+            for criteria in data["criteria"]:
+                row = CriteriaList(
+                    condition=condition,
+                    category=criteria["category"],
+                    items="\n".join(criteria["items"]),
+                    source=criteria["source"],
+                    version=criteria["version"],
+                    order=criteria["order"],
+                )
+                row.full_clean()
+                row.save()
+        questions = []
+        files = sorted(p for p in folder.glob("*.md") if p.name != "condition.md")
+        entries = sorted(
+            (read_question(p) for p in files), key=lambda q: (q["topic"], q["order"])
+        )
+        for entry in entries:
+            if entry["condition"] != condition.slug:
+                raise CommandError(
+                    f"{entry['slug']}: says condition '{entry['condition']}' but is "
+                    f"in the folder of '{condition.slug}'."
+                )
+            references = entry.pop("references")
+            entry.pop("condition")
+            question = Question(condition=condition, **entry)
+            question.full_clean()
+            questions.append(
+                services.save_draft(
+                    question=question,
+                    user=writer,
+                    expected_version=None,
+                    save_related=lambda q=question, refs=references: (
+                        Reference.objects.bulk_create(
+                            Reference(question=q, order=n, **ref)
+                            for n, ref in enumerate(refs, start=1)
+                        )
+                    ),
+                    comment="Demo content",
+                    at=timezone.now() - timedelta(days=420),
+                )
+            )
+        return condition, questions
+
+    def _run_workflow(self, condition: Condition, questions: list, users: dict) -> None:
+        """Most answers approved at various dates, one overdue, some still in review.
+
+        The writer drafts and submits; a reviewer who did not write approves.
+        Haematology reviews POEMS syndrome, neurology the others.
+        """
+        writer = users["wendy"]
+        reviewer = users["rita"] if condition.slug == "poems-syndrome" else users["sam"]
+        now = timezone.now()
+        last = len(questions) - 1
+        for index, question in enumerate(questions):
+            if index == last:
+                # Never published: waiting for its first review.
+                services.submit_for_review(
+                    question=question, user=writer, at=now - timedelta(days=2)
+                )
+                continue
+            approved_days_ago = 30 + 37 * index
+            if (
+                condition.slug == "poems-syndrome"
+                and question.slug == "is-it-contagious"
+            ):
+                approved_days_ago = 400  # past the 365-day interval: overdue
+            at = now - timedelta(days=approved_days_ago)
+            services.submit_for_review(
+                question=question, user=writer, at=at - timedelta(days=3)
+            )
+            services.approve(
+                question=question,
+                user=reviewer,
+                expected_version=question.draft_version,
+                coi_confirmed=True,
+                at=at,
+            )
+            if index == last - 1:
+                self._edit_and_resubmit(question, writer, reviewer, condition)
+
+    def _edit_and_resubmit(self, question, writer, reviewer, condition) -> None:
+        """A live answer with newer edits: one waits for review, one was sent back."""
+        question.body = (
+            question.body + "\n\n## Where can I find support?\n\nPatient groups for "
+            f"{condition.name} can put you in touch with others who understand. "
+            "Ask your care team which groups they trust."
+        )
+        services.save_draft(
+            question=question,
+            user=writer,
+            expected_version=question.draft_version,
+            comment="Demo: added a support section",
+        )
+        services.submit_for_review(question=question, user=writer)
+        if condition.slug == "cystic-fibrosis":
+            services.request_changes(
+                question=question,
+                user=reviewer,
+                comment="Please name two national patient organisations and add "
+                "them as references.",
+            )
