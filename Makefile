@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Local development runs with DEBUG on unless the environment says otherwise.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run test lint format check-deploy clean
+.PHONY: run test format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "DiseaseMaps needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11 and try again.")'

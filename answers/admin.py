@@ -123,11 +123,26 @@ class ReviewerAdmin(HistoryCompareAdmin):
 class ReferenceInline(admin.TabularInline):
     model = Reference
     extra = 0
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {
+            "assume_scheme": "https",
+            "widget": forms.URLInput(attrs={"size": 30}),
+        },
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 14})},
+    }
     fields = ["order", "citation", "url", "pmid", "doi"]
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         return 0 if obj else 1
+
+
+class MultilineTextField(forms.CharField):
+    """Browsers send line breaks as CRLF; compare and store them as LF, so an
+    untouched textarea is not mistaken for an edit."""
+
+    def to_python(self, value):
+        return services.normalise_text(super().to_python(value))
 
 
 class QuestionAdminForm(forms.ModelForm):
@@ -136,6 +151,7 @@ class QuestionAdminForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = DRAFT_FIELDS
+        field_classes = {"short_answer": MultilineTextField, "body": MultilineTextField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -196,7 +212,7 @@ class ApproveForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     coi_confirmed = forms.BooleanField(
         required=True,
-        label=services.COI_DECLARATION,
+        label="I approve this version for publication. " + services.COI_DECLARATION,
         error_messages={"required": "Confirm the declaration to approve."},
     )
 
@@ -269,6 +285,9 @@ CONTENT_LABELS = {
 
 @admin.register(Question)
 class QuestionAdmin(HistoryCompareAdmin):
+    # Questions are never deleted once they have history, so there is nothing to
+    # recover: the plain change list, without reversion's "Recover" button.
+    change_list_template = "admin/change_list.html"
     form = QuestionAdminForm
     inlines = [ReferenceInline]
     list_display = [
@@ -302,7 +321,13 @@ class QuestionAdmin(HistoryCompareAdmin):
             "Draft answer",
             {"fields": ["short_answer", "body", "show_criteria", "expected_version"]},
         ),
-        ("Review history", {"fields": ["review_history", "approved_revisions"]}),
+        (
+            "Review history",
+            {
+                "fields": ["review_history", "approved_revisions"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     class Media:
@@ -429,6 +454,8 @@ class QuestionAdmin(HistoryCompareAdmin):
             or any(formset.has_changed() for formset in formsets)
         )
         if not changed:
+            # Nothing to save; the formsets still record that they saved nothing.
+            super().save_related(request, form, formsets, change)
             return
 
         def write_related() -> None:
@@ -599,14 +626,7 @@ class QuestionAdmin(HistoryCompareAdmin):
             else None
         )
         contributors = services.contributor_ids(question)
-        contributor_names = list(
-            question.events.filter(
-                actor_id__in=contributors,
-                action__in=ReviewEvent.CONTRIBUTING_ACTIONS,
-            )
-            .values_list("actor_name", flat=True)
-            .distinct()
-        )
+        contributor_names = services.contributor_names(question)
         reviewer = Reviewer.objects.filter(user_id=request.user.pk, active=True).first()
         can_review = reviewer is not None and request.user.has_perm(
             "answers.review_question"

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from answers.exceptions import InvalidTransition, WorkflowError
 from diseasemaps.lib.markdown import render_answer
@@ -104,7 +105,9 @@ class Condition(models.Model):
         max_length=200, unique=True, help_text="Common name, e.g. “POEMS syndrome”."
     )
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="Used in addresses: /conditions/<slug>/."
+        max_length=100,
+        unique=True,
+        help_text="The condition's part of every address, e.g. poems-syndrome.",
     )
     acronym = models.CharField(
         max_length=30, blank=True, help_text="e.g. “POEMS”. Leave blank if none."
@@ -396,7 +399,7 @@ class Question(models.Model):
     )
     slug = models.SlugField(
         max_length=100,
-        help_text="Used in the address: /conditions/<condition>/<slug>/.",
+        help_text="The last part of the answer's address, e.g. is-it-contagious.",
     )
     kind = models.CharField(
         max_length=20,
@@ -653,6 +656,12 @@ class AnswerRevision(AppendOnlyModel):
             f"{self.reviewer_name}, {self.reviewer_credentials} "
             f"({self.reviewer_specialty})"
         )
+
+    @property
+    def body_safe_html(self) -> SafeString:
+        # body_html is nh3's sanitised output, made once when the revision was
+        # created; the row can never change afterwards.
+        return mark_safe(self.body_html)  # noqa: S308
 
     def content(self) -> dict:
         return {

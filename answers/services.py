@@ -44,6 +44,10 @@ COI_DECLARATION = (
 )
 
 
+def normalise_text(text: str) -> str:
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def actor_name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -61,11 +65,9 @@ def active_reviewer(user: AbstractBaseUser) -> Reviewer:
     return reviewer
 
 
-def contributor_ids(question: Question, *, upto: ReviewEvent | None = None) -> set:
-    """Who wrote, edited, rolled back or submitted the draft that `upto` approved.
-
-    Without `upto`: the draft as it is now, i.e. everything since the last approval.
-    """
+def _cycle_contributions(question: Question, *, upto: ReviewEvent | None = None):
+    """Authoring steps of the draft that `upto` approved (default: the draft now),
+    i.e. those after the approval before it."""
     events = question.events.all()
     if upto is not None:
         events = events.filter(pk__lt=upto.pk)
@@ -74,10 +76,21 @@ def contributor_ids(question: Question, *, upto: ReviewEvent | None = None) -> s
     )
     if previous_approval:
         events = events.filter(pk__gt=previous_approval)
+    return events.filter(action__in=ReviewEvent.CONTRIBUTING_ACTIONS)
+
+
+def contributor_ids(question: Question, *, upto: ReviewEvent | None = None) -> set:
+    """Who wrote, edited, rolled back or submitted that draft (the four-eyes rule)."""
     return set(
-        events.filter(action__in=ReviewEvent.CONTRIBUTING_ACTIONS)
+        _cycle_contributions(question, upto=upto)
         .exclude(actor=None)
         .values_list("actor_id", flat=True)
+    )
+
+
+def contributor_names(question: Question) -> list[str]:
+    return sorted(
+        set(_cycle_contributions(question).values_list("actor_name", flat=True))
     )
 
 
@@ -188,6 +201,10 @@ def save_draft(
         raise NotAllowed("You do not have permission to edit answers.")
     if not adding and expected_version is None:
         raise ValueError("Editing an existing draft needs expected_version.")
+    # Browsers send textarea line breaks as CRLF; store one form, trimmed, so an
+    # unchanged form compares equal and diffs show only real changes.
+    for field in ("text", "short_answer", "body"):
+        setattr(question, field, normalise_text(getattr(question, field)))
     with transaction.atomic(), reversion.create_revision():
         if not adding:
             current = lock_question(question)

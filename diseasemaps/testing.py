@@ -5,10 +5,11 @@ Dr Sam Lindqvist, neurology), a moderator (Mo), a site admin (Ada), two members
 (Mina, Omar) and, implicitly, the anonymous visitor (a client without login).
 """
 
+import importlib
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 
 from answers import services
@@ -32,6 +33,23 @@ Yes. Touch, shared meals and close care are all safe:
 - hugging and kissing
 - sharing a home
 """
+
+
+def ensure_roles() -> None:
+    """The editorial groups, as the data migration creates them.
+
+    Transactional tests (live server, threads) flush the database afterwards,
+    which removes rows that migrations created; personas recreate them.
+    """
+    roles = importlib.import_module("answers.migrations.0002_roles")
+    for name, codenames in roles.GROUPS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            group.permissions.set(
+                Permission.objects.filter(
+                    content_type__app_label="answers", codename__in=codenames
+                )
+            )
 
 
 def make_user(username: str, *, group: str | None = None, staff: bool = True, **extra):
@@ -61,6 +79,7 @@ def make_reviewer(user, **overrides) -> Reviewer:
 
 def make_personas(target) -> None:
     """Set the personas as attributes of `target` (a test class or namespace)."""
+    ensure_roles()
     target.writer = make_user(
         "wendy", group=WRITER_GROUP, first_name="Wendy", last_name="Walsh"
     )

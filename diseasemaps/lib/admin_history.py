@@ -33,10 +33,16 @@ def _display(field: models.Field, value) -> str:
     return str(value)
 
 
+def _shown_fields(model: type[models.Model]) -> list[models.Field]:
+    """Versioned fields an editor can change (not ids or automatic timestamps)."""
+    fields = (model._meta.get_field(name) for name in _get_options(model).fields)
+    return [f for f in fields if f.editable and not f.primary_key]
+
+
 def _child_line(model: type[models.Model], values: dict, fk_attname: str) -> str:
     parts = []
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.attname == fk_attname:
+        if not field.editable or field.primary_key or field.attname == fk_attname:
             continue
         text = _display(field, values.get(field.attname))
         if text:
@@ -63,8 +69,7 @@ def snapshot_of_version(version: Version) -> dict[str, str]:
     model = version._model
     values = version.field_dict
     snapshot = {}
-    for name in _get_options(model).fields:
-        field = model._meta.get_field(name)
+    for field in _shown_fields(model):
         snapshot[str(field.verbose_name).capitalize()] = _display(
             field, values.get(field.attname)
         )
@@ -86,8 +91,7 @@ def snapshot_of_version(version: Version) -> dict[str, str]:
 def snapshot_of_object(obj: models.Model) -> dict[str, str]:
     model = type(obj)
     snapshot = {}
-    for name in _get_options(model).fields:
-        field = model._meta.get_field(name)
+    for field in _shown_fields(model):
         snapshot[str(field.verbose_name).capitalize()] = _display(
             field, getattr(obj, field.attname)
         )

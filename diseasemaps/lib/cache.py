@@ -7,12 +7,12 @@ a failed write is skipped, and each failure is logged as a warning.
 import logging
 
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+# Any Redis failure (down, slow, out of memory, read-only replica) is an outage.
+OUTAGE_ERRORS = (RedisError, OSError)
 
 
 class ResilientRedisCache(RedisCache):

@@ -6,23 +6,62 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# A word with the spaces after it; leading spaces stand alone. Spaces never match
+# on their own, so a rewritten phrase is not cut into one-word pieces.
+_TOKENS = re.compile(r"\S+\s*|\s+")
+# An unchanged stretch this short between two changes reads better folded into
+# them ("the", "a", "of").
+_SHORT_EQUAL = 2
+
+
+def _opcodes(old: list[str], new: list[str]) -> list[list]:
+    # Compare words without their trailing spaces, so "end" matches "end ".
+    matcher = difflib.SequenceMatcher(
+        a=[t.strip() or t for t in old], b=[t.strip() or t for t in new], autojunk=False
+    )
+    ops = [list(op) for op in matcher.get_opcodes()]
+    merged: list[list] = []
+    for index, op in enumerate(ops):
+        tag, a1, a2, b1, b2 = op
+        between_changes = 0 < index < len(ops) - 1
+        if tag == "equal" and between_changes and a2 - a1 <= _SHORT_EQUAL:
+            tag = "replace"
+        if merged and tag != "equal" and merged[-1][0] != "equal":
+            merged[-1] = ["replace", merged[-1][1], a2, merged[-1][3], b2]
+        else:
+            merged.append([tag, a1, a2, b1, b2])
+    return merged
+
+
+def _same_word(before: str, after: str) -> str:
+    """A matched word; only the spaces after it may differ (e.g. a new line)."""
+    if before == after:
+        return escape(after)
+    word = after.rstrip()
+    old_space, new_space = before[len(word) :], after[len(word) :]
+    html = escape(word)
+    if old_space:
+        html += f"<del>{escape(old_space)}</del>"
+    if new_space:
+        html += f"<ins>{escape(new_space)}</ins>"
+    return html
 
 
 def inline_diff(old: str, new: str) -> SafeString:
     """Mark removed words with <del> and added words with <ins>; the rest as is."""
     old_tokens = _TOKENS.findall(old or "")
     new_tokens = _TOKENS.findall(new or "")
-    matcher = difflib.SequenceMatcher(a=old_tokens, b=new_tokens, autojunk=False)
     parts: list[str] = []
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+    for op, a1, a2, b1, b2 in _opcodes(old_tokens, new_tokens):
         removed = escape("".join(old_tokens[a1:a2]))
         added = escape("".join(new_tokens[b1:b2]))
         if op == "equal":
-            parts.append(removed)
-        if op in {"delete", "replace"} and removed:
+            for before, after in zip(old_tokens[a1:a2], new_tokens[b1:b2], strict=True):
+                parts.append(_same_word(before, after))
+            continue
+        if removed:
             parts.append(f"<del>{removed}</del>")
-        if op in {"insert", "replace"} and added:
+        if added:
             parts.append(f"<ins>{added}</ins>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 

@@ -16,7 +16,8 @@ FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The variable's value; set-but-empty counts as unset."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -57,6 +58,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def database_from_env(name: str, default: str) -> dict:
     """A Django DATABASES entry from a URL such as postgres://user@host:5432/db."""
     url = env_str(name, default)
+    if (
+        url.startswith("sqlite:")
+        and urlsplit(url).path in {"", "/"}
+        and ":memory:" not in url
+    ):
+        # dj-database-url reads "sqlite://" as an in-memory database: every
+        # process would get its own empty one. Ask for a file instead.
+        raise ImproperlyConfigured(
+            f"{name} names SQLite but no file path; use sqlite:////absolute/path."
+        )
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types
@@ -119,6 +130,13 @@ def cache_from_env(name: str) -> dict:
     }
 
 
+def _timeout(name: str, query: str) -> int:
+    raw = parse_qs(query).get("timeout", ["10"])[0]
+    if not raw.isdigit() or int(raw) == 0:
+        raise ImproperlyConfigured(f"{name} has timeout={raw!r}; use whole seconds.")
+    return int(raw)
+
+
 EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
@@ -164,6 +182,6 @@ def email_from_env(name: str, default: str = "console:") -> dict:
             EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
             EMAIL_USE_TLS=parts.scheme == "smtp+tls",
             EMAIL_USE_SSL=parts.scheme == "smtps",
-            EMAIL_TIMEOUT=int(parse_qs(parts.query).get("timeout", ["10"])[0]),
+            EMAIL_TIMEOUT=_timeout(name, parts.query),
         )
     return settings

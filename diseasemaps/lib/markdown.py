@@ -5,8 +5,6 @@ lists, emphasis and links. The output is always passed through nh3, so even a
 compromised editor account cannot put script into a page.
 """
 
-import re
-
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
@@ -40,6 +38,17 @@ def parse(source: str) -> list[Token]:
     return _md.parse(source or "")
 
 
+def inline_text(token: Token) -> str:
+    """The words of an inline token as a reader sees them: no markup, no URLs."""
+    parts = []
+    for child in token.children or []:
+        if child.type in {"text", "code_inline"}:
+            parts.append(child.content)
+        elif child.type in {"softbreak", "hardbreak"}:
+            parts.append(" ")
+    return "".join(parts)
+
+
 def _adjust_headings(tokens: list[Token]) -> None:
     """H1 is the page's question, so body headings start at H2; give them ids."""
     used: set[str] = set()
@@ -49,7 +58,7 @@ def _adjust_headings(tokens: list[Token]) -> None:
         level = int(token.tag[1])
         token.tag = "h2" if level <= 2 else "h3"
         if token.type == "heading_open":
-            text = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            text = inline_text(tokens[index + 1]) if index + 1 < len(tokens) else ""
             base = slugify(text)[:60] or "section"
             anchor, n = base, 2
             while anchor in used:
@@ -74,10 +83,8 @@ def render_answer(source: str) -> SafeString:
 
 def plain_text(source: str) -> str:
     """The readable words of a Markdown text, one block per line."""
-    lines = [t.content for t in parse(source) if t.type == "inline" and t.content]
-    text = "\n".join(lines)
-    # Link targets are not prose: keep the link text only.
-    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    lines = (inline_text(t) for t in parse(source) if t.type == "inline")
+    return "\n".join(line for line in lines if line)
 
 
 def paragraphs_ending_in_colon_without_list(source: str) -> list[str]:
@@ -87,19 +94,19 @@ def paragraphs_ending_in_colon_without_list(source: str) -> list[str]:
     for index, token in enumerate(tokens):
         if token.type != "paragraph_open":
             continue
-        inline = tokens[index + 1]
-        if not inline.content.rstrip().endswith(":"):
+        text = inline_text(tokens[index + 1]).rstrip()
+        if not text.endswith(":"):
             continue
         following = tokens[index + 3] if index + 3 < len(tokens) else None
         if following is None or following.type not in LIST_OPENERS:
-            found.append(inline.content.strip())
+            found.append(text.strip())
     return found
 
 
 def headings(source: str) -> list[tuple[int, str]]:
     tokens = parse(source)
     return [
-        (int(t.tag[1]), tokens[i + 1].content)
+        (int(t.tag[1]), inline_text(tokens[i + 1]))
         for i, t in enumerate(tokens)
         if t.type == "heading_open"
     ]

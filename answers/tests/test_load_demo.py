@@ -1,0 +1,73 @@
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from answers.models import Condition, Question, ReviewEvent, Status
+
+
+class LoadDemoTestCase(TestCase):
+    def load(self) -> str:
+        out = StringIO()
+        with override_settings(DEBUG=True):
+            call_command("load_demo", stdout=out)
+        return out.getvalue()
+
+    def test_it_loads_accounts_and_content_through_the_workflow(self):
+        output = self.load()
+
+        self.assertIn("[3/3]", output)
+        self.assertEqual(Condition.objects.count(), 3)
+        poems = Condition.objects.get(slug="poems-syndrome")
+        self.assertEqual(poems.acronym, "POEMS")
+        self.assertIn("Crow–Fukase syndrome", poems.synonym_list)
+        self.assertGreaterEqual(poems.criteria.count(), 3)
+        self.assertTrue(all(c.item_list for c in poems.criteria.all()))
+        for condition in Condition.objects.all():
+            self.assertGreaterEqual(condition.questions.count(), 5, condition)
+
+        questions = Question.objects.all()
+        live = questions.published().count()
+        self.assertGreater(live, questions.count() / 2)  # most approved
+        self.assertGreaterEqual(questions.filter(status=Status.IN_REVIEW).count(), 2)
+        self.assertEqual(questions.filter(status=Status.CHANGES_REQUESTED).count(), 1)
+        overdue = Question.objects.overdue(timezone.localdate())
+        self.assertEqual(
+            list(overdue.values_list("slug", flat=True)), ["is-it-contagious"]
+        )
+        # Every approval was four-eyes: no approver contributed to what they approved.
+        for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):
+            self.assertNotEqual(approval.actor.username, "wendy")
+
+    def test_the_demo_accounts_can_log_in_with_the_readme_password(self):
+        self.load()
+        for username in ["admin", "wendy", "rita", "sam", "mo"]:
+            with self.subTest(username=username):
+                user = get_user_model().objects.get(username=username)
+                self.assertTrue(user.check_password("diseasemaps-demo"))
+        self.assertTrue(get_user_model().objects.get(username="admin").is_superuser)
+        self.assertTrue(
+            get_user_model().objects.get(username="rita").reviewer_profile.active
+        )
+        self.assertFalse(
+            get_user_model().objects.get(username="rita").check_password("wrong")
+        )
+
+    def test_running_it_again_changes_nothing(self):
+        self.load()
+        counts = (Question.objects.count(), ReviewEvent.objects.count())
+
+        output = self.load()
+
+        self.assertIn("already loaded", output)
+        self.assertEqual(
+            (Question.objects.count(), ReviewEvent.objects.count()), counts
+        )
+
+    def test_it_refuses_to_run_without_debug(self):
+        with override_settings(DEBUG=False), self.assertRaises(CommandError) as raised:
+            call_command("load_demo", stdout=StringIO())
+        self.assertIn("DEBUG=true", str(raised.exception))
+        self.assertEqual(get_user_model().objects.count(), 0)

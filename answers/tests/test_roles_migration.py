@@ -1,0 +1,33 @@
+from django.contrib.auth.models import Group
+from django.test import TestCase
+
+from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
+
+
+class RolesMigrationTestCase(TestCase):
+    """The data migration's groups, as a fresh database has them."""
+
+    def perms(self, name: str) -> set[str]:
+        return set(
+            Group.objects.get(name=name).permissions.values_list("codename", flat=True)
+        )
+
+    def test_writers_draft_and_submit_but_do_not_review_or_delete(self):
+        perms = self.perms(WRITER_GROUP)
+        self.assertTrue({"add_question", "change_question", "submit_question"} <= perms)
+        self.assertFalse({"review_question", "unpublish_question"} & perms)
+        self.assertNotIn("delete_question", perms)
+        self.assertNotIn("change_reviewer", perms)
+
+    def test_medical_reviewers_can_also_review_and_unpublish(self):
+        perms = self.perms(REVIEWER_GROUP)
+        self.assertTrue(self.perms(WRITER_GROUP) <= perms)
+        self.assertTrue({"review_question", "unpublish_question"} <= perms)
+        self.assertNotIn("delete_answerrevision", perms)
+        self.assertNotIn("delete_reviewevent", perms)
+
+    def test_moderators_only_read_content(self):
+        self.assertEqual(
+            self.perms(MODERATOR_GROUP),
+            {"view_condition", "view_question", "view_answerrevision"},
+        )

@@ -1,0 +1,121 @@
+"""A Redis outage degrades to "no cache": reads miss, writes are skipped, nothing
+raises (except incr, whose contract is ValueError for a missing key), each failure
+is logged as a warning without the cached value, and a hung Redis costs a timeout,
+not a hung page. With REDIS_URL set, the same class round-trips for real."""
+
+import logging
+import os
+import socket
+import time
+import uuid
+
+import pytest
+
+from diseasemaps.lib.cache import ResilientRedisCache
+
+NOTHING_LISTENING = "redis://127.0.0.1:1/0"
+SHORT_TIMEOUTS = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+SECRET_VALUE = "member-7 asked about POEMS syndrome"
+
+
+@pytest.fixture
+def down_cache() -> ResilientRedisCache:
+    return ResilientRedisCache(NOTHING_LISTENING, {"OPTIONS": SHORT_TIMEOUTS})
+
+
+@pytest.fixture
+def hung_redis_url():
+    """A socket that accepts connections (the kernel's backlog) but never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+
+
+def test_it_returns_the_default_on_get(down_cache):
+    assert down_cache.get("condition:1") is None
+    assert down_cache.get("condition:1", "fallback") == "fallback"
+
+
+def test_it_returns_nothing_on_get_many(down_cache):
+    assert down_cache.get_many(["a", "b"]) == {}
+
+
+def test_it_computes_the_value_on_get_or_set(down_cache):
+    assert down_cache.get_or_set("condition:1", lambda: "computed") == "computed"
+
+
+def test_it_skips_writes_without_raising(down_cache):
+    assert down_cache.set("k", SECRET_VALUE) is None
+    assert down_cache.set("k", SECRET_VALUE, timeout=0) is None
+    assert down_cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
+    assert down_cache.add("k", SECRET_VALUE) is False
+    assert down_cache.touch("k", 60) is False
+
+
+def test_it_skips_deletes_without_raising(down_cache):
+    assert down_cache.delete("k") is False
+    assert down_cache.delete_many(["a", "b"]) is None
+    assert down_cache.clear() is False
+
+
+def test_it_reports_a_missing_key_on_has_key(down_cache):
+    assert down_cache.has_key("k") is False
+    assert "k" not in down_cache
+
+
+def test_it_raises_value_error_on_incr_and_decr(down_cache):
+    with pytest.raises(ValueError, match="cache unavailable"):
+        down_cache.incr("counter")
+    with pytest.raises(ValueError, match="cache unavailable"):
+        down_cache.decr("counter")
+
+
+def test_it_logs_a_warning_for_each_failed_operation(down_cache, caplog):
+    with caplog.at_level(logging.WARNING, logger="diseasemaps.lib.cache"):
+        down_cache.get("k")
+        down_cache.set("k", SECRET_VALUE)
+    records = [r for r in caplog.records if r.name == "diseasemaps.lib.cache"]
+    assert [r.levelno for r in records] == [logging.WARNING, logging.WARNING]
+    assert "Cache get failed" in records[0].getMessage()
+    assert "Cache set failed" in records[1].getMessage()
+
+
+def test_it_keeps_cached_values_out_of_the_log(down_cache, caplog):
+    with caplog.at_level(logging.WARNING, logger="diseasemaps.lib.cache"):
+        down_cache.set("k", SECRET_VALUE)
+        down_cache.add("k", SECRET_VALUE)
+        down_cache.set_many({"k": SECRET_VALUE})
+        down_cache.get_or_set("k", SECRET_VALUE)
+    assert len(caplog.records) >= 4
+    assert SECRET_VALUE not in caplog.text
+    assert "member-7" not in caplog.text
+
+
+def test_it_gives_up_on_a_hung_redis_after_the_timeout(hung_redis_url, caplog):
+    cache = ResilientRedisCache(hung_redis_url, {"OPTIONS": SHORT_TIMEOUTS})
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="diseasemaps.lib.cache"):
+        assert cache.get("k", "fallback") == "fallback"
+        cache.set("k", "v")
+    assert time.monotonic() - started < 3
+    assert "Cache get failed" in caplog.text
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="no REDIS_URL (SQLite run)")
+def test_it_round_trips_through_a_real_redis():
+    prefix = f"dm-test-{uuid.uuid4().hex}"
+    cache = ResilientRedisCache(
+        os.environ["REDIS_URL"], {"KEY_PREFIX": prefix, "OPTIONS": SHORT_TIMEOUTS}
+    )
+    try:
+        cache.set("answer", {"short": "No, it is not catching."}, timeout=60)
+        assert cache.get("answer") == {"short": "No, it is not catching."}
+        assert cache.get_many(["answer", "missing"]) == {
+            "answer": {"short": "No, it is not catching."}
+        }
+        assert cache.delete("answer") is True
+        assert cache.get("answer", "gone") == "gone"
+    finally:
+        cache.delete_many(["answer"])
+        cache.close()
