@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from answers import services
 from answers.checks import run_checks
-from answers.exceptions import WorkflowError
+from answers.exceptions import StaleDraft, WorkflowError
 from answers.models import (
     DRAFT_FIELDS,
     AnswerRevision,
@@ -33,6 +33,7 @@ from answers.models import (
     ReviewEvent,
     Status,
 )
+from answers.queues import REVIEW_QUEUES
 from diseasemaps.lib.admin_history import (
     HistoryCompareAdmin,
     compare_rows,
@@ -162,20 +163,18 @@ class QuestionAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             # The admin runs this inside its transaction, so the lock is held
-            # until the save: no one can slip a save in between.
+            # until the save: no one can slip a save in between. A form error
+            # (not a redirect) keeps the editor's typing on screen to copy.
             current = services.lock_question(self.instance)
-            expected = cleaned.get("expected_version")
-            if expected != current.draft_version:
-                last = current.events.filter(
-                    action__in=services.ReviewEvent.CONTRIBUTING_ACTIONS
-                ).first()
-                who = f" by {last.actor_name}" if last else ""
-                raise ValidationError(
-                    f"This answer was changed{who} after you opened it (you "
-                    f"started from version {expected}; it is now version "
-                    f"{current.draft_version}). Nothing was saved. Copy your "
-                    "changes, reload the page and apply them to the new version."
+            try:
+                services.check_version(
+                    current,
+                    cleaned.get("expected_version"),
+                    "Nothing was saved. Copy your changes, reload the page and "
+                    "apply them to the new version.",
                 )
+            except StaleDraft as error:
+                raise ValidationError(str(error)) from None
         return cleaned
 
 
@@ -184,28 +183,13 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [
-            ("mine", "Awaiting my review"),
-            ("in_review", "All in review"),
-            ("changes", "Changes requested"),
-            ("overdue", "Overdue for review"),
-            ("due30", "Due in 30 days"),
-        ]
+        return [(key, label) for key, (label, _) in REVIEW_QUEUES.items()]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        match self.value():
-            case "mine":
-                return queryset.awaiting_review_by(request.user)
-            case "in_review":
-                return queryset.filter(status=Status.IN_REVIEW)
-            case "changes":
-                return queryset.filter(status=Status.CHANGES_REQUESTED)
-            case "overdue":
-                return queryset.overdue(today)
-            case "due30":
-                return queryset.due_within(30, today)
-        return queryset
+        if self.value() not in REVIEW_QUEUES:
+            return queryset
+        _, narrow = REVIEW_QUEUES[self.value()]
+        return narrow(queryset, request.user, timezone.localdate())
 
 
 class ApproveForm(forms.Form):

@@ -103,7 +103,7 @@ def lock_question(question: Question) -> Question:
     return Question.objects.select_for_update().get(pk=question.pk)
 
 
-def _check_version(question: Question, expected_version: int, doing: str) -> None:
+def check_version(question: Question, expected_version: int, doing: str) -> None:
     if question.draft_version == expected_version:
         return
     last_edit = question.events.filter(
@@ -208,7 +208,7 @@ def save_draft(
     with transaction.atomic(), reversion.create_revision():
         if not adding:
             current = lock_question(question)
-            _check_version(
+            check_version(
                 current,
                 expected_version,
                 "Your edits were not saved. Copy them, reload the page and apply "
@@ -243,7 +243,7 @@ def submit_for_review(
     with transaction.atomic():
         locked = lock_question(question)
         if expected_version is not None:
-            _check_version(locked, expected_version, "Check the latest version first.")
+            check_version(locked, expected_version, "Check the latest version first.")
         if locked.status == Status.IN_REVIEW:
             raise InvalidTransition(f"“{locked}” is already waiting for review.")
         locked.transition_to(Status.IN_REVIEW)
@@ -278,7 +278,7 @@ def approve(
                 f"{locked.get_status_display().lower()}), so nothing was approved. "
                 "Someone may have decided on it already."
             )
-        _check_version(locked, expected_version, "Review the latest version.")
+        check_version(locked, expected_version, "Review the latest version.")
         writers = contributor_ids(locked)
         if user.pk in writers:
             raise FourEyesViolation(
@@ -355,7 +355,7 @@ def request_changes(
                 f"{locked.get_status_display().lower()})."
             )
         if expected_version is not None:
-            _check_version(locked, expected_version, "Review the latest version.")
+            check_version(locked, expected_version, "Review the latest version.")
         locked.transition_to(Status.CHANGES_REQUESTED)
         locked.save(update_fields=["status", "updated_at"])
         event = _record(
@@ -467,7 +467,7 @@ def roll_back(
         raise WorkflowError("That revision belongs to another question.")
     with transaction.atomic(), reversion.create_revision():
         locked = lock_question(question)
-        _check_version(locked, expected_version, "Nothing was rolled back.")
+        check_version(locked, expected_version, "Nothing was rolled back.")
         locked.text = revision.question_text
         locked.short_answer = revision.short_answer
         locked.body = revision.body

@@ -3,7 +3,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from answers.models import Question, Status
+from answers.models import Question
+from answers.queues import HOME_QUEUES, REVIEW_QUEUES
 
 register = template.Library()
 
@@ -15,18 +16,9 @@ def review_queues(request: HttpRequest) -> list[dict]:
         return []
     today = timezone.localdate()
     base = reverse("admin:answers_question_changelist")
-    questions = Question.objects.all()
-    queues = [
-        ("mine", "Awaiting my review", questions.awaiting_review_by(request.user)),
-        (
-            "changes",
-            "Changes requested",
-            questions.filter(status=Status.CHANGES_REQUESTED),
-        ),
-        ("overdue", "Overdue for review", questions.overdue(today)),
-        ("due30", "Due in 30 days", questions.due_within(30, today)),
-    ]
-    return [
-        {"label": label, "count": queryset.count(), "url": f"{base}?queue={key}"}
-        for key, label, queryset in queues
-    ]
+    rows = []
+    for key in HOME_QUEUES:
+        label, narrow = REVIEW_QUEUES[key]
+        count = narrow(Question.objects.all(), request.user, today).count()
+        rows.append({"label": label, "count": count, "url": f"{base}?queue={key}"})
+    return rows

@@ -99,7 +99,8 @@ class AdminEditingTestCase(PersonasTestCase):
         response = self.client.post(self.url, stale)
 
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "changed by Sam Lindqvist after you opened it")
+        self.assertContains(response, "changed by Sam Lindqvist at")
+        self.assertContains(response, "Nothing was saved.")
         self.assertContains(response, "My careful rewrite.")  # still in the form
         self.question.refresh_from_db()
         self.assertEqual(self.question.short_answer, "Sam got there first.")
