@@ -510,7 +510,9 @@ class QuestionAdmin(HistoryCompareAdmin):
             *super().get_urls(),
         ]
 
-    def _question(self, request: HttpRequest, pk: int) -> Question:
+    def _question(self, request: HttpRequest, pk: int | str) -> Question:
+        if not str(pk).isdigit():
+            raise Http404("No such question.")
         question = (
             Question.objects.select_related("condition", "live_revision", "last_review")
             .filter(pk=pk)

@@ -336,6 +336,16 @@ class AdminOtherStepsTestCase(PersonasTestCase):
         self.assertEqual(self.question.live_revision, self.first)
         self.assertEqual(self.question.status, Status.DRAFT)
 
+    def test_malformed_history_addresses_are_404_not_errors(self):
+        self.client.force_login(self.writer)
+        for url in [
+            "/admin/answers/question/abc/history/1/",
+            f"/admin/answers/question/{self.question.pk}/history/999999/",
+            f"/admin/answers/question/{self.question.pk}/history/compare/?from=x",
+        ]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
     def test_condition_history_compares_versions(self):
         condition = self.question.condition
         self.client.force_login(self.writer)
