@@ -14,4 +14,6 @@ urlpatterns = [
         name="answer",
     ),
     path("reviewers/<slug:slug>/", views.reviewer_detail, name="reviewer"),
+    path("about/editorial-policy/", views.editorial_policy, name="editorial_policy"),
+    path("favicon.ico", views.favicon),
 ]
