@@ -3,7 +3,6 @@
 from datetime import timedelta
 from pathlib import Path
 
-import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -12,16 +11,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from answers import services
-from answers.content_files import read_condition, read_question
-from answers.models import (
-    Condition,
-    ConditionCode,
-    CriteriaList,
-    Question,
-    Reference,
-    Reviewer,
-)
+from answers import interchange, services
+from answers.models import Condition, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo" / "content"
@@ -93,21 +84,31 @@ class Command(BaseCommand):
         if not content_dir.is_dir():
             raise CommandError(f"No demo content folder at {content_dir}.")
         users = self._accounts()
-        folders = sorted(
-            p for p in content_dir.iterdir() if (p / "condition.md").exists()
-        )
-        if Condition.objects.filter(
-            slug__in=[read_condition(p / "condition.md")["slug"] for p in folders]
-        ).exists():
+        batch = interchange.load_batch([content_dir])
+        if batch.problems:
+            raise CommandError(
+                "The demo content has problems:\n"
+                + "\n".join(str(problem) for problem in batch.problems)
+            )
+        slugs = [file.data["slug"] for file in batch.files if file.is_condition]
+        if Condition.objects.filter(slug__in=slugs).exists():
             self.stdout.write("Demo content is already loaded; nothing to do.")
             return
         # The workflow sends mail at every step; for demo data that is noise.
-        with override_settings(EMAIL_BACKEND=DUMMY_EMAIL):
-            for index, folder in enumerate(folders, start=1):
-                condition, questions = self._load_condition(folder, users["wendy"])
+        with override_settings(EMAIL_BACKEND=DUMMY_EMAIL), transaction.atomic():
+            # Drafted through the importer, as an editor would load content; only
+            # the review steps below are demo-specific.
+            interchange.apply_batch(
+                batch, user=users["wendy"], at=timezone.now() - timedelta(days=420)
+            )
+            conditions = Condition.objects.filter(slug__in=slugs).order_by("slug")
+            for index, condition in enumerate(conditions, start=1):
+                # Meta ordering (topic, order, then creation in file order) is
+                # the order the workflow below gives each question its role in.
+                questions = list(condition.questions.all())
                 self._run_workflow(condition, questions, users)
                 self.stdout.write(
-                    f"[{index}/{len(folders)}] {condition.name}: "
+                    f"[{index}/{len(slugs)}] {condition.name}: "
                     f"{len(questions)} questions"
                 )
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
@@ -143,71 +144,6 @@ class Command(BaseCommand):
                 f"Demo accounts created: {', '.join(created)} (password in README)."
             )
         return users
-
-    @transaction.atomic
-    def _load_condition(self, folder: Path, writer) -> tuple[Condition, list[Question]]:
-        data = read_condition(folder / "condition.md")
-        with reversion.create_revision():
-            reversion.set_user(writer)
-            reversion.set_comment("Demo content")
-            condition = Condition(
-                name=data["name"],
-                slug=data["slug"],
-                acronym=data["acronym"],
-                acronym_expansion=data["acronym_expansion"],
-                synonyms="\n".join(data["synonyms"]),
-                summary=data["summary"],
-                prevalence=data["prevalence"],
-                review_interval_days=data["review_interval_days"],
-            )
-            condition.full_clean()
-            condition.save()
-            for code in data["codes"]:
-                row = ConditionCode(condition=condition, **code)
-                row.full_clean()
-                row.save()
-            for criteria in data["criteria"]:
-                row = CriteriaList(
-                    condition=condition,
-                    category=criteria["category"],
-                    items="\n".join(criteria["items"]),
-                    source=criteria["source"],
-                    version=criteria["version"],
-                    order=criteria["order"],
-                )
-                row.full_clean()
-                row.save()
-        questions = []
-        files = sorted(p for p in folder.glob("*.md") if p.name != "condition.md")
-        entries = sorted(
-            (read_question(p) for p in files), key=lambda q: (q["topic"], q["order"])
-        )
-        for entry in entries:
-            if entry["condition"] != condition.slug:
-                raise CommandError(
-                    f"{entry['slug']}: says condition '{entry['condition']}' but is "
-                    f"in the folder of '{condition.slug}'."
-                )
-            references = entry.pop("references")
-            entry.pop("condition")
-            question = Question(condition=condition, **entry)
-            question.full_clean()
-            questions.append(
-                services.save_draft(
-                    question=question,
-                    user=writer,
-                    expected_version=None,
-                    save_related=lambda q=question, refs=references: (
-                        Reference.objects.bulk_create(
-                            Reference(question=q, order=n, **ref)
-                            for n, ref in enumerate(refs, start=1)
-                        )
-                    ),
-                    comment="Demo content",
-                    at=timezone.now() - timedelta(days=420),
-                )
-            )
-        return condition, questions
 
     def _run_workflow(self, condition: Condition, questions: list, users: dict) -> None:
         """Most answers approved at various dates, one overdue, some still in review.
