@@ -223,7 +223,7 @@ class ConditionCode(models.Model):
             if not re.fullmatch(pattern, self.code):
                 raise ValidationError(
                     {
-                        "code": f"“{self.code}” is not a {self.system} code; "
+                        "code": f"“{self.code}” is not a valid {self.system} code; "
                         f"expected something like {example}."
                     }
                 )

@@ -447,10 +447,10 @@ def unpublish(
 
 def _replace_references(question: Question, references: list[dict]) -> None:
     question.references.all().delete()
-    Reference.objects.bulk_create(
-        Reference(question=question, order=position, **reference)
-        for position, reference in enumerate(references, start=1)
-    )
+    # One save each, not bulk_create: django-reversion only records objects it
+    # sees saved, and History must be able to restore these references.
+    for position, reference in enumerate(references, start=1):
+        Reference.objects.create(question=question, order=position, **reference)
 
 
 def roll_back(

@@ -139,10 +139,10 @@ def draft(
         question=question,
         user=writer,
         expected_version=None,
-        save_related=lambda: Reference.objects.bulk_create(
-            Reference(question=question, order=i, **ref)
+        save_related=lambda: [
+            Reference.objects.create(question=question, order=i, **ref)
             for i, ref in enumerate(references, start=1)
-        ),
+        ],
         at=at,
     )
 
