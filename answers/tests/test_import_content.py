@@ -410,8 +410,8 @@ class BadImportTestCase(ImportTestCase):
         self.write_condition(codes=[{"system": "ORPHA", "code": "ORPHA:2905"}])
 
         self.assert_refused(
-            "example-syndrome/condition.md: code 1: 'code': “ORPHA:2905” is not a valid "
-            "ORPHA code"
+            "example-syndrome/condition.md: code 1: 'code': “ORPHA:2905” is not a "
+            "valid ORPHA code"
         )
 
     def test_an_unknown_coding_system(self):
