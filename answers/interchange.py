@@ -497,13 +497,6 @@ def _save_codes_and_criteria(
             _criteria_row(entry, condition).save()
 
 
-def _save_references(question: Question, references: list[dict]) -> None:
-    # One by one, so the revision that save_draft opens records them.
-    question.references.all().delete()
-    for position, reference in enumerate(references, start=1):
-        Reference.objects.create(question=question, order=position, **reference)
-
-
 def _apply_question(
     file: ContentFile,
     *,
@@ -531,7 +524,9 @@ def _apply_question(
             question=question,
             user=user,
             expected_version=None,
-            save_related=lambda: _save_references(question, data["references"]),
+            save_related=lambda: services.replace_references(
+                question, data["references"]
+            ),
             comment=comment,
             at=at,
         )
@@ -550,7 +545,7 @@ def _apply_question(
         # refuses (StaleDraft) instead of overwriting their edit.
         expected_version=question.draft_version,
         save_related=(
-            (lambda: _save_references(question, data["references"]))
+            (lambda: services.replace_references(question, data["references"]))
             if references_changed
             else None
         ),

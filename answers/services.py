@@ -445,7 +445,7 @@ def unpublish(
     return event
 
 
-def _replace_references(question: Question, references: list[dict]) -> None:
+def replace_references(question: Question, references: list[dict]) -> None:
     question.references.all().delete()
     # One save each, not bulk_create: django-reversion only records objects it
     # sees saved, and History must be able to restore these references.
@@ -474,7 +474,7 @@ def roll_back(
         locked.draft_version += 1
         locked.transition_to(Status.DRAFT)
         locked.save()
-        _replace_references(locked, revision.references)
+        replace_references(locked, revision.references)
         reversion.set_user(user)
         reversion.set_comment(f"Rolled back to approved revision {revision.number}")
         event = _record(
@@ -523,7 +523,7 @@ def restore_from_history(
         question=question,
         user=user,
         expected_version=expected_version,
-        save_related=lambda: _replace_references(question, references),
+        save_related=lambda: replace_references(question, references),
         comment=f"Restored the draft saved on {saved_at}.",
     )
 

@@ -17,7 +17,7 @@ class RestoreFromHistoryTestCase(PersonasTestCase):
             question=question,
             user=self.writer,
             expected_version=question.draft_version,
-            save_related=lambda: services._replace_references(
+            save_related=lambda: services.replace_references(
                 question,
                 [{"citation": "Worse source.", "url": "", "pmid": "", "doi": ""}],
             ),
