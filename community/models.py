@@ -1,1 +1,329 @@
-# Members, experiences, reports and moderation arrive with the community issue.
+"""Members, the conditions they relate to, their experiences, reports and the
+moderation trail.
+
+This is health data from vulnerable people: members are known publicly only by
+a pseudonym, member text is untrusted (rendered from a Markdown subset and
+sanitised), and only `Experience.objects.published()` reaches other people.
+Every change goes through `community.services`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from answers.models import Condition, Question
+from community.exceptions import InvalidTransition
+
+# The wording a member agrees to at sign-up; bump the version when it changes,
+# so each member's consent records which text they saw.
+CONSENT_VERSION = "2026-11"
+CONSENT_TEXT = (
+    "I agree that DiseaseMaps stores and processes what I share about my health "
+    "or the health of someone close to me, to show it under my pseudonym on "
+    "this site. I can export or delete it at any time."
+)
+FORMER_MEMBER = "Former member"
+
+
+class MemberQuerySet(models.QuerySet):
+    def active(self) -> "MemberQuerySet":
+        return self.filter(user__isnull=False, user__is_active=True)
+
+
+class Member(models.Model):
+    """The public side of an account: a pseudonym, never the email address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # Accounts are deleted through community.services.delete_account, which
+        # first removes the posts or moves them to a "former member" profile
+        # without a user; posts are PROTECTed, so nothing else can orphan them.
+        on_delete=models.CASCADE,
+        related_name="member",
+    )
+    pseudonym = models.CharField(
+        max_length=40,
+        help_text="The only name other people see. Unique, whatever the letter case.",
+    )
+    country = models.CharField(
+        max_length=2, blank=True, help_text="Optional two-letter country code."
+    )
+    health_data_consent_at = models.DateTimeField(
+        help_text="When the member agreed to the processing of health information."
+    )
+    consent_version = models.CharField(max_length=20, default=CONSENT_VERSION)
+    is_former = models.BooleanField(
+        default=False,
+        help_text="Keeps the posts of a deleted account; shown as “Former member”.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pseudonym"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("pseudonym"), name="member_pseudonym_unique_ci"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return FORMER_MEMBER if self.is_former else self.pseudonym
+
+
+class Relation(models.TextChoices):
+    LIVES_WITH = "lives_with", "I live with it"
+    CAREGIVER = "caregiver", "I care for someone who has it"
+    FAMILY = "family", "Someone in my family has it"
+
+
+class MemberCondition(models.Model):
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="conditions"
+    )
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="members"
+    )
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["condition__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "condition"], name="membercondition_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.condition} ({self.get_relation_display()})"
+
+
+class ExperienceStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for moderation"
+    PUBLISHED = "published", "Published"
+    HIDDEN = "hidden", "Hidden"
+    REMOVED = "removed", "Removed"
+
+
+EXPERIENCE_TRANSITIONS: dict[str, set[str]] = {
+    ExperienceStatus.PENDING: {
+        ExperienceStatus.PUBLISHED,
+        ExperienceStatus.HIDDEN,
+        ExperienceStatus.REMOVED,
+    },
+    ExperienceStatus.PUBLISHED: {ExperienceStatus.HIDDEN, ExperienceStatus.REMOVED},
+    ExperienceStatus.HIDDEN: {ExperienceStatus.PUBLISHED, ExperienceStatus.REMOVED},
+    ExperienceStatus.REMOVED: set(),
+}
+
+
+class ExperienceQuerySet(models.QuerySet):
+    def published(self) -> "ExperienceQuerySet":
+        """The one definition of what other people may see."""
+        return self.filter(status=ExperienceStatus.PUBLISHED)
+
+    def visible_to(self, user) -> "ExperienceQuerySet":
+        """Published posts, plus the user's own posts in any state but removed."""
+        if getattr(user, "is_authenticated", False) and hasattr(user, "member"):
+            return self.filter(
+                models.Q(status=ExperienceStatus.PUBLISHED)
+                | (
+                    models.Q(author=user.member)
+                    & ~models.Q(status=ExperienceStatus.REMOVED)
+                )
+            )
+        return self.published()
+
+    def sharer_count(self) -> int:
+        """Distinct members behind these posts: the number shown publicly."""
+        return self.values("author_id").distinct().count()
+
+
+class Experience(models.Model):
+    """A member's first-person account, on a condition or one of its questions."""
+
+    author = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="experiences"
+    )
+    condition = models.ForeignKey(
+        Condition, on_delete=models.PROTECT, related_name="experiences"
+    )
+    question = models.ForeignKey(
+        Question,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experiences",
+        help_text="Set when the experience answers one question.",
+    )
+    relation = models.CharField(
+        max_length=20,
+        choices=Relation.choices,
+        help_text="How the author relates to the condition, when they posted.",
+    )
+    body = models.TextField(help_text="The text readers see once published.")
+    body_html = models.TextField(blank=True, editable=False)
+    # An edit of a published post waits here until a moderator approves it, so
+    # the published text stays as it was.
+    pending_body = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20,
+        choices=ExperienceStatus.choices,
+        default=ExperienceStatus.PENDING,
+        editable=False,
+    )
+    # Published straight away by a trusted member: a moderator still reads it.
+    needs_review = models.BooleanField(default=False, editable=False)
+    submission_key = models.UUIDField(
+        editable=False, help_text="Makes a double-submitted form create one post."
+    )
+    moderation_reason = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExperienceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"], name="experience_one_per_submit"
+            )
+        ]
+        indexes = [
+            # Public lists and counts: published posts of a condition/question.
+            models.Index(
+                fields=["condition", "status", "question"],
+                name="experience_public_idx",
+            ),
+            # Moderation queues.
+            models.Index(
+                fields=["status", "needs_review"], name="experience_queue_idx"
+            ),
+        ]
+        permissions = [("moderate_experience", "Can approve, hide and remove posts")]
+
+    def __str__(self) -> str:
+        return f"Experience #{self.pk} by {self.author}"
+
+    def get_absolute_url(self) -> str:
+        url = reverse("community:experiences", kwargs={"slug": self.condition.slug})
+        return f"{url}#experience-{self.pk}"
+
+    def transition_to(self, new_status: str) -> None:
+        if new_status not in EXPERIENCE_TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"This post is {self.get_status_display().lower()}; it cannot become "
+                f"{ExperienceStatus(new_status).label.lower()}."
+            )
+        self.status = new_status
+
+    @property
+    def has_pending_edit(self) -> bool:
+        return bool(self.pending_body)
+
+    @property
+    def body_safe_html(self) -> SafeString:
+        # body_html is only ever written by services, from render_member (nh3).
+        return mark_safe(self.body_html)  # noqa: S308
+
+
+class Report(models.Model):
+    experience = models.ForeignKey(
+        Experience, on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # The report stays (anonymised) when the reporter deletes their account.
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One report per person per post: three reports are three people.
+            models.UniqueConstraint(
+                fields=["experience", "reporter"], name="report_one_per_person"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["experience", "resolved_at"], name="report_open_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on #{self.experience_id}"
+
+
+class ModerationEvent(models.Model):
+    """Append-only record of every moderation step."""
+
+    class Action(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        HIDDEN = "hidden", "Hidden"
+        REMOVED = "removed", "Removed"
+        AUTO_HIDDEN = "auto_hidden", "Hidden after reports"
+        EDIT_APPROVED = "edit_approved", "Edit approved"
+        EDIT_REJECTED = "edit_rejected", "Edit rejected"
+        REVIEWED = "reviewed", "Checked after publication"
+        REPORTS_DISMISSED = "reports_dismissed", "Reports dismissed"
+
+    experience = models.ForeignKey(
+        Experience,
+        null=True,
+        blank=True,
+        # A member may delete their post; the record that it was moderated stays.
+        on_delete=models.SET_NULL,
+        related_name="moderation_events",
+    )
+    experience_ref = models.PositiveBigIntegerField(
+        help_text="The post's number, kept after the post itself is deleted."
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_action_display()} #{self.experience_ref} by {self.actor_name}"
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise InvalidTransition("Moderation records cannot change.")
+        super().save(*args, **kwargs)

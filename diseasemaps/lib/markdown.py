@@ -67,6 +67,21 @@ def _adjust_headings(tokens: list[Token]) -> None:
             token.attrSet("id", anchor)
 
 
+MEMBER_TAGS = {"p", "ul", "ol", "li", "em", "strong", "br"}
+# Members write paragraphs, lists and emphasis only: no headings, no links (a
+# link in a health story is more often spam or a way to identify someone).
+_member_md = MarkdownIt("zero", {"html": False, "breaks": True}).enable(
+    ["list", "emphasis", "newline", "escape", "entity"]
+)
+
+
+def render_member(source: str) -> SafeString:
+    """Untrusted member text to HTML that can contain nothing but the subset."""
+    html = _member_md.render(source or "")
+    clean = nh3.clean(html, tags=MEMBER_TAGS, attributes={}, url_schemes=set())
+    return mark_safe(clean)  # noqa: S308 - nh3 output is the sanitised form
+
+
 def render_answer(source: str) -> SafeString:
     tokens = parse(source)
     _adjust_headings(tokens)

@@ -1,0 +1,19 @@
+"""Domain errors of the community; messages are shown to members and moderators."""
+
+
+class CommunityError(Exception):
+    """A step that cannot happen; the message says why and what to do."""
+
+
+class InvalidTransition(CommunityError):
+    pass
+
+
+class NotAllowed(CommunityError):
+    pass
+
+
+class RateLimited(CommunityError):
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -1,0 +1,30 @@
+"""The moderators' work queues, shared by the admin list filter and home page."""
+
+from collections.abc import Callable
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from community.models import ExperienceStatus, Report
+
+Narrow = Callable[[QuerySet], QuerySet]
+
+
+def _reported(queryset: QuerySet) -> QuerySet:
+    open_reports = Report.objects.filter(experience=OuterRef("pk"), resolved_at=None)
+    return queryset.filter(Exists(open_reports))
+
+
+MODERATION_QUEUES: dict[str, tuple[str, Narrow]] = {
+    "pending": ("New posts", lambda qs: qs.filter(status=ExperienceStatus.PENDING)),
+    "reported": ("Reported posts", _reported),
+    "check": (
+        "Published by trusted members, to check",
+        lambda qs: qs.filter(status=ExperienceStatus.PUBLISHED, needs_review=True),
+    ),
+    "edits": (
+        "Edits waiting",
+        lambda qs: qs.filter(status=ExperienceStatus.PUBLISHED).exclude(
+            pending_body=""
+        ),
+    ),
+}

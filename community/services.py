@@ -1,0 +1,513 @@
+"""Every change to members, experiences, reports and moderation, one function each.
+
+Views, admin actions and management commands call these. Each checks who may
+act, runs in a transaction (locking the post where two people could act at
+once), records moderation in `ModerationEvent` and sends mail after commit.
+"""
+
+import uuid
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from answers.models import Condition, Question, ReviewEvent
+from community import notifications
+from community.exceptions import (
+    CommunityError,
+    InvalidTransition,
+    NotAllowed,
+    RateLimited,
+)
+from community.models import (
+    CONSENT_VERSION,
+    Experience,
+    ExperienceStatus,
+    Member,
+    MemberCondition,
+    ModerationEvent,
+    Report,
+)
+from diseasemaps.lib import ratelimit
+from diseasemaps.lib.markdown import render_member
+
+Status = ExperienceStatus
+Action = ModerationEvent.Action
+
+# A member whose first posts a moderator approved is trusted: later posts go
+# live at once and are read by a moderator afterwards.
+TRUSTED_AFTER_APPROVED_POSTS = 3
+# Three different people reporting a post hide it until a moderator decides.
+HIDE_AFTER_REPORTS = 3
+POST_LIMIT = (5, 3600)  # posts and edits per member per hour
+REPORT_LIMIT = (10, 3600)  # reports per user per hour
+
+BODY_MIN, BODY_MAX = 30, 5000
+
+
+# --- Members ------------------------------------------------------------------
+
+
+def create_member(
+    *, user: AbstractBaseUser, pseudonym: str, consented: bool, country: str = ""
+) -> Member:
+    """The profile made at sign-up. No consent, no account."""
+    if not consented:
+        raise NotAllowed(
+            "We can only create an account if you agree to how we handle health "
+            "information."
+        )
+    return Member.objects.create(
+        user=user,
+        pseudonym=pseudonym.strip(),
+        country=country.strip().upper(),
+        health_data_consent_at=timezone.now(),
+        consent_version=CONSENT_VERSION,
+    )
+
+
+def member_for(user: AbstractBaseUser) -> Member:
+    if not getattr(user, "is_authenticated", False):
+        raise NotAllowed("Log in to do this.")
+    member = Member.objects.filter(user_id=user.pk).first()
+    if member is None:
+        raise NotAllowed(
+            "This account has no member profile (staff accounts cannot post)."
+        )
+    return member
+
+
+def set_relation(*, member: Member, condition: Condition, relation: str) -> None:
+    MemberCondition.objects.update_or_create(
+        member=member, condition=condition, defaults={"relation": relation}
+    )
+
+
+def remove_relation(*, member: Member, condition: Condition) -> None:
+    MemberCondition.objects.filter(member=member, condition=condition).delete()
+
+
+# --- Posting ------------------------------------------------------------------
+
+
+def is_trusted(member: Member) -> bool:
+    approved = (
+        Experience.objects.filter(
+            author=member,
+            status=Status.PUBLISHED,
+            moderation_events__action=Action.APPROVED,
+        )
+        .distinct()
+        .count()
+    )
+    return approved >= TRUSTED_AFTER_APPROVED_POSTS
+
+
+def _check_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not BODY_MIN <= len(body) <= BODY_MAX:
+        raise CommunityError(
+            f"A post needs between {BODY_MIN} and {BODY_MAX} characters; this one "
+            f"has {len(body)}."
+        )
+    return body
+
+
+def _limit(scope: str, key: object, limits: tuple[int, int], doing: str) -> None:
+    limit, window = limits
+    wait = ratelimit.hit(scope, str(key), limit=limit, window=window)
+    if wait is not None:
+        minutes = max(1, round(wait / 60))
+        raise RateLimited(
+            f"You have {doing} {limit} times in the last hour. Please wait about "
+            f"{minutes} minute{'s' if minutes != 1 else ''} and try again.",
+            retry_after=wait,
+        )
+
+
+def post_experience(
+    *,
+    user: AbstractBaseUser,
+    condition: Condition,
+    question: Question | None,
+    relation: str,
+    body: str,
+    submission_key: uuid.UUID,
+    at: datetime | None = None,
+) -> Experience:
+    """Create a post, once per submitted form, pending unless the member is trusted."""
+    member = member_for(user)
+    if question is not None and (
+        question.condition_id != condition.pk or question.live_revision_id is None
+    ):
+        raise CommunityError("That question is not published for this condition.")
+    body = _check_body(body)
+    existing = Experience.objects.filter(
+        author=member, submission_key=submission_key
+    ).first()
+    if existing is not None:
+        return existing  # the same form, sent twice
+    _limit("post", member.pk, POST_LIMIT, "posted")
+    at = at or timezone.now()
+    with transaction.atomic():
+        set_relation(member=member, condition=condition, relation=relation)
+        trusted = is_trusted(member)
+        experience = Experience(
+            author=member,
+            condition=condition,
+            question=question,
+            relation=relation,
+            body=body,
+            body_html=render_member(body),
+            submission_key=submission_key,
+            status=Status.PUBLISHED if trusted else Status.PENDING,
+            needs_review=trusted,
+            published_at=at if trusted else None,
+            created_at=at,
+        )
+        try:
+            with transaction.atomic():
+                experience.save()
+        except IntegrityError:
+            # A second copy of the form won the race; give back its post.
+            return Experience.objects.get(author=member, submission_key=submission_key)
+    if not trusted:
+        transaction.on_commit(lambda: notifications.received(experience))
+    return experience
+
+
+def _own(user: AbstractBaseUser, experience: Experience) -> Member:
+    member = member_for(user)
+    if experience.author_id != member.pk:
+        raise NotAllowed("You can only change your own posts.")
+    return member
+
+
+def edit_experience(
+    *, user: AbstractBaseUser, experience: Experience, body: str
+) -> Experience:
+    """Pending posts change at once; a published post keeps its text until a
+    moderator approves the edit."""
+    member = _own(user, experience)
+    body = _check_body(body)
+    _limit("post", member.pk, POST_LIMIT, "posted or edited")
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if locked.status == Status.PENDING:
+            locked.body = body
+            locked.body_html = render_member(body)
+        elif locked.status == Status.PUBLISHED:
+            locked.pending_body = "" if body == locked.body else body
+        else:
+            raise InvalidTransition(
+                "A moderator has hidden or removed this post, so it cannot be "
+                "edited. You can delete it."
+            )
+        locked.save(update_fields=["body", "body_html", "pending_body", "updated_at"])
+    return locked
+
+
+def delete_experience(*, user: AbstractBaseUser, experience: Experience) -> None:
+    """Gone at once, with its reports; moderation records keep only its number."""
+    _own(user, experience)
+    experience.delete()
+
+
+# --- Reports ------------------------------------------------------------------
+
+
+def report_experience(
+    *, user: AbstractBaseUser, experience: Experience, reason: str
+) -> Report:
+    if not getattr(user, "is_authenticated", False):
+        raise NotAllowed("Log in to report a post.")
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise CommunityError("Tell the moderators briefly what is wrong.")
+    if experience.author.user_id == user.pk:
+        raise CommunityError("You cannot report your own post; edit or delete it.")
+    _limit("report", user.pk, REPORT_LIMIT, "reported posts")
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if locked.status != Status.PUBLISHED:
+            raise CommunityError("This post is not published any more.")
+        if Report.objects.filter(experience=locked, reporter=user).exists():
+            raise CommunityError("You have already reported this post. Thank you.")
+        report = Report.objects.create(experience=locked, reporter=user, reason=reason)
+        open_reports = (
+            Report.objects.filter(experience=locked, resolved_at__isnull=True)
+            .values("reporter_id")
+            .distinct()
+            .count()
+        )
+        if open_reports >= HIDE_AFTER_REPORTS:
+            locked.transition_to(Status.HIDDEN)
+            locked.save(update_fields=["status", "updated_at"])
+            _record(
+                locked,
+                Action.AUTO_HIDDEN,
+                None,
+                f"Hidden automatically after {open_reports} reports.",
+            )
+    return report
+
+
+# --- Moderation ---------------------------------------------------------------
+
+
+def _moderator(user: AbstractBaseUser) -> None:
+    if not user.has_perm("community.moderate_experience"):
+        raise NotAllowed("Only moderators can do this.")
+
+
+def _record(
+    experience: Experience,
+    action: str,
+    user: AbstractBaseUser | None,
+    reason: str = "",
+) -> ModerationEvent:
+    name = (user.get_full_name() or user.get_username()) if user else "Automatic"
+    return ModerationEvent.objects.create(
+        experience=experience,
+        experience_ref=experience.pk,
+        action=action,
+        actor=user,
+        actor_name=name,
+        reason=reason,
+    )
+
+
+def _resolve_reports(experience: Experience, user: AbstractBaseUser) -> int:
+    return Report.objects.filter(
+        experience=experience, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now(), resolved_by=user)
+
+
+def _decide(
+    *,
+    user: AbstractBaseUser,
+    experience: Experience,
+    to: str,
+    action: str,
+    reason: str,
+    reason_required: bool,
+) -> Experience:
+    _moderator(user)
+    reason = (reason or "").strip()
+    if reason_required and not reason:
+        raise CommunityError("Give a reason: the member is told it.")
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        locked.transition_to(to)
+        locked.needs_review = False
+        locked.moderation_reason = reason
+        if to == Status.PUBLISHED and locked.published_at is None:
+            locked.published_at = timezone.now()
+        locked.save()
+        _resolve_reports(locked, user)
+        event = _record(locked, action, user, reason)
+        transaction.on_commit(lambda: notifications.decided(locked, event))
+    return locked
+
+
+def approve_experience(
+    *, user: AbstractBaseUser, experience: Experience, reason: str = ""
+) -> Experience:
+    return _decide(
+        user=user,
+        experience=experience,
+        to=Status.PUBLISHED,
+        action=Action.APPROVED,
+        reason=reason,
+        reason_required=False,
+    )
+
+
+def hide_experience(
+    *, user: AbstractBaseUser, experience: Experience, reason: str
+) -> Experience:
+    return _decide(
+        user=user,
+        experience=experience,
+        to=Status.HIDDEN,
+        action=Action.HIDDEN,
+        reason=reason,
+        reason_required=True,
+    )
+
+
+def remove_experience(
+    *, user: AbstractBaseUser, experience: Experience, reason: str
+) -> Experience:
+    return _decide(
+        user=user,
+        experience=experience,
+        to=Status.REMOVED,
+        action=Action.REMOVED,
+        reason=reason,
+        reason_required=True,
+    )
+
+
+def mark_reviewed(*, user: AbstractBaseUser, experience: Experience) -> Experience:
+    """A trusted member's live post was read and may stay."""
+    _moderator(user)
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if not locked.needs_review:
+            raise InvalidTransition("This post does not wait for a check.")
+        locked.needs_review = False
+        locked.save(update_fields=["needs_review", "updated_at"])
+        _record(locked, Action.REVIEWED, user)
+    return locked
+
+
+def decide_edit(
+    *, user: AbstractBaseUser, experience: Experience, approve: bool, reason: str = ""
+) -> Experience:
+    _moderator(user)
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise CommunityError("Give a reason: the member is told it.")
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if not locked.pending_body:
+            raise InvalidTransition("This post has no edit waiting.")
+        if approve:
+            locked.body = locked.pending_body
+            locked.body_html = render_member(locked.body)
+        locked.pending_body = ""
+        locked.save()
+        event = _record(
+            locked,
+            Action.EDIT_APPROVED if approve else Action.EDIT_REJECTED,
+            user,
+            reason,
+        )
+        transaction.on_commit(lambda: notifications.decided(locked, event))
+    return locked
+
+
+def dismiss_reports(
+    *, user: AbstractBaseUser, experience: Experience, reason: str = ""
+) -> int:
+    """The reports were unfounded: a post hidden by reports comes back."""
+    _moderator(user)
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        count = _resolve_reports(locked, user)
+        if locked.status == Status.HIDDEN and (
+            locked.moderation_events.filter(action=Action.AUTO_HIDDEN).exists()
+            and not locked.moderation_events.filter(action=Action.HIDDEN).exists()
+        ):
+            locked.transition_to(Status.PUBLISHED)
+            locked.save(update_fields=["status", "updated_at"])
+        _record(locked, Action.REPORTS_DISMISSED, user, reason)
+    return count
+
+
+# --- My data ------------------------------------------------------------------
+
+
+def export_member_data(*, user: AbstractBaseUser) -> dict:
+    """Everything we hold about this person, for the JSON download."""
+    member = Member.objects.filter(user_id=user.pk).first()
+    experiences = (
+        Experience.objects.filter(author=member).select_related("condition", "question")
+        if member
+        else Experience.objects.none()
+    )
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "username": user.get_username(),
+            "email": user.email,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "profile": member
+        and {
+            "pseudonym": member.pseudonym,
+            "country": member.country,
+            "health_data_consent_at": member.health_data_consent_at.isoformat(),
+            "consent_version": member.consent_version,
+        },
+        "conditions": [
+            {
+                "condition": mc.condition.name,
+                "relation": mc.get_relation_display(),
+                "since": mc.created_at.isoformat(),
+            }
+            for mc in (member.conditions.select_related("condition") if member else [])
+        ],
+        "experiences": [
+            {
+                "id": e.pk,
+                "condition": e.condition.name,
+                "question": e.question.text if e.question else None,
+                "relation": e.get_relation_display(),
+                "status": e.get_status_display(),
+                "text": e.body,
+                "edit_waiting_for_moderation": e.pending_body or None,
+                "posted_at": e.created_at.isoformat(),
+                "published_at": e.published_at.isoformat() if e.published_at else None,
+                "moderation_reason": e.moderation_reason or None,
+            }
+            for e in experiences
+        ],
+        "reports_made": [
+            {
+                "post": r.experience_id,
+                "reason": r.reason,
+                "at": r.created_at.isoformat(),
+            }
+            for r in Report.objects.filter(reporter=user)
+        ],
+    }
+
+
+def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
+    """Delete the account and everything that names the person.
+
+    Kept posts move to a "former member" profile that has no user, email or
+    pseudonym; audit rows (moderation, review) stay, with the name blanked.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    with transaction.atomic():
+        member = Member.objects.filter(user_id=user.pk).first()
+        if member is not None:
+            posts = Experience.objects.filter(author=member)
+            if keep_posts and posts.exists():
+                former = Member.objects.create(
+                    user=None,
+                    pseudonym=f"former-{uuid.uuid4().hex}",
+                    health_data_consent_at=member.health_data_consent_at,
+                    consent_version=member.consent_version,
+                    is_former=True,
+                )
+                # Still only published posts show: pending ones stay unseen.
+                posts.update(author=former)
+            else:
+                posts.delete()
+        # Audit rows survive, without the person's name. The rows are
+        # append-only; erasing a name is the one change allowed, by law.
+        ModerationEvent.objects.filter(actor=user).update(
+            actor=None, actor_name="Former moderator"
+        )
+        ReviewEvent.objects.filter(actor=user).update(
+            actor=None, actor_name="Former editor"
+        )
+        Report.objects.filter(reporter=user).update(reporter=None)
+        # The admin's change log names the account it was about.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+        ).delete()
+        # Login records carry the email address used to log in.
+        identifiers = {user.get_username(), user.email}
+        for model in (AccessAttempt, AccessLog, AccessFailureLog):
+            model.objects.filter(username__in=identifiers).delete()
+        user.delete()
