@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "allauth",
+    "allauth.account",
     "answers",
     "community",
 ]
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so it sees the outcome of authentication attempts.
     "axes.middleware.AxesMiddleware",
@@ -107,6 +110,8 @@ AUTHENTICATION_BACKENDS = [
     # Counts failed logins and locks out brute force before checking passwords.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Members log in with their email address.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -120,11 +125,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# --- Member accounts (django-allauth) -----------------------------------------
+# Members sign up and log in with an email address that nobody else ever sees;
+# in public they are only their pseudonym (community.Member). Staff keep the
+# admin's own login at /admin/login/.
+ACCOUNT_ADAPTER = "community.accounts.AccountAdapter"
+# Pseudonym, country and the health-data consent; its signup() creates the
+# Member through community.services.create_member: no consent, no account.
+ACCOUNT_SIGNUP_FORM_CLASS = "community.accounts.MemberSignupForm"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# No login before the address is confirmed: an account holds health
+# information, so it must belong to whoever reads that mailbox.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Sign-up, login and password reset answer the same whether or not an address
+# has an account: that someone is a member of a health site is itself private.
+ACCOUNT_PREVENT_ENUMERATION = True
+# Messages and mail name the member by pseudonym; usernames are random.
+ACCOUNT_USER_DISPLAY = "community.accounts.user_display"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "DiseaseMaps: "
+ACCOUNT_RATE_LIMITS = {
+    # Every sign-up POST counts, also one refused for a taken pseudonym or a
+    # weak password, so the limit leaves room for a few corrections.
+    "signup": "10/h/ip",
+    # allauth's own brake on guessing, before django-axes' hour-long lock: per
+    # address across all IPs, and per IP across all addresses.
+    "login_failed": "10/m/ip,5/15m/key",
+}
+# Behind a load balancer every request comes from its address: count the client
+# it names in X-Forwarded-For instead, for rate limits and for axes.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else 0
+AXES_CLIENT_IP_CALLABLE = "community.accounts.client_ip"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/me/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Failed member logins count per email address (and IP), like admin usernames.
+AXES_USERNAME_CALLABLE = "community.accounts.axes_username"
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

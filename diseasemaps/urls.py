@@ -9,5 +9,7 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("community.urls")),
     path("", include("answers.urls")),
 ]
