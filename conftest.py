@@ -29,6 +29,16 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(monkeypatch):
+    """Each test counts from zero, even against a shared Redis."""
+    import uuid
+
+    from diseasemaps.lib import ratelimit
+
+    monkeypatch.setattr(ratelimit, "PREFIX", f"ratelimit-test-{uuid.uuid4().hex}")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium through Playwright. A missing browser fails in CI."""

@@ -23,6 +23,16 @@ from django.utils.safestring import SafeString, mark_safe
 from answers.exceptions import InvalidTransition, WorkflowError
 from diseasemaps.lib.markdown import render_answer
 
+# Addresses under /conditions/<condition>/ that belong to other pages.
+RESERVED_QUESTION_SLUGS = {"experiences"}
+
+
+def not_reserved(slug: str) -> None:
+    if slug in RESERVED_QUESTION_SLUGS:
+        raise ValidationError(
+            f"“{slug}” is the address of another page; choose a different slug."
+        )
+
 
 def non_blank_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -399,6 +409,7 @@ class Question(models.Model):
     )
     slug = models.SlugField(
         max_length=100,
+        validators=[not_reserved],
         help_text="The last part of the answer's address, e.g. is-it-contagious.",
     )
     kind = models.CharField(

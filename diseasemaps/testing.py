@@ -42,6 +42,7 @@ def ensure_roles() -> None:
     which removes rows that migrations created; personas recreate them.
     """
     roles = importlib.import_module("answers.migrations.0002_roles")
+    moderation = importlib.import_module("community.migrations.0002_moderator_role")
     for name, codenames in roles.GROUPS.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
@@ -50,6 +51,13 @@ def ensure_roles() -> None:
                     content_type__app_label="answers", codename__in=codenames
                 )
             )
+            if name == MODERATOR_GROUP:
+                group.permissions.add(
+                    *Permission.objects.filter(
+                        content_type__app_label="community",
+                        codename__in=moderation.MODERATOR,
+                    )
+                )
 
 
 def make_user(username: str, *, group: str | None = None, staff: bool = True, **extra):
@@ -75,6 +83,20 @@ def make_reviewer(user, **overrides) -> Reviewer:
         "active": True,
     }
     return Reviewer.objects.create(user=user, **{**defaults, **overrides})
+
+
+def make_member(username: str, *, pseudonym: str | None = None, **extra):
+    """A member: a non-staff user with a profile, consent given, email verified."""
+    from allauth.account.models import EmailAddress
+
+    from community.services import create_member
+
+    user = make_user(username, staff=False, **extra)
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
+    create_member(user=user, pseudonym=pseudonym or username.title(), consented=True)
+    return user
 
 
 def make_personas(target) -> None:
@@ -104,8 +126,8 @@ def make_personas(target) -> None:
     )
     target.moderator = make_user("mo", group=MODERATOR_GROUP, first_name="Mo")
     target.admin = make_user("ada", is_superuser=True, first_name="Ada")
-    target.member = make_user("mina", staff=False)
-    target.other_member = make_user("omar", staff=False)
+    target.member = make_member("mina", pseudonym="SunnyMina")
+    target.other_member = make_member("omar", pseudonym="Omar_R")
 
 
 def make_condition(**overrides) -> Condition:

@@ -37,13 +37,18 @@ class LoadDemoTestCase(TestCase):
         self.assertEqual(
             list(overdue.values_list("slug", flat=True)), ["is-it-contagious"]
         )
+        # Community: two members, two published posts and one waiting.
+        from community.models import Experience
+
+        self.assertEqual(Experience.objects.published().count(), 2)
+        self.assertEqual(Experience.objects.filter(status="pending").count(), 1)
         # Every approval was four-eyes: no approver contributed to what they approved.
         for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):
             self.assertNotEqual(approval.actor.username, "wendy")
 
     def test_the_demo_accounts_can_log_in_with_the_readme_password(self):
         self.load()
-        for username in ["admin", "wendy", "rita", "sam", "mo"]:
+        for username in ["admin", "wendy", "rita", "sam", "mo", "mina", "omar"]:
             with self.subTest(username=username):
                 user = get_user_model().objects.get(username=username)
                 self.assertTrue(user.check_password("diseasemaps-demo"))

@@ -26,8 +26,16 @@ class RolesMigrationTestCase(TestCase):
         self.assertNotIn("delete_answerrevision", perms)
         self.assertNotIn("delete_reviewevent", perms)
 
-    def test_moderators_only_read_content(self):
+    def test_moderators_read_content_and_moderate_posts(self):
         self.assertEqual(
             self.perms(MODERATOR_GROUP),
-            {"view_condition", "view_question", "view_answerrevision"},
+            {
+                "view_condition",
+                "view_question",
+                "view_answerrevision",
+                "moderate_experience",
+                "view_experience",
+                "view_report",
+                "view_moderationevent",
+            },
         )

@@ -91,3 +91,11 @@ class ConditionDataTestCase(PersonasTestCase):
         condition = make_condition(acronym="POEMS")
         with self.assertRaises(ValidationError):
             condition.full_clean()
+
+
+class ReservedSlugTestCase(PersonasTestCase):
+    def test_a_question_cannot_take_the_address_of_the_experiences_page(self):
+        question = Question(condition=make_condition(), text="Q?", slug="experiences")
+        with self.assertRaises(ValidationError) as raised:
+            question.full_clean()
+        self.assertIn("slug", raised.exception.message_dict)

@@ -1,8 +1,10 @@
 """Load demo accounts and demo content for local development."""
 
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,6 +16,8 @@ from django.utils import timezone
 from answers import interchange, services
 from answers.models import Condition, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
+from community import services as community_services
+from community.models import Member
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo" / "content"
 DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
@@ -29,6 +33,40 @@ ACCOUNTS = [
 ]
 
 # Fictional clinicians for the demo: the registration numbers say so.
+# Demo members (no staff rights) and posts written for the demo site.
+MEMBERS = [("mina", "MinaW"), ("omar", "Omar_R")]
+EXPERIENCES = [
+    (
+        "mina",
+        "poems-syndrome",
+        "is-it-contagious",
+        "lives_with",
+        "When I was told I had POEMS syndrome, my sister asked if she should keep "
+        "her children away. My haematologist said it is not catching at all, and "
+        "that helped us both. We still hug every time we meet.",
+        True,
+    ),
+    (
+        "omar",
+        "poems-syndrome",
+        None,
+        "caregiver",
+        "My father's feet were numb for almost two years before anyone linked it to "
+        "his blood tests. If something feels wrong for a long time, keep asking. "
+        "Once his nerve and blood doctors talked to each other, things moved.",
+        True,
+    ),
+    (
+        "omar",
+        "myasthenia-gravis",
+        None,
+        "family",
+        "My aunt has myasthenia gravis. Her eyelid droops late in the day, so we "
+        "visit in the mornings, when she has more energy.",
+        False,
+    ),
+]
+
 REVIEWERS = {
     "rita": {
         "display_name": "Dr Rita Osei",
@@ -111,7 +149,47 @@ class Command(BaseCommand):
                     f"[{index}/{len(slugs)}] {condition.name}: "
                     f"{len(questions)} questions"
                 )
+            self._community(users)
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+
+    def _community(self, users: dict) -> None:
+        """Two demo members, their conditions and a few posts (one still pending)."""
+        members = {}
+        for username, pseudonym in MEMBERS:
+            user, is_new = get_user_model().objects.get_or_create(
+                username=username,
+                defaults={"email": f"{username}@demo.diseasemaps.invalid"},
+            )
+            if is_new:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            EmailAddress.objects.get_or_create(
+                user=user,
+                email=user.email,
+                defaults={"verified": True, "primary": True},
+            )
+            if not Member.objects.filter(user=user).exists():
+                community_services.create_member(
+                    user=user, pseudonym=pseudonym, consented=True
+                )
+            members[username] = user
+        for days_ago, (username, slug, question, relation, body, publish) in zip(
+            (40, 25, 3), EXPERIENCES, strict=True
+        ):
+            condition = Condition.objects.get(slug=slug)
+            experience = community_services.post_experience(
+                user=members[username],
+                condition=condition,
+                question=condition.questions.filter(slug=question).first(),
+                relation=relation,
+                body=body,
+                submission_key=uuid.uuid4(),
+                at=timezone.now() - timedelta(days=days_ago),
+            )
+            if publish:
+                community_services.approve_experience(
+                    user=users["mo"], experience=experience
+                )
 
     def _accounts(self) -> dict:
         User = get_user_model()

@@ -1,0 +1,287 @@
+"""The moderators' console. Every decision goes through `community.services`."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from community import services
+from community.exceptions import CommunityError
+from community.models import (
+    Experience,
+    ExperienceStatus,
+    Member,
+    ModerationEvent,
+    Report,
+)
+from community.queues import MODERATION_QUEUES
+from diseasemaps.lib.diff import inline_diff
+from diseasemaps.lib.markdown import render_member
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = "moderation queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in MODERATION_QUEUES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() not in MODERATION_QUEUES:
+            return queryset
+        return MODERATION_QUEUES[self.value()][1](queryset)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        required=False,
+        label="Reason (sent to the member; required to hide, remove or reject)",
+    )
+
+
+DECISIONS = {
+    # button value: (label, service call)
+    "approve": (
+        "Approve and publish",
+        lambda user, e, reason: services.approve_experience(
+            user=user, experience=e, reason=reason
+        ),
+    ),
+    "hide": (
+        "Hide",
+        lambda user, e, reason: services.hide_experience(
+            user=user, experience=e, reason=reason
+        ),
+    ),
+    "remove": (
+        "Remove",
+        lambda user, e, reason: services.remove_experience(
+            user=user, experience=e, reason=reason
+        ),
+    ),
+    "reviewed": (
+        "Checked: it can stay",
+        lambda user, e, reason: services.mark_reviewed(user=user, experience=e),
+    ),
+    "approve_edit": (
+        "Publish the edit",
+        lambda user, e, reason: services.decide_edit(
+            user=user, experience=e, approve=True, reason=reason
+        ),
+    ),
+    "reject_edit": (
+        "Reject the edit",
+        lambda user, e, reason: services.decide_edit(
+            user=user, experience=e, approve=False, reason=reason
+        ),
+    ),
+    "dismiss_reports": (
+        "Dismiss the reports",
+        lambda user, e, reason: services.dismiss_reports(
+            user=user, experience=e, reason=reason
+        ),
+    ),
+}
+
+
+@admin.register(Experience)
+class ExperienceAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "condition",
+        "author_name",
+        "status",
+        "needs_review",
+        "edit_waiting",
+        "open_reports",
+        "created_at",
+        "moderate_link",
+    ]
+    list_filter = [QueueFilter, "status", "condition"]
+    list_select_related = ["condition", "author"]
+    search_fields = ["author__pseudonym", "body"]
+    date_hierarchy = "created_at"
+    actions = ["approve_selected", "mark_selected_reviewed"]
+    fields = ["condition", "question", "relation", "status", "body", "created_at"]
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_moderate_permission(self, request) -> bool:
+        return request.user.has_perm("community.moderate_experience")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _open_reports=Count("reports", filter=Q(reports__resolved_at=None))
+            )
+        )
+
+    @admin.display(description="author", ordering="author__pseudonym")
+    def author_name(self, obj: Experience) -> str:
+        return obj.author.display_name
+
+    @admin.display(description="edit waiting", boolean=True)
+    def edit_waiting(self, obj: Experience) -> bool:
+        return obj.has_pending_edit
+
+    @admin.display(description="open reports", ordering="_open_reports")
+    def open_reports(self, obj: Experience) -> int:
+        return obj._open_reports
+
+    @admin.display(description="")
+    def moderate_link(self, obj: Experience) -> str:
+        url = reverse("admin:community_experience_moderate", args=[obj.pk])
+        return format_html('<a href="{}">Moderate</a>', url)
+
+    # Bulk actions that need no reason.
+
+    @admin.action(
+        description="Approve and publish selected posts", permissions=["moderate"]
+    )
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(request, queryset, "approve")
+
+    @admin.action(
+        description="Mark selected live posts as checked", permissions=["moderate"]
+    )
+    def mark_selected_reviewed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._bulk(request, queryset, "reviewed")
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet, decision: str) -> None:
+        done = 0
+        for experience in queryset:
+            try:
+                DECISIONS[decision][1](request.user, experience, "")
+                done += 1
+            except CommunityError as error:
+                messages.error(request, f"#{experience.pk}: {error}")
+        if done:
+            messages.success(request, f"{DECISIONS[decision][0]}: {done} posts.")
+
+    # The moderation page.
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/moderate/",
+                self.admin_site.admin_view(self.moderate_view),
+                name="community_experience_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        experience = (
+            Experience.objects.select_related("author", "condition", "question")
+            .filter(pk=pk)
+            .first()
+        )
+        if experience is None:
+            raise Http404("No such post.")
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            decision = request.POST.get("decision")
+            if decision not in DECISIONS:
+                messages.error(request, "Unknown decision.")
+            else:
+                try:
+                    DECISIONS[decision][1](
+                        request.user, experience, form.cleaned_data["reason"]
+                    )
+                except CommunityError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, f"{DECISIONS[decision][0]}: done.")
+                    return HttpResponseRedirect(
+                        reverse("admin:community_experience_changelist")
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Moderate post #{experience.pk}",
+            "experience": experience,
+            "edit_diff": inline_diff(experience.body, experience.pending_body)
+            if experience.pending_body
+            else None,
+            "edit_preview": render_member(experience.pending_body),
+            "reports": experience.reports.filter(resolved_at=None),
+            "events": experience.moderation_events.all()[:20],
+            "form": form,
+            "decisions": self._decisions_for(experience),
+        }
+        return TemplateResponse(request, "admin/community/moderate.html", context)
+
+    def _decisions_for(self, experience: Experience) -> list[tuple[str, str]]:
+        status = experience.status
+        keys = []
+        if status in {ExperienceStatus.PENDING, ExperienceStatus.HIDDEN}:
+            keys.append("approve")
+        if status in {ExperienceStatus.PENDING, ExperienceStatus.PUBLISHED}:
+            keys.append("hide")
+        if status != ExperienceStatus.REMOVED:
+            keys.append("remove")
+        if experience.needs_review:
+            keys.append("reviewed")
+        if experience.pending_body:
+            keys += ["approve_edit", "reject_edit"]
+        if experience.reports.filter(resolved_at=None).exists():
+            keys.append("dismiss_reports")
+        return [(key, DECISIONS[key][0]) for key in keys]
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnly):
+    list_display = ["experience", "reason", "created_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["experience__author"]
+    fields = ["experience", "reason", "created_at", "resolved_at"]
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(ReadOnly):
+    list_display = ["created_at", "experience_ref", "action", "actor_name", "reason"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "reason"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Member)
+class MemberAdmin(ReadOnly):
+    """Site admins only (no group has member permissions): pseudonyms and
+    consent records, never edited by hand."""
+
+    list_display = ["pseudonym", "country", "health_data_consent_at", "is_former"]
+    search_fields = ["pseudonym"]
+    list_filter = ["is_former"]
+    exclude = ["user"]

@@ -1,0 +1,125 @@
+"""Forms members fill in. They validate and normalise; services do the writing."""
+
+import uuid
+
+from django import forms
+
+from answers.models import Condition, Question
+from community.models import Relation
+from community.services import BODY_MAX, BODY_MIN
+
+BODY_HELP = (
+    f"Between {BODY_MIN} and {BODY_MAX} characters. Write in your own words. You "
+    "can use *italics*, **bold** and lists starting with “- ”. Links and HTML are "
+    "shown as plain text."
+)
+
+
+class QuestionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Question) -> str:
+        return obj.live_revision.question_text if obj.live_revision else obj.text
+
+
+def live_questions(condition: Condition):
+    return (
+        condition.questions.published()
+        .select_related("live_revision")
+        .order_by("topic", "order", "pk")
+    )
+
+
+class ExperienceForm(forms.Form):
+    relation = forms.ChoiceField(
+        choices=Relation.choices,
+        widget=forms.RadioSelect,
+        label="How are you connected to this condition?",
+    )
+    question = QuestionChoiceField(
+        queryset=Question.objects.none(),
+        required=False,
+        empty_label="The condition in general",
+        label="What is your experience about?",
+    )
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        min_length=BODY_MIN,
+        max_length=BODY_MAX,
+        label="Your experience",
+        help_text=BODY_HELP,
+    )
+    confirm_identifying = forms.BooleanField(
+        required=False,
+        label="I have checked these details and want to post anyway.",
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, condition: Condition, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.fields["question"].queryset = live_questions(condition)
+
+    def clean_body(self) -> str:
+        return self.cleaned_data["body"].replace("\r\n", "\n").strip()
+
+
+class EditExperienceForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        min_length=BODY_MIN,
+        max_length=BODY_MAX,
+        label="Your experience",
+        help_text=BODY_HELP,
+    )
+    confirm_identifying = forms.BooleanField(
+        required=False,
+        label="I have checked these details and want to save anyway.",
+    )
+
+    def clean_body(self) -> str:
+        return self.cleaned_data["body"].replace("\r\n", "\n").strip()
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=5,
+        max_length=1000,
+        label="What is wrong with this post?",
+        help_text="For example: it gives dangerous advice, it is advertising, or it "
+        "names someone. Moderators read every report.",
+    )
+
+
+class MemberConditionForm(forms.Form):
+    condition = forms.ModelChoiceField(
+        queryset=Condition.objects.published(), label="Condition"
+    )
+    relation = forms.ChoiceField(
+        choices=Relation.choices, widget=forms.RadioSelect, label="Your connection"
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    KEEP, REMOVE = "keep", "remove"
+    posts = forms.ChoiceField(
+        choices=[
+            (REMOVE, "Delete my posts too"),
+            (KEEP, "Keep my published posts, shown as “Former member”"),
+        ],
+        widget=forms.RadioSelect,
+        label="What should happen to your posts?",
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password, to confirm it is you",
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -1,0 +1,110 @@
+"""Community pages in Chromium: axe finds no violations; phones need no sideways
+scrolling; the post form works without JavaScript."""
+
+from types import SimpleNamespace
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+from django.urls import reverse
+
+from community.tests.helpers import share, share_published
+from diseasemaps.testing import draft, make_condition, make_personas, publish
+
+
+def logged_in_context(browser, live_server, user, width: int, **options):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": width, "height": 800}, **options)
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+@pytest.fixture
+def site(live_server):
+    people = SimpleNamespace()
+    make_personas(people)
+    condition = make_condition(name="POEMS syndrome", slug="poems-syndrome")
+    question = draft(people.writer, condition, slug="is-it-contagious")
+    publish(question, writer=people.writer, reviewer=people.reviewer)
+    share_published(
+        people.other_member, condition, question, moderator=people.moderator
+    )
+    share(people.member, condition, question)  # pending, shown to its author
+    return SimpleNamespace(people=people, condition=condition, question=question)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_axe_finds_no_violations_on_community_pages(site, live_server, browser):
+    pages = {
+        "experiences": reverse("community:experiences", args=["poems-syndrome"]),
+        "filtered": reverse("community:experiences", args=["poems-syndrome"])
+        + "?question=is-it-contagious",
+        "post form": reverse("community:share", args=["poems-syndrome"]),
+        "me": reverse("community:me"),
+        "delete account": reverse("community:delete_account"),
+        "answer with community": site.question.get_absolute_url(),
+    }
+    axe = Axe()
+    found = {}
+    for width in (1280, 360):
+        context = logged_in_context(browser, live_server, site.people.member, width)
+        page = context.new_page()
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            violations = axe.run(page).response["violations"]
+            if violations:
+                found[f"{name} @ {width}"] = [
+                    f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:2]]}"
+                    for v in violations
+                ]
+            if width == 360:
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= 360, f"{name} is {wide}px wide at 360"
+        # The form with errors and identifying warnings, as a member sees it.
+        page.goto(live_server.url + pages["post form"])
+        page.get_by_label("I live with it").check()
+        page.get_by_role("textbox", name="Your experience").fill(
+            "Call me on 07700 900123 please, any day."
+        )
+        page.get_by_role("button", name="Post").click()
+        assert page.locator("#identifying-warning").is_visible()
+        violations = axe.run(page).response["violations"]
+        if violations:
+            found[f"warning @ {width}"] = [v["id"] for v in violations]
+        context.close()
+    assert found == {}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_posting_works_without_javascript(site, live_server, browser):
+    context = logged_in_context(
+        browser, live_server, site.people.member, 1280, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(
+        live_server.url
+        + reverse("community:share", args=["poems-syndrome"])
+        + "?question=is-it-contagious"
+    )
+    page.get_by_label("I care for someone who has it").check()
+    page.get_by_role("textbox", name="Your experience").fill(
+        "My husband was tired for a year before anyone found the cause."
+    )
+    page.get_by_role("button", name="Preview").click()
+    assert "My husband was tired" in page.locator(".preview").inner_text()
+    page.get_by_role("button", name="Post").click()
+    assert page.url.endswith(reverse("community:me"))
+    assert "A moderator reads every new post" in page.content()
+    assert page.locator(".my-post").count() == 2
+    context.close()

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from community import views
+
+app_name = "community"
+
+urlpatterns = [
+    path(
+        "conditions/<slug:slug>/experiences/",
+        views.experience_list,
+        name="experiences",
+    ),
+    path(
+        "conditions/<slug:slug>/experiences/share/",
+        views.share_experience,
+        name="share",
+    ),
+    path("experiences/<int:pk>/report/", views.report_experience, name="report"),
+    path("me/", views.me, name="me"),
+    path("me/posts/<int:pk>/edit/", views.edit_experience, name="edit"),
+    path("me/posts/<int:pk>/delete/", views.delete_experience, name="delete"),
+    path("me/conditions/add/", views.add_condition, name="add_condition"),
+    path(
+        "me/conditions/<slug:slug>/remove/",
+        views.remove_condition,
+        name="remove_condition",
+    ),
+    path("me/export/", views.export_data, name="export"),
+    path("me/delete-account/", views.delete_account, name="delete_account"),
+]

@@ -1,0 +1,287 @@
+"""Experiences in public, posting and reporting, and the member's own pages (/me/).
+
+Function views; every write goes through `community.services`, and every lookup
+of a member's own data is scoped to them in the query itself.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from answers.models import Condition
+from community import services
+from community.exceptions import CommunityError, RateLimited
+from community.forms import (
+    DeleteAccountForm,
+    EditExperienceForm,
+    ExperienceForm,
+    MemberConditionForm,
+    ReportForm,
+    live_questions,
+)
+from community.models import Experience, ExperienceStatus, Member
+from community.privacy import identifying_details
+from diseasemaps.lib.markdown import render_member
+
+PAGE_SIZE = 10
+
+
+def _condition(slug: str) -> Condition:
+    return get_object_or_404(Condition.objects.published(), slug=slug)
+
+
+def _too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    response = render(
+        request, "community/rate_limited.html", {"error": error}, status=429
+    )
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
+    condition = _condition(slug)
+    questions = list(live_questions(condition))
+    chosen = next((q for q in questions if q.slug == request.GET.get("question")), None)
+    posts = (
+        Experience.objects.visible_to(request.user)
+        .filter(condition=condition)
+        .select_related("author", "question__live_revision", "question__condition")
+    )
+    published = Experience.objects.published().filter(condition=condition)
+    if chosen is not None:
+        posts = posts.filter(question=chosen)
+        published = published.filter(question=chosen)
+    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/experience_list.html",
+        {
+            "condition": condition,
+            "questions": questions,
+            "chosen": chosen,
+            "page": page,
+            "sharers": published.sharer_count(),
+            "post_count": published.count(),
+        },
+    )
+
+
+@login_required
+@never_cache
+def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
+    condition = _condition(slug)
+    member = Member.objects.filter(user_id=request.user.pk).first()
+    if member is None:
+        messages.error(request, "Staff accounts cannot post experiences.")
+        return redirect("community:experiences", slug=condition.slug)
+    initial = {}
+    if request.method == "GET":
+        relation = member.conditions.filter(condition=condition).first()
+        if relation:
+            initial["relation"] = relation.relation
+        asked = condition.questions.published().filter(slug=request.GET.get("question"))
+        initial["question"] = asked.first()
+    form = ExperienceForm(request.POST or None, condition=condition, initial=initial)
+    context = {"condition": condition, "form": form, "warnings": [], "preview": ""}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        context["preview"] = render_member(data["body"])
+        context["warnings"] = identifying_details(data["body"])
+        wants_to_post = "post" in request.POST
+        if wants_to_post and (not context["warnings"] or data["confirm_identifying"]):
+            try:
+                experience = services.post_experience(
+                    user=request.user,
+                    condition=condition,
+                    question=data["question"],
+                    relation=data["relation"],
+                    body=data["body"],
+                    submission_key=data["submission_key"],
+                )
+            except RateLimited as error:
+                return _too_many(request, error)
+            except CommunityError as error:
+                form.add_error(None, str(error))
+            else:
+                if experience.status == ExperienceStatus.PUBLISHED:
+                    messages.success(request, "Thank you: your post is published.")
+                else:
+                    messages.success(
+                        request,
+                        "Thank you. A moderator reads every new post before it "
+                        "appears; you can see its status here.",
+                    )
+                return redirect("community:me")
+    return render(request, "community/share.html", context)
+
+
+@login_required
+@never_cache
+def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
+    experience = get_object_or_404(
+        Experience.objects.published().select_related("condition", "author"), pk=pk
+    )
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_experience(
+                user=request.user,
+                experience=experience,
+                reason=form.cleaned_data["reason"],
+            )
+        except RateLimited as error:
+            return _too_many(request, error)
+        except CommunityError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Thank you. A moderator will look at this post.")
+            return redirect("community:experiences", slug=experience.condition.slug)
+    return render(
+        request, "community/report.html", {"experience": experience, "form": form}
+    )
+
+
+# --- /me/ -----------------------------------------------------------------------
+
+
+def _member(request: HttpRequest) -> Member:
+    member = Member.objects.filter(user_id=request.user.pk).first()
+    if member is None:
+        raise Http404("This account has no member profile.")
+    return member
+
+
+@login_required
+@never_cache
+def me(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    posts = member.experiences.select_related("condition", "question__live_revision")
+    return render(
+        request,
+        "community/me.html",
+        {
+            "member": member,
+            "posts": posts,
+            "conditions": member.conditions.select_related("condition"),
+            "condition_form": MemberConditionForm(),
+        },
+    )
+
+
+@login_required
+@never_cache
+def edit_experience(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    experience = get_object_or_404(
+        Experience.objects.select_related("condition"), pk=pk, author=member
+    )
+    current = experience.pending_body or experience.body
+    form = EditExperienceForm(request.POST or None, initial={"body": current})
+    warnings: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        body = form.cleaned_data["body"]
+        warnings = identifying_details(body)
+        if not warnings or form.cleaned_data["confirm_identifying"]:
+            try:
+                updated = services.edit_experience(
+                    user=request.user, experience=experience, body=body
+                )
+            except RateLimited as error:
+                return _too_many(request, error)
+            except CommunityError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    "Saved. The published text stays until a moderator approves "
+                    "your edit."
+                    if updated.has_pending_edit
+                    else "Saved.",
+                )
+                return redirect("community:me")
+    return render(
+        request,
+        "community/edit.html",
+        {"experience": experience, "form": form, "warnings": warnings},
+    )
+
+
+@login_required
+@never_cache
+def delete_experience(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    experience = get_object_or_404(
+        Experience.objects.select_related("condition"), pk=pk, author=member
+    )
+    if request.method == "POST":
+        services.delete_experience(user=request.user, experience=experience)
+        messages.success(request, "Your post is deleted.")
+        return redirect("community:me")
+    return render(request, "community/delete_post.html", {"experience": experience})
+
+
+@login_required
+@require_POST
+def add_condition(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    form = MemberConditionForm(request.POST)
+    if form.is_valid():
+        services.set_relation(
+            member=member,
+            condition=form.cleaned_data["condition"],
+            relation=form.cleaned_data["relation"],
+        )
+        messages.success(request, "Saved.")
+    else:
+        messages.error(request, "Choose a condition and your connection to it.")
+    return redirect("community:me")
+
+
+@login_required
+@require_POST
+def remove_condition(request: HttpRequest, slug: str) -> HttpResponse:
+    member = _member(request)
+    condition = get_object_or_404(Condition, slug=slug)
+    services.remove_relation(member=member, condition=condition)
+    messages.success(request, f"{condition.name} is no longer on your list.")
+    return redirect("community:me")
+
+
+@login_required
+@never_cache
+def export_data(request: HttpRequest) -> HttpResponse:
+    data = services.export_member_data(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="diseasemaps-my-data-{stamp}.json"'
+    )
+    return response
+
+
+@login_required
+@never_cache
+def delete_account(request: HttpRequest) -> HttpResponse:
+    member = Member.objects.filter(user_id=request.user.pk).first()
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.delete_account(
+            user=user, keep_posts=form.cleaned_data["posts"] == DeleteAccountForm.KEEP
+        )
+        return render(request, "community/account_deleted.html")
+    return render(
+        request, "community/delete_account.html", {"form": form, "member": member}
+    )
