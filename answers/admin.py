@@ -34,6 +34,7 @@ from answers.models import (
     Status,
 )
 from answers.queues import REVIEW_QUEUES
+from diseasemaps.lib.admin import ReadOnlyAdmin
 from diseasemaps.lib.admin_history import (
     HistoryCompareAdmin,
     compare_rows,
@@ -755,17 +756,6 @@ class QuestionAdmin(HistoryCompareAdmin):
 
 
 # --- Audit trail (read-only) ------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(AnswerRevision)

@@ -19,6 +19,7 @@ from community.models import (
     Report,
 )
 from community.queues import MODERATION_QUEUES
+from diseasemaps.lib.admin import ReadOnlyAdmin
 from diseasemaps.lib.diff import inline_diff
 from diseasemaps.lib.markdown import render_member
 
@@ -90,7 +91,7 @@ DECISIONS = {
 
 
 @admin.register(Experience)
-class ExperienceAdmin(admin.ModelAdmin):
+class ExperienceAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "condition",
@@ -112,15 +113,6 @@ class ExperienceAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("community.moderate_experience")
@@ -249,19 +241,8 @@ class ExperienceAdmin(admin.ModelAdmin):
         return [(key, DECISIONS[key][0]) for key in keys]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Report)
-class ReportAdmin(ReadOnly):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ["experience", "reason", "created_at", "resolved_at"]
     list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["experience__author"]
@@ -269,7 +250,7 @@ class ReportAdmin(ReadOnly):
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(ReadOnly):
+class ModerationEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "experience_ref", "action", "actor_name", "reason"]
     list_filter = ["action"]
     search_fields = ["actor_name", "reason"]
@@ -277,7 +258,7 @@ class ModerationEventAdmin(ReadOnly):
 
 
 @admin.register(Member)
-class MemberAdmin(ReadOnly):
+class MemberAdmin(ReadOnlyAdmin):
     """Site admins only (no group has member permissions): pseudonyms and
     consent records, never edited by hand."""
 

@@ -15,6 +15,20 @@ BODY_HELP = (
 )
 
 
+def normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
+def body_field() -> forms.CharField:
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        min_length=BODY_MIN,
+        max_length=BODY_MAX,
+        label="Your experience",
+        help_text=BODY_HELP,
+    )
+
+
 class QuestionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Question) -> str:
         return obj.live_revision.question_text if obj.live_revision else obj.text
@@ -40,13 +54,7 @@ class ExperienceForm(forms.Form):
         empty_label="The condition in general",
         label="What is your experience about?",
     )
-    body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 10}),
-        min_length=BODY_MIN,
-        max_length=BODY_MAX,
-        label="Your experience",
-        help_text=BODY_HELP,
-    )
+    body = body_field()
     confirm_identifying = forms.BooleanField(
         required=False,
         label="I have checked these details and want to post anyway.",
@@ -59,24 +67,18 @@ class ExperienceForm(forms.Form):
         self.fields["question"].queryset = live_questions(condition)
 
     def clean_body(self) -> str:
-        return self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        return normalise(self.cleaned_data["body"])
 
 
 class EditExperienceForm(forms.Form):
-    body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 10}),
-        min_length=BODY_MIN,
-        max_length=BODY_MAX,
-        label="Your experience",
-        help_text=BODY_HELP,
-    )
+    body = body_field()
     confirm_identifying = forms.BooleanField(
         required=False,
         label="I have checked these details and want to save anyway.",
     )
 
     def clean_body(self) -> str:
-        return self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        return normalise(self.cleaned_data["body"])
 
 
 class ReportForm(forms.Form):
