@@ -33,6 +33,7 @@ from answers.models import (
     ReviewEvent,
     Status,
 )
+from answers.publication import public_content_changed
 from answers.queues import REVIEW_QUEUES
 from diseasemaps.lib.admin import ReadOnlyAdmin
 from diseasemaps.lib.admin_history import (
@@ -88,6 +89,7 @@ class ConditionAdmin(HistoryCompareAdmin):
         super().save_related(request, form, formsets, change)
         # Also after a restore from History, which writes the old interval first.
         services.reschedule_reviews(condition=form.instance)
+        public_content_changed(conditions=[form.instance])
 
 
 # --- Reviewers --------------------------------------------------------------
@@ -95,6 +97,10 @@ class ConditionAdmin(HistoryCompareAdmin):
 
 @admin.register(Reviewer)
 class ReviewerAdmin(HistoryCompareAdmin):
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        public_content_changed()  # reviewer pages and bylines show this profile
+
     list_display = ["display_name", "credentials", "specialty", "active", "user"]
     list_filter = ["active", "specialty"]
     list_select_related = ["user"]

@@ -38,6 +38,7 @@ from answers.models import (
     Question,
     Reference,
 )
+from answers.publication import public_content_changed
 
 CONDITION_FILE = "condition.md"
 
@@ -479,6 +480,7 @@ def _apply_condition(file: ContentFile, *, user: AbstractBaseUser) -> Outcome:
         reversion.add_to_revision(condition)
     if "review_interval_days" in changed:
         services.reschedule_reviews(condition=condition)
+    public_content_changed(conditions=[condition])
     return Outcome.UPDATED
 
 

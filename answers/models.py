@@ -750,3 +750,20 @@ class ReviewEvent(AppendOnlyModel):
             f"{self.reviewer_name}, {self.reviewer_credentials} "
             f"({self.reviewer_specialty})"
         )
+
+
+class PublicVersion(models.Model):
+    """One counter for everything the public sees.
+
+    Every change to public content (an approval, a re-certification, an
+    unpublished answer, a condition or reviewer edit, a moderated post) moves it
+    on, in the same transaction as the change. Page ETags and the server-side
+    page cache are keyed by it, so no reader is ever served a page older than
+    the last change.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Public content version {self.version}"

@@ -34,6 +34,7 @@ from answers.models import (
     ReviewEvent,
     Status,
 )
+from answers.publication import public_content_changed
 from answers.roles import REVIEWER_GROUP
 
 Action = ReviewEvent.Action
@@ -328,6 +329,7 @@ def approve(
                 "updated_at",
             ]
         )
+        public_content_changed(questions=[locked])
         recipients = _user_emails(writers)
         transaction.on_commit(lambda: notifications.decided(locked, event, recipients))
     question.refresh_from_db()
@@ -411,6 +413,7 @@ def recertify(
         locked.last_review = event
         locked.next_review_due = _due_date(locked.condition, at)
         locked.save(update_fields=["last_review", "next_review_due", "updated_at"])
+        public_content_changed(questions=[locked])
     question.refresh_from_db()
     return event
 
@@ -441,6 +444,7 @@ def unpublish(
         locked.save(
             update_fields=["live_revision", "next_review_due", "status", "updated_at"]
         )
+        public_content_changed(questions=[locked])
     question.refresh_from_db()
     return event
 
@@ -548,4 +552,6 @@ def reschedule_reviews(*, condition: Condition) -> int:
                 question.next_review_due = due
                 changed.append(question)
         Question.objects.bulk_update(changed, ["next_review_due"])
+        if changed:
+            public_content_changed(questions=changed)
     return len(changed)

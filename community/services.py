@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from answers.models import Condition, Question, ReviewEvent
+from answers.publication import public_content_changed
 from community import notifications
 from community.exceptions import (
     CommunityError,
@@ -172,6 +173,8 @@ def post_experience(
         except IntegrityError:
             # A second copy of the form won the race; give back its post.
             return Experience.objects.get(author=member, submission_key=submission_key)
+        if trusted:
+            public_content_changed()
     if not trusted:
         transaction.on_commit(lambda: notifications.received(experience))
     return experience
@@ -211,7 +214,11 @@ def edit_experience(
 def delete_experience(*, user: AbstractBaseUser, experience: Experience) -> None:
     """Gone at once, with its reports; moderation records keep only its number."""
     _own(user, experience)
-    experience.delete()
+    with transaction.atomic():
+        was_public = experience.status == Status.PUBLISHED
+        experience.delete()
+        if was_public:
+            public_content_changed()
 
 
 # --- Reports ------------------------------------------------------------------
@@ -250,6 +257,7 @@ def report_experience(
                 None,
                 f"Hidden automatically after {open_reports} reports.",
             )
+            public_content_changed()
     return report
 
 
@@ -307,6 +315,7 @@ def _decide(
         locked.save()
         _resolve_reports(locked, user)
         event = _record(locked, action, user, reason)
+        public_content_changed()
         transaction.on_commit(lambda: notifications.decided(locked, event))
     return locked
 
@@ -379,6 +388,8 @@ def decide_edit(
             locked.body_html = render_member(locked.body)
         locked.pending_body = ""
         locked.save()
+        if approve:
+            public_content_changed()
         event = _record(
             locked,
             Action.EDIT_APPROVED if approve else Action.EDIT_REJECTED,
@@ -403,6 +414,7 @@ def dismiss_reports(
         ):
             locked.transition_to(Status.PUBLISHED)
             locked.save(update_fields=["status", "updated_at"])
+            public_content_changed()
         _record(locked, Action.REPORTS_DISMISSED, user, reason)
     return count
 
@@ -507,6 +519,7 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
             content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
         ).delete()
         # Login records carry the email address used to log in.
+        public_content_changed()  # counts and posts on public pages change
         identifiers = {user.get_username(), user.email}
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__in=identifiers).delete()
