@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -767,3 +768,40 @@ class PublicVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Public content version {self.version}"
+
+
+class SearchEntry(models.Model):
+    """What search reads for one live answer: a denormalised copy of the words
+    readers search by, kept up to date by `answers.search.refresh`.
+
+    There is one row per live question and none for drafts, so a query can
+    never find text the public may not see. On PostgreSQL `document` holds the
+    weighted full-text vector (condition names above question above answer);
+    on SQLite it stays empty and search falls back to plain substring matching.
+    """
+
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, related_name="search_entry"
+    )
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="search_entries"
+    )
+    condition_terms = models.TextField(
+        help_text="Name, acronym, its expansion and synonyms of the condition."
+    )
+    question_text = models.TextField(help_text="The question as published.")
+    answer_text = models.TextField(
+        help_text="The published short answer and the plain text of the body."
+    )
+    document = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The GIN index on `document` and the trigram indexes on `condition_terms`
+    # and `question_text` exist on PostgreSQL only; migration 0006 creates them
+    # (a GinIndex here would break the SQLite schema).
+
+    class Meta:
+        verbose_name_plural = "search entries"
+
+    def __str__(self) -> str:
+        return self.question_text

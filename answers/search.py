@@ -1,8 +1,596 @@
-"""Search over live content. (Index maintenance and queries arrive with the
-search work; `refresh` is called by answers.publication on every change.)"""
+"""Search over live answers: the index (`refresh`, `rebuild`) and the query
+(`search`).
 
-from answers.models import Condition, Question
+The index is `SearchEntry`, one row per live question, written here and only
+here; `answers.publication.public_content_changed` calls `refresh` inside the
+transaction of every change to public content, so a draft can never be found
+and an approval is findable on the next search.
+
+On PostgreSQL a query is full-text (websearch syntax, English stemming) over a
+weighted document: the condition's names, acronym and synonyms (A) above the
+question (B) above the answer (C). Words found only by pg_trgm similarity
+(typos such as "poms" or "takatsuky") come after every exact match. SQLite has
+neither, so there a plain substring match stands in (no typo tolerance).
+"""
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
+from django.db import connections, router, transaction
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from answers.models import Condition, Question, SearchEntry, Topic
+from diseasemaps.lib.markdown import plain_text
+
+MAX_QUERY_LENGTH = 200
+# pg_trgm's word_similarity of the query against a condition's names or a
+# question. Measured on the demo content: real typos score 0.6 or more
+# ("poms" 0.60, "takatsuky" 0.80, "myasthenia gravs" 0.88) while junk such
+# as "' OR 1=1 --" reaches 0.40 against "Organomegaly"; 0.3 let that through.
+TRIGRAM_THRESHOLD = 0.5
+# Conditions offered as "did you mean" when nothing matched: the same bar,
+# applied to the whole text and to each of its longer words.
+SUGGESTION_THRESHOLD = TRIGRAM_THRESHOLD
+CONFIG = "english"
+# Markers ts_headline puts around matched words. Control characters cannot
+# occur in indexed text (see _index_text), so after HTML-escaping the snippet
+# they are the only thing that turns into <mark>.
+START, STOP = "\x02", "\x03"
+BATCH = 500
+
+TOPIC_POSITION = {value: position for position, value in enumerate(Topic.values)}
+# Words the SQLite fallback ignores, as PostgreSQL's English configuration does
+# ("is it contagious" looks for "contagious").
+STOP_WORDS = frozenset(
+    """
+    a an and are as at be by can do does for from how i if in is it its me my of on
+    or should so the their there this to was what when where which who why will
+    with you your
+    """.split()  # noqa: SIM905 - the list reads better as words than as a literal
+)
 
 
-def refresh(*, questions: list[Question], conditions: list[Condition]) -> None:
-    """Bring the search index up to date for these questions and conditions."""
+# --- The index --------------------------------------------------------------
+
+
+def _index_text(text: str) -> str:
+    """Readable text without control characters (keeps line breaks)."""
+    return "".join(
+        ch
+        if ch == "\n" or unicodedata.category(ch)[0] != "C"
+        else (" " if ch.isspace() else "")
+        for ch in text or ""
+    ).strip()
+
+
+def condition_terms(condition: Condition) -> str:
+    names = [
+        condition.name,
+        condition.acronym,
+        condition.acronym_expansion,
+        *condition.synonym_list,
+    ]
+    return _index_text("\n".join(name for name in names if name))
+
+
+def _entry(question: Question, now: datetime) -> SearchEntry:
+    revision = question.live_revision
+    return SearchEntry(
+        question=question,
+        condition_id=question.condition_id,
+        condition_terms=condition_terms(question.condition),
+        question_text=_index_text(revision.question_text),
+        answer_text=_index_text(
+            f"{revision.short_answer}\n{plain_text(revision.body)}"
+        ),
+        updated_at=now,
+    )
+
+
+def _document() -> SearchVector:
+    return (
+        SearchVector("condition_terms", weight="A", config=CONFIG)
+        + SearchVector("question_text", weight="B", config=CONFIG)
+        + SearchVector("answer_text", weight="C", config=CONFIG)
+    )
+
+
+def _write(scope: Q) -> tuple[int, int]:
+    """Index the live questions in `scope`; drop entries in it that are not live.
+
+    A fixed number of queries whatever the size of `scope`: one read, one
+    delete, one upsert and (on PostgreSQL) one UPDATE that builds the vectors
+    in the database.
+    """
+    live = list(
+        Question.objects.published()
+        .filter(scope)
+        .select_related("condition", "live_revision")
+    )
+    live_ids = [question.pk for question in live]
+    entry_scope = Q(question__in=Question.objects.filter(scope).values("pk"))
+    removed, _ = (
+        SearchEntry.objects.filter(entry_scope).exclude(question_id__in=live_ids)
+    ).delete()
+    if live:
+        now = timezone.now()
+        SearchEntry.objects.bulk_create(
+            [_entry(question, now) for question in live],
+            update_conflicts=True,
+            unique_fields=["question"],
+            update_fields=[
+                "condition",
+                "condition_terms",
+                "question_text",
+                "answer_text",
+                "updated_at",
+            ],
+        )
+        if connections[SearchEntry.objects.db].vendor == "postgresql":
+            SearchEntry.objects.filter(question_id__in=live_ids).update(
+                document=_document()
+            )
+    return len(live), removed
+
+
+def refresh(
+    *, questions: Iterable[Question] = (), conditions: Iterable[Condition] = ()
+) -> None:
+    """Bring the index up to date for these questions and every question of
+    these conditions (a renamed condition changes all its entries)."""
+    question_ids = {question.pk for question in questions if question.pk}
+    condition_ids = {condition.pk for condition in conditions if condition.pk}
+    if not (question_ids or condition_ids):
+        return
+    _write(Q(pk__in=question_ids) | Q(condition_id__in=condition_ids))
+
+
+def rebuild(*, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Index every live question again, in batches; remove every other entry.
+
+    Returns (entries written, entries removed)."""
+    with transaction.atomic():
+        removed, _ = SearchEntry.objects.exclude(
+            question__in=Question.objects.published()
+        ).delete()
+    ids = list(Question.objects.published().order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            count, _ = _write(Q(pk__in=ids[start : start + BATCH]))
+        written += count
+        if progress:
+            progress(written, len(ids))
+    return written, removed
+
+
+# --- Queries ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanQuery:
+    text: str
+    truncated: bool = False
+
+    @property
+    def searchable(self) -> bool:
+        return any(ch.isalnum() for ch in self.text)
+
+
+# websearch_to_tsquery's "leave this word out": a minus at the start of a word.
+NEGATION = re.compile(r"(?:^|\s)-\w")
+ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-_])")
+
+
+def clean_query(raw: str | None) -> CleanQuery:
+    """What a reader typed, made safe to search for.
+
+    Control and invisible formatting characters (NUL, escape sequences,
+    right-to-left overrides) go; runs of whitespace become one space; the
+    result is cut to MAX_QUERY_LENGTH characters at a word boundary.
+    """
+    # A terminal colour code pasted with the text ("\x1b[31m") is one unit:
+    # dropping only the escape character would glue "[31m" to the next word.
+    text = ANSI_ESCAPE.sub(" ", unicodedata.normalize("NFC", raw or ""))
+    text = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
+    text = " ".join(text.split())
+    truncated = len(text) > MAX_QUERY_LENGTH
+    if truncated:
+        cut = text[:MAX_QUERY_LENGTH]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut).strip()
+    return CleanQuery(text=text, truncated=truncated)
+
+
+def _fts_text(text: str) -> str:
+    # "Crow-Fukase" would become the phrase 'crow-fukas' <-> 'crow' <-> 'fukas',
+    # which misses "Crow–Fukase" (en dash) in the index; as separate words it
+    # matches both spellings. A leading "-" (websearch's NOT) is kept.
+    return re.sub(r"(?<=\w)[-‐‑‒–—―](?=\w)", " ", text)
+
+
+@dataclass
+class Hit:
+    question: Question
+    condition: Condition
+    question_html: SafeString
+    snippet: SafeString
+    reviewed_at: datetime | None
+    score: float
+
+
+@dataclass
+class SearchResults:
+    query: str = ""
+    truncated: bool = False
+    searchable: bool = False
+    hits: list[Hit] = field(default_factory=list)
+    more: bool = False
+    conditions: list[Condition] = field(default_factory=list)
+    suggestions: list[Condition] = field(default_factory=list)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.query.split())
+
+
+def search(query: str, *, limit: int = 20) -> SearchResults:
+    cleaned = clean_query(query)
+    results = SearchResults(
+        query=cleaned.text, truncated=cleaned.truncated, searchable=cleaned.searchable
+    )
+    if not cleaned.searchable:
+        return results
+    alias = router.db_for_read(SearchEntry)
+    if connections[alias].vendor == "postgresql":
+        _search_postgresql(results, alias, limit)
+    else:
+        _search_fallback(results, alias, limit)
+    return results
+
+
+def _entries(alias: str) -> QuerySet:
+    return (
+        SearchEntry.objects.using(alias)
+        .defer("document")
+        .select_related(
+            "question__condition",
+            "question__live_revision",
+            "question__last_review",
+        )
+    )
+
+
+def _words(text: str) -> list[str]:
+    words = [word.casefold() for word in re.findall(r"\w+", text)]
+    meaningful = [word for word in words if word not in STOP_WORDS]
+    return list(dict.fromkeys(meaningful or words))[:8]
+
+
+def _highlight(text: str, words: list[str]) -> str:
+    """Mark words of `text` that begin with one of `words` ("contagious" for
+    "contagio"), a stand-in for stemming that needs no database."""
+    if not words:
+        return text
+    alternatives = "|".join(re.escape(word) for word in words)
+    pattern = re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
+    return pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", text)
+
+
+def _marked(text: str) -> SafeString:
+    """Escape `text`, then turn START/STOP markers into <mark> elements."""
+    html = escape(text)
+    if html.count(START) != html.count(STOP):
+        html = html.replace(START, "").replace(STOP, "")
+    return mark_safe(  # noqa: S308 - escaped above; only our markers become tags
+        html.replace(START, "<mark>").replace(STOP, "</mark>")
+    )
+
+
+def _opening(entry: SearchEntry, words: int = 30) -> str:
+    short_answer = _index_text(entry.question.live_revision.short_answer)
+    return Truncator(" ".join(short_answer.split())).words(words, truncate="…")
+
+
+def _fragment(snippet: str, answer_text: str) -> str:
+    """Ellipses where ts_headline cut the answer short."""
+    plain = " ".join(snippet.replace(START, "").replace(STOP, "").split())
+    if not plain:
+        return ""
+    whole = " ".join(answer_text.split())
+    if not whole.startswith(plain[:40]):
+        snippet = "… " + snippet.strip()
+    if not whole.endswith(plain[-40:]) and not plain.endswith((".", "?", "!")):
+        snippet = snippet.rstrip() + " …"
+    return snippet
+
+
+def _topic_position() -> Case:
+    """Questions of one condition in the order of the condition page."""
+    return Case(
+        *(
+            When(question__topic=value, then=position)
+            for value, position in TOPIC_POSITION.items()
+        ),
+        default=len(TOPIC_POSITION),
+    )
+
+
+class TsFilter(Func):
+    """ts_filter(vector, weights): the part of a document with these weights."""
+
+    function = "ts_filter"
+    output_field = SearchVectorField()
+
+
+@contextmanager
+def trigram_threshold(alias: str) -> Iterator[None]:
+    """A transaction in which pg_trgm's `<%` operator uses TRIGRAM_THRESHOLD."""
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        # set_config(..., true) lasts until the end of this transaction only,
+        # so a pooled connection does not carry it to other work.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(TRIGRAM_THRESHOLD)],
+        )
+        yield
+
+
+class PostgresQuery:
+    """The ranked query for one search text, as querysets (see `search`)."""
+
+    def __init__(self, text: str, alias: str) -> None:
+        self.text, self.alias = text, alias
+        self.query = SearchQuery(
+            _fts_text(text), search_type="websearch", config=CONFIG
+        )
+        document = F("document")
+        self.matches = SearchVectorExact(document, self.query)
+        self.in_names = SearchVectorExact(TsFilter(document, Value("{a}")), self.query)
+        self.in_names_or_question = SearchVectorExact(
+            TsFilter(document, Value("{a,b}")), self.query
+        )
+        # The operators can use the GIN trigram indexes; the functions give
+        # the score. Names and questions only: near matches in long answers
+        # would find almost anything. Similarity cannot honour websearch's
+        # "-word", so a query that excludes words gets exact matches only.
+        if NEGATION.search(text):
+            self.near_names = self.near_question = Value(False)
+        else:
+            self.near_names = TrigramWordSimilar(F("condition_terms"), Value(text))
+            self.near_question = TrigramWordSimilar(F("question_text"), Value(text))
+
+    def score(self) -> Case:
+        document = F("document")
+        # rank / (rank + 1): below 1, so it orders hits within a tier.
+        rank = SearchRank(document, self.query, normalization=Value(32))
+        names_rank = SearchRank(
+            TsFilter(document, Value("{a}")), self.query, normalization=Value(32)
+        )
+        names_similarity = TrigramWordSimilarity(self.text, "condition_terms")
+        question_similarity = TrigramWordSimilarity(self.text, "question_text")
+        return Case(
+            # Every question of the condition named gets the same score: they
+            # then follow the condition page's topic order ("What is …?" first).
+            When(self.matches & self.in_names, then=3.0 + names_rank),
+            When(self.matches & self.in_names_or_question, then=2.0 + rank),
+            When(self.matches, then=1.0 + rank),
+            # Near matches only: below every exact match, names above
+            # questions (0.7–0.9 and 0.3–0.5). A typo of a name also resembles
+            # the questions that repeat the name; that must not reorder them.
+            When(self.near_names, then=0.5 + 0.4 * names_similarity),
+            When(self.near_question, then=0.1 + 0.4 * question_similarity),
+            default=0.0,
+            output_field=FloatField(),
+        )
+
+    def entries(self) -> QuerySet:
+        return (
+            _entries(self.alias)
+            .filter(self.matches | self.near_names | self.near_question)
+            .annotate(
+                score=self.score(),
+                snippet=SearchHeadline(
+                    "answer_text",
+                    self.query,
+                    config=CONFIG,
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=30,
+                    min_words=12,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by(
+                "-score",
+                "question__condition__name",
+                _topic_position(),
+                "question__order",
+                "question_id",
+            )
+        )
+
+    def conditions(self) -> QuerySet:
+        """Conditions the text names (exactly or nearly): the Conditions block."""
+        named = SearchEntry.objects.filter(
+            (self.matches & self.in_names) | self.near_names,
+            condition=OuterRef("pk"),
+        )
+        return Condition.objects.using(self.alias).filter(Exists(named))
+
+    def suggestions(self) -> QuerySet:
+        """Conditions whose names look like the text or one of its longer
+        words: "myastenia in children abroad" matched nothing as a whole."""
+        field = "search_entries__condition_terms"
+        similarity = Greatest(
+            TrigramWordSimilarity(self.text, field),
+            *(
+                TrigramWordSimilarity(word, field)
+                for word in _words(self.text)
+                if len(word) >= 4
+            ),
+            Value(0.0),
+        )
+        return (
+            Condition.objects.using(self.alias)
+            .annotate(similarity=Max(similarity))
+            .filter(similarity__gte=SUGGESTION_THRESHOLD)
+            .order_by("-similarity", "name")
+        )
+
+
+def _search_postgresql(results: SearchResults, alias: str, limit: int) -> None:
+    words = _words(results.query)
+    ranked = PostgresQuery(results.query, alias)
+    with trigram_threshold(alias):
+        entries = list(ranked.entries()[: limit + 1])
+        if entries:
+            results.conditions = list(ranked.conditions().order_by("name")[:5])
+    results.more = len(entries) > limit
+    for entry in entries[:limit]:
+        # Where the answer itself has none of the words (a condition's name,
+        # a near match), show how the answer starts rather than a stub.
+        snippet = (
+            _fragment(entry.snippet, entry.answer_text)
+            if START in entry.snippet
+            else _opening(entry)
+        )
+        # Not ts_headline for the question: it drops anything that looks like
+        # an HTML tag, and the question must read exactly as published.
+        question_text = _highlight(entry.question_text, words)
+        results.hits.append(_hit(entry, question_text, snippet, entry.score))
+    if not results.hits:
+        results.suggestions = list(ranked.suggestions()[:3])
+
+
+def _hit(entry: SearchEntry, question_text: str, snippet: str, score: float) -> Hit:
+    question = entry.question
+    review = question.last_review
+    return Hit(
+        question=question,
+        condition=question.condition,
+        question_html=_marked(question_text),
+        snippet=_marked(snippet),
+        reviewed_at=review.created_at if review else None,
+        score=score,
+    )
+
+
+# --- SQLite -----------------------------------------------------------------
+
+
+def _window(text: str, words: list[str], size: int = 30) -> str:
+    """About `size` words of `text` around the first matching word."""
+    tokens = text.split()
+    first = next(
+        (
+            i
+            for i, token in enumerate(tokens)
+            if any(word in token.casefold() for word in words)
+        ),
+        0,
+    )
+    start = max(0, first - size // 3)
+    part = " ".join(tokens[start : start + size])
+    prefix = "… " if start else ""
+    suffix = " …" if start + size < len(tokens) else ""
+    return f"{prefix}{part}{suffix}"
+
+
+def _search_fallback(results: SearchResults, alias: str, limit: int) -> None:
+    """Every word must appear in the names, the question or the answer;
+    names count above the question, the question above the answer."""
+    words = _words(results.query)
+    anywhere, in_names, in_names_or_question = Q(), Q(), Q()
+    for word in words:
+        names = Q(condition_terms__icontains=word)
+        question = Q(question_text__icontains=word)
+        anywhere &= names | question | Q(answer_text__icontains=word)
+        in_names &= names
+        in_names_or_question &= names | question
+    entries = list(
+        _entries(alias)
+        .filter(anywhere)
+        .annotate(
+            level=Case(
+                When(in_names, then=3),
+                When(in_names_or_question, then=2),
+                default=1,
+            )
+        )
+        .order_by(
+            "-level",
+            "question__condition__name",
+            _topic_position(),
+            "question__order",
+            "question_id",
+        )[: limit + 1]
+    )
+    results.more = len(entries) > limit
+    named: dict[int, Condition] = {}
+    for entry in entries[:limit]:
+        if entry.level == 3:
+            named.setdefault(entry.question.condition_id, entry.question.condition)
+        snippet = _highlight(_window(entry.answer_text, words), words)
+        question_text = _highlight(entry.question_text, words)
+        results.hits.append(_hit(entry, question_text, snippet, float(entry.level)))
+    results.conditions = sorted(named.values(), key=lambda c: c.name)[:5]
+    if not results.hits:
+        results.suggestions = _close_conditions(results.query, alias)
+
+
+def _close_conditions(text: str, alias: str) -> list[Condition]:
+    """Published conditions with a name close to what was typed (difflib)."""
+    conditions = list(
+        Condition.objects.using(alias)
+        .filter(search_entries__isnull=False)
+        .distinct()
+        .order_by("name")
+    )
+    by_term: dict[str, Condition] = {}
+    for condition in conditions:
+        for term in condition_terms(condition).splitlines():
+            for candidate in (term, *term.split()):
+                by_term.setdefault(candidate.casefold(), condition)
+    found: dict[int, Condition] = {}
+    for word in [text, *text.split()]:
+        for term in difflib.get_close_matches(word.casefold(), by_term, n=3):
+            condition = by_term[term]
+            found.setdefault(condition.pk, condition)
+    return list(found.values())[:3]

@@ -14,6 +14,7 @@ urlpatterns = [
         name="answer",
     ),
     path("reviewers/<slug:slug>/", views.reviewer_detail, name="reviewer"),
+    path("search/", views.search, name="search"),
     path("about/editorial-policy/", views.editorial_policy, name="editorial_policy"),
     path("favicon.ico", views.favicon),
 ]
