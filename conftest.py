@@ -30,13 +30,17 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(monkeypatch):
-    """Each test counts from zero, even against a shared Redis."""
+def _fresh_cache_namespaces(monkeypatch):
+    """Each test counts rate limits from zero and starts with an empty page
+    cache, even against a shared Redis (test databases reuse content versions)."""
     import uuid
 
+    from answers import caching
     from diseasemaps.lib import ratelimit
 
-    monkeypatch.setattr(ratelimit, "PREFIX", f"ratelimit-test-{uuid.uuid4().hex}")
+    token = uuid.uuid4().hex
+    monkeypatch.setattr(ratelimit, "PREFIX", f"ratelimit-test-{token}")
+    monkeypatch.setattr(caching, "KEY_PREFIX", f"page-test-{token}")
 
 
 @pytest.fixture(scope="session")

@@ -89,3 +89,22 @@ def as_script(data: dict) -> SafeString:
     return mark_safe(  # noqa: S308 - JSON with <, > and & escaped
         f'<script type="application/ld+json">{text}</script>'
     )
+
+
+def condition_page(condition: Condition) -> dict:
+    """A BreadcrumbList for the condition page, matching its visible breadcrumb."""
+    url = absolute(condition.get_absolute_url())
+    crumbs = [
+        ("Home", reverse("answers:home")),
+        ("Conditions", reverse("answers:condition_index")),
+        (condition.name, condition.get_absolute_url()),
+    ]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "@id": url + "#breadcrumb",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": absolute(path)}
+            for n, (name, path) in enumerate(crumbs, start=1)
+        ],
+    }

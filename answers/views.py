@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils import timezone
 
+from answers import search as site_search
 from answers import structured_data
 from answers.models import Condition, Question, Reviewer, Topic
 from diseasemaps.lib.markdown import render_answer
@@ -72,6 +73,9 @@ def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "topics": _by_topic(questions),
             "answer_count": len(questions),
             "canonical_url": structured_data.absolute(condition.get_absolute_url()),
+            "json_ld": structured_data.as_script(
+                structured_data.condition_page(condition)
+            ),
         },
     )
 
@@ -129,6 +133,25 @@ def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "canonical_url": structured_data.absolute(reviewer.get_absolute_url()),
         },
     )
+
+
+def _search_examples() -> list[str]:
+    """Searches that work on this site: condition names, and a question."""
+    conditions = Condition.objects.published().order_by("name")[:3]
+    return [c.acronym or c.name for c in conditions] + ["is it contagious"]
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """/search/?q=: live answers only, whatever is typed (never an error page)."""
+    results = site_search.search(request.GET.get("q", ""))
+    examples = [] if results.hits else _search_examples()
+    response = render(
+        request, "answers/search.html", {"results": results, "examples": examples}
+    )
+    # Result pages are endless and thin: search engines should index the
+    # answers themselves (the page also says so in a robots meta tag).
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def editorial_policy(request: HttpRequest) -> HttpResponse:

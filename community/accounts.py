@@ -22,9 +22,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django_countries import countries
 
 from community import services
-from community.models import CONSENT_TEXT, FORMER_MEMBER, Member
+from community.models import CONSENT_TEXT, FORMER_MEMBER, MAP_CONSENT_TEXT, Member
 
 PSEUDONYM_MIN, PSEUDONYM_MAX = 3, 40
 # Letters of any alphabet, digits, spaces and . _ -. No "@": a pseudonym is
@@ -52,6 +53,10 @@ def pseudonym_taken(pseudonym: str) -> bool:
     return Member.objects.filter(pseudonym__iexact=pseudonym).exists()
 
 
+def country_choices() -> list[tuple[str, str]]:
+    return [("", "Prefer not to say"), *countries]
+
+
 class MemberSignupForm(forms.Form):
     """The fields allauth adds to its sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
@@ -65,14 +70,15 @@ class MemberSignupForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
-    country = forms.CharField(
+    country = forms.ChoiceField(
         label="Country (optional)",
         required=False,
-        max_length=2,
-        help_text="Its two-letter code, for example GB, IE, FR or US.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "country", "size": 3, "class": "country-input"}
-        ),
+        choices=country_choices,
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
+    counted_in_map = forms.BooleanField(
+        label=MAP_CONSENT_TEXT,
+        required=False,
     )
     consent = forms.BooleanField(
         label=CONSENT_TEXT,
@@ -86,7 +92,15 @@ class MemberSignupForm(forms.Form):
     )
 
     # allauth puts its own fields (email, passwords) first otherwise.
-    field_order = ["email", "password1", "password2", "pseudonym", "country", "consent"]
+    field_order = [
+        "email",
+        "password1",
+        "password2",
+        "pseudonym",
+        "country",
+        "counted_in_map",
+        "consent",
+    ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -127,15 +141,6 @@ class MemberSignupForm(forms.Form):
             )
         return value
 
-    def clean_country(self) -> str:
-        value = (self.cleaned_data.get("country") or "").strip().upper()
-        if value and not re.fullmatch(r"[A-Z]{2}", value):
-            raise ValidationError(
-                "Use the two-letter code, for example GB, or leave it empty.",
-                code="country",
-            )
-        return value
-
     def signup(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         """Called by allauth once the user row exists: add the member profile."""
         try:
@@ -146,6 +151,7 @@ class MemberSignupForm(forms.Form):
                     pseudonym=self.cleaned_data["pseudonym"],
                     consented=self.cleaned_data["consent"],
                     country=self.cleaned_data.get("country", ""),
+                    counted_in_map=self.cleaned_data.get("counted_in_map", False),
                 )
         except IntegrityError:
             # Someone took the same pseudonym between validation and now (the

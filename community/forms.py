@@ -3,9 +3,10 @@
 import uuid
 
 from django import forms
+from django_countries import countries
 
 from answers.models import Condition, Question
-from community.models import Relation
+from community.models import MAP_CONSENT_TEXT, Relation
 from community.services import BODY_MAX, BODY_MIN
 
 BODY_HELP = (
@@ -125,3 +126,12 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class ProfileForm(forms.Form):
+    country = forms.ChoiceField(
+        label="Country (optional)",
+        required=False,
+        choices=lambda: [("", "Prefer not to say"), *countries],
+    )
+    counted_in_map = forms.BooleanField(label=MAP_CONSENT_TEXT, required=False)

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django_countries.fields import CountryField
 
 from answers.models import Condition, Question
 from community.exceptions import InvalidTransition
@@ -26,6 +27,10 @@ CONSENT_TEXT = (
     "this site. I can export or delete it at any time."
 )
 FORMER_MEMBER = "Former member"
+MAP_CONSENT_TEXT = (
+    "Count me on the maps of where members live: only my country, in groups of "
+    "at least 5 people."
+)
 
 
 class MemberQuerySet(models.QuerySet):
@@ -50,8 +55,10 @@ class Member(models.Model):
         max_length=40,
         help_text="The only name other people see. Unique, whatever the letter case.",
     )
-    country = models.CharField(
-        max_length=2, blank=True, help_text="Optional two-letter country code."
+    country = CountryField(blank=True, help_text="Optional; shown only as a count.")
+    counted_in_map = models.BooleanField(
+        default=False,
+        help_text="The member chose to be counted, by country, on condition maps.",
     )
     health_data_consent_at = models.DateTimeField(
         help_text="When the member agreed to the processing of health information."

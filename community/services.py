@@ -51,7 +51,12 @@ BODY_MIN, BODY_MAX = 30, 5000
 
 
 def create_member(
-    *, user: AbstractBaseUser, pseudonym: str, consented: bool, country: str = ""
+    *,
+    user: AbstractBaseUser,
+    pseudonym: str,
+    consented: bool,
+    country: str = "",
+    counted_in_map: bool = False,
 ) -> Member:
     """The profile made at sign-up. No consent, no account."""
     if not consented:
@@ -63,6 +68,7 @@ def create_member(
         user=user,
         pseudonym=pseudonym.strip(),
         country=country.strip().upper(),
+        counted_in_map=counted_in_map and bool(country.strip()),
         health_data_consent_at=timezone.now(),
         consent_version=CONSENT_VERSION,
     )
@@ -79,14 +85,27 @@ def member_for(user: AbstractBaseUser) -> Member:
     return member
 
 
+def update_profile(*, member: Member, country: str, counted_in_map: bool) -> Member:
+    member.country = country.strip().upper()
+    # Nothing to count without a country.
+    member.counted_in_map = counted_in_map and bool(member.country)
+    member.save(update_fields=["country", "counted_in_map"])
+    public_content_changed()  # condition maps
+    return member
+
+
 def set_relation(*, member: Member, condition: Condition, relation: str) -> None:
     MemberCondition.objects.update_or_create(
         member=member, condition=condition, defaults={"relation": relation}
     )
+    if member.counted_in_map:
+        public_content_changed()  # the condition's map
 
 
 def remove_relation(*, member: Member, condition: Condition) -> None:
     MemberCondition.objects.filter(member=member, condition=condition).delete()
+    if member.counted_in_map:
+        public_content_changed()
 
 
 # --- Posting ------------------------------------------------------------------
@@ -441,7 +460,8 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
         "profile": member
         and {
             "pseudonym": member.pseudonym,
-            "country": member.country,
+            "country": member.country.code or "",
+            "counted_in_map": member.counted_in_map,
             "health_data_consent_at": member.health_data_consent_at.isoformat(),
             "consent_version": member.consent_version,
         },

@@ -25,6 +25,7 @@ urlpatterns = [
         views.remove_condition,
         name="remove_condition",
     ),
+    path("me/profile/", views.update_profile, name="update_profile"),
     path("me/export/", views.export_data, name="export"),
     path("me/delete-account/", views.delete_account, name="delete_account"),
 ]

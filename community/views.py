@@ -24,6 +24,7 @@ from community.forms import (
     EditExperienceForm,
     ExperienceForm,
     MemberConditionForm,
+    ProfileForm,
     ReportForm,
     live_questions,
 )
@@ -172,8 +173,31 @@ def me(request: HttpRequest) -> HttpResponse:
             "posts": posts,
             "conditions": member.conditions.select_related("condition"),
             "condition_form": MemberConditionForm(),
+            "profile_form": ProfileForm(
+                initial={
+                    "country": member.country,
+                    "counted_in_map": member.counted_in_map,
+                }
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def update_profile(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        services.update_profile(
+            member=member,
+            country=form.cleaned_data["country"],
+            counted_in_map=form.cleaned_data["counted_in_map"],
+        )
+        messages.success(request, "Saved.")
+    else:
+        messages.error(request, "Choose a country from the list, or none.")
+    return redirect("community:me")
 
 
 @login_required

@@ -5,6 +5,7 @@ Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL 
 EMAIL_URL; see README.md. A bad value stops start-up with a message naming it.
 """
 
+import time
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -43,6 +44,11 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Part of every public page's ETag: a deploy with new templates must not be
+# answered with "304 Not Modified". Set it to the release id; unset, every
+# restart counts as a new release.
+RELEASE = env_str("RELEASE") or f"start{int(time.time())}"
+
 # The public address, used in emails sent outside a request.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -54,12 +60,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "reversion",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
     "allauth",
     "allauth.account",
+    "django_countries",
     "answers",
     "community",
 ]
@@ -75,8 +83,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, so it sees the outcome of authentication attempts.
+    # After authentication, so it sees the outcome of login attempts.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a cached page still passes through CSP and security headers.
+    "answers.caching.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "diseasemaps.urls"

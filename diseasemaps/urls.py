@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from answers.discovery import SITEMAPS, NewAnswersFeed, robots_txt
 
 admin.site.site_header = "DiseaseMaps editorial console"
 admin.site.site_title = "DiseaseMaps admin"
@@ -9,6 +12,9 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("feeds/answers/", NewAnswersFeed(), name="feed"),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("answers.urls")),

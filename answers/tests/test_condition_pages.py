@@ -146,7 +146,9 @@ class ConditionPageTestCase(PersonasTestCase):
             )
         after = {url: count_queries(self.client, url) for url in urls}
         self.assertEqual(before, after)
-        self.assertLessEqual(max(after.values()), 6)
+        # Content version, condition, codes, criteria, questions, community count,
+        # latest posts and the map: eight at most, however much content there is.
+        self.assertLessEqual(max(after.values()), 8)
 
 
 class ReviewerAndPolicyPagesTestCase(PersonasTestCase):

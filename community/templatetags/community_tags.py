@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from answers.models import Condition, Question
+from community.map import chart, country_counts
 from community.models import Experience
 from community.queues import MODERATION_QUEUES
 
@@ -39,6 +40,11 @@ def condition_experiences(context, condition: Condition) -> dict:
             "author", "question__live_revision", "question__condition"
         )[:LATEST],
     }
+
+
+@register.inclusion_tag("community/includes/condition_map.html")
+def condition_map(condition: Condition) -> dict:
+    return {"condition": condition, "chart": chart(country_counts(condition))}
 
 
 @register.simple_tag

@@ -108,3 +108,27 @@ def test_posting_works_without_javascript(site, live_server, browser):
     assert "A moderator reads every new post" in page.content()
     assert page.locator(".my-post").count() == 2
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_axe_passes_on_a_condition_page_with_the_map(site, live_server, browser):
+    from community import services
+    from diseasemaps.testing import make_member
+
+    for n, country in enumerate(["GB"] * 6 + ["IE"] * 5 + ["FR"] * 2):
+        member = make_member(f"mapper{n}").member
+        services.update_profile(member=member, country=country, counted_in_map=True)
+        services.set_relation(
+            member=member, condition=site.condition, relation="family"
+        )
+    axe = Axe()
+    for width in (1280, 360):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(live_server.url + site.condition.get_absolute_url())
+        assert page.locator("svg.map-chart g.map-row").count() == 3
+        assert page.locator("table.map-table tbody tr").count() == 3
+        assert axe.run(page).response["violations"] == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()

@@ -92,7 +92,7 @@ class SignUpTestCase(TestCase):
                 self.assertEqual(member_for_email(data["email"]).pseudonym, pseudonym)
 
     def test_a_good_sign_up_creates_a_member_with_consent_and_a_verification_mail(self):
-        data = signup_data(pseudonym="  Quiet   Heron ", country="ie")
+        data = signup_data(pseudonym="  Quiet   Heron ", country="IE")
         before = timezone.now()
 
         response = self.client.post(SIGNUP, data)

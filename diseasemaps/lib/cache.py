@@ -1,10 +1,13 @@
 """A Redis cache that degrades to "no cache" when Redis is unreachable.
 
 Pages must stay up when the cache is down (DESIGN.md): a failed read is a miss,
-a failed write is skipped, and each failure is logged as a warning.
+a failed write is skipped. An outage is logged once a minute per process, with
+the number of failures in between, not once per request.
 """
 
 import logging
+import threading
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -15,9 +18,31 @@ logger = logging.getLogger(__name__)
 OUTAGE_ERRORS = (RedisError, OSError)
 
 
+LOG_EVERY = 60.0  # seconds
+_now = time.monotonic  # a name tests can replace without touching `time`
+
+
 class ResilientRedisCache(RedisCache):
+    _lock = threading.Lock()
+    _last_logged = 0.0
+    _suppressed = 0
+
     def _warn(self, operation: str, exc: Exception) -> None:
-        logger.warning("Cache %s failed, carrying on without cache: %s", operation, exc)
+        cls = type(self)
+        with cls._lock:
+            now = _now()
+            if now - cls._last_logged < LOG_EVERY:
+                cls._suppressed += 1
+                return
+            suppressed, cls._suppressed, cls._last_logged = cls._suppressed, 0, now
+        logger.warning(
+            "Cache %s failed, carrying on without cache: %s%s",
+            operation,
+            exc,
+            f" ({suppressed} more failures since the last warning)"
+            if suppressed
+            else "",
+        )
 
     def get(self, key, default=None, version=None):
         try:

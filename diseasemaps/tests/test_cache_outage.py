@@ -71,17 +71,30 @@ def test_it_raises_value_error_on_incr_and_decr(down_cache):
         down_cache.decr("counter")
 
 
-def test_it_logs_a_warning_for_each_failed_operation(down_cache, caplog):
+def test_an_outage_is_logged_once_a_minute_not_per_call(
+    down_cache, caplog, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr(ResilientRedisCache, "_last_logged", 0.0)
+    monkeypatch.setattr(ResilientRedisCache, "_suppressed", 0)
+    monkeypatch.setattr("diseasemaps.lib.cache._now", lambda: clock[0])
     with caplog.at_level(logging.WARNING, logger="diseasemaps.lib.cache"):
         down_cache.get("k")
-        down_cache.set("k", SECRET_VALUE)
+        for _ in range(20):
+            down_cache.set("k", SECRET_VALUE)
+        clock[0] += 61
+        down_cache.get("k")
     records = [r for r in caplog.records if r.name == "diseasemaps.lib.cache"]
     assert [r.levelno for r in records] == [logging.WARNING, logging.WARNING]
     assert "Cache get failed" in records[0].getMessage()
-    assert "Cache set failed" in records[1].getMessage()
+    assert "(20 more failures since the last warning)" in records[1].getMessage()
 
 
-def test_it_keeps_cached_values_out_of_the_log(down_cache, caplog):
+def test_it_keeps_cached_values_out_of_the_log(down_cache, caplog, monkeypatch):
+    # Every call logs here: each one looks a minute after the last.
+    ticks = iter(range(0, 100_000, 100))
+    monkeypatch.setattr("diseasemaps.lib.cache._now", lambda: float(next(ticks)))
+    monkeypatch.setattr(ResilientRedisCache, "_last_logged", -1000.0)
     with caplog.at_level(logging.WARNING, logger="diseasemaps.lib.cache"):
         down_cache.set("k", SECRET_VALUE)
         down_cache.add("k", SECRET_VALUE)
@@ -92,7 +105,10 @@ def test_it_keeps_cached_values_out_of_the_log(down_cache, caplog):
     assert "member-7" not in caplog.text
 
 
-def test_it_gives_up_on_a_hung_redis_after_the_timeout(hung_redis_url, caplog):
+def test_it_gives_up_on_a_hung_redis_after_the_timeout(
+    hung_redis_url, caplog, monkeypatch
+):
+    monkeypatch.setattr(ResilientRedisCache, "_last_logged", -1000.0)
     cache = ResilientRedisCache(hung_redis_url, {"OPTIONS": SHORT_TIMEOUTS})
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="diseasemaps.lib.cache"):
