@@ -2,6 +2,7 @@
 invalidation on every kind of change; logged-in pages are never cached."""
 
 import logging
+import os
 from datetime import timedelta
 from unittest import mock
 
@@ -17,15 +18,12 @@ from answers.models import Condition, PublicVersion
 from answers.publication import public_content_changed
 from community import services as community_services
 from community.tests.helpers import share
+from diseasemaps.lib.env import cache_from_env
 from diseasemaps.testing import PersonasTestCase, draft, edit, make_condition, publish
 
-DOWN_REDIS = {
-    "default": {
-        "BACKEND": "diseasemaps.lib.cache.ResilientRedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-}
+# The settings REDIS_URL would produce, pointed at a closed port.
+with mock.patch.dict(os.environ, {"REDIS_URL": "redis://127.0.0.1:1/0"}):
+    DOWN_REDIS = {"default": cache_from_env("REDIS_URL")}
 
 
 class HttpCachingTestCase(PersonasTestCase):
