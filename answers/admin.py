@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from answers import services
 from answers.checks import run_checks
-from answers.exceptions import StaleDraft, WorkflowError
+from answers.exceptions import NotAllowed, StaleDraft, WorkflowError
 from answers.models import (
     DRAFT_FIELDS,
     AnswerRevision,
@@ -71,6 +71,9 @@ class ConditionAdmin(HistoryCompareAdmin):
     inlines = [ConditionCodeInline, CriteriaListInline]
     list_display = ["name", "acronym", "question_count", "review_interval_days"]
     search_fields = ["name", "acronym", "synonyms", "slug"]
+    # The question form's condition autocomplete pages through this list: it
+    # needs a stable order (Django warns, and pages could repeat or skip).
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "acronym", "acronym_expansion"]}),
@@ -165,6 +168,14 @@ class QuestionAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.draft_version
+
+    def clean_text(self) -> str:
+        # The question is a heading, a page title and a mail subject: one line
+        # (content files refuse a multi-line question too).
+        text = self.cleaned_data["text"]
+        if "\n" in text or "\r" in text:
+            raise ValidationError("Write the question on a single line.")
+        return text
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -289,8 +300,12 @@ class QuestionAdmin(HistoryCompareAdmin):
         "last_reviewed",
         "review_due",
     ]
-    list_filter = [QueueFilter, "status", "topic", "condition"]
+    # No filter by condition: its sidebar would list every condition (7,000 at
+    # full size, most of the page's weight); search by condition name instead.
+    list_filter = [QueueFilter, "status", "topic"]
     list_select_related = ["condition", "live_revision", "last_review"]
+    # "N of 100,000" would count every question on each page of a queue.
+    show_full_result_count = False
     search_fields = [
         "text",
         "slug",
@@ -531,7 +546,16 @@ class QuestionAdmin(HistoryCompareAdmin):
             raise PermissionDenied
         return question
 
-    def _render(self, request, template: str, question: Question, title: str, **extra):
+    def _render(
+        self,
+        request,
+        template: str,
+        question: Question,
+        title: str,
+        *,
+        status: int = 200,
+        **extra,
+    ):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -542,7 +566,15 @@ class QuestionAdmin(HistoryCompareAdmin):
             "media": self.media,
             **extra,
         }
-        return TemplateResponse(request, f"admin/answers/question/{template}", context)
+        return TemplateResponse(
+            request, f"admin/answers/question/{template}", context, status=status
+        )
+
+    def _refused(self, request, error: Exception) -> int:
+        """Show why a step was refused; the status is 403 when it was refused
+        for who the user is (role, four-eyes), not for the answer's state."""
+        messages.error(request, str(error))
+        return 403 if isinstance(error, NotAllowed) else 200
 
     def _done(self, request, question: Question, message: str) -> HttpResponse:
         messages.success(request, message)
@@ -558,6 +590,7 @@ class QuestionAdmin(HistoryCompareAdmin):
             initial={"expected_version": version}, prefix="changes"
         )
         recertify_form = RecertifyForm(prefix="recertify")
+        status = 200
         if request.method == "POST":
             action = request.POST.get("action")
             try:
@@ -605,7 +638,7 @@ class QuestionAdmin(HistoryCompareAdmin):
                 else:
                     messages.error(request, "Unknown action.")
             except WorkflowError as error:
-                messages.error(request, str(error))
+                status = self._refused(request, error)
                 question = self._question(request, pk)
 
         content = question.draft_content()
@@ -629,6 +662,7 @@ class QuestionAdmin(HistoryCompareAdmin):
             "review.html",
             question,
             f"Review: {question.text}",
+            status=status,
             content=content,
             body_html=render_answer(content["body"]),
             checks=checks,
@@ -648,6 +682,7 @@ class QuestionAdmin(HistoryCompareAdmin):
 
     def submit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         question = self._question(request, pk)
+        status = 200
         if request.method == "POST":
             try:
                 services.submit_for_review(
@@ -657,7 +692,7 @@ class QuestionAdmin(HistoryCompareAdmin):
                 )
                 return self._done(request, question, "Submitted for medical review.")
             except (WorkflowError, ValueError) as error:
-                messages.error(request, str(error))
+                status = self._refused(request, error)
         checks = run_checks(
             question.draft_content(), show_criteria=question.show_criteria
         )
@@ -666,12 +701,14 @@ class QuestionAdmin(HistoryCompareAdmin):
             "submit.html",
             question,
             f"Submit for review: {question}",
+            status=status,
             checks=checks,
         )
 
     def unpublish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         question = self._question(request, pk)
         form = UnpublishForm(request.POST or None)
+        status = 200
         if request.method == "POST" and form.is_valid():
             try:
                 services.unpublish(
@@ -683,9 +720,14 @@ class QuestionAdmin(HistoryCompareAdmin):
                     request, question, "Unpublished: the page now says it is gone."
                 )
             except WorkflowError as error:
-                messages.error(request, str(error))
+                status = self._refused(request, error)
         return self._render(
-            request, "unpublish.html", question, f"Unpublish: {question}", form=form
+            request,
+            "unpublish.html",
+            question,
+            f"Unpublish: {question}",
+            status=status,
+            form=form,
         )
 
     def revision_detail_view(
@@ -693,6 +735,7 @@ class QuestionAdmin(HistoryCompareAdmin):
     ) -> HttpResponse:
         question = self._question(request, pk)
         revision = get_object_or_404(AnswerRevision, question=question, number=number)
+        status = 200
         if request.method == "POST":
             try:
                 services.roll_back(
@@ -708,7 +751,7 @@ class QuestionAdmin(HistoryCompareAdmin):
                     "review to publish it.",
                 )
             except (WorkflowError, ValueError) as error:
-                messages.error(request, str(error))
+                status = self._refused(request, error)
         diff = field_diffs(
             _content_rows(question.draft_content()),
             _content_rows(revision.content()),
@@ -719,6 +762,7 @@ class QuestionAdmin(HistoryCompareAdmin):
             "revision_detail.html",
             question,
             f"Approved revision {revision.number}: {revision.question_text}",
+            status=status,
             revision=revision,
             diff=diff,
         )
@@ -728,6 +772,7 @@ class QuestionAdmin(HistoryCompareAdmin):
         workflow state the way a plain django-reversion revert would."""
         question = self._question(request, unquote(object_id))
         version = self._version(str(question.pk), version_id)
+        status = 200
         if request.method == "POST":
             try:
                 services.restore_from_history(
@@ -740,13 +785,14 @@ class QuestionAdmin(HistoryCompareAdmin):
                     request, question, "Restored that version as the current draft."
                 )
             except (WorkflowError, ValueError) as error:
-                messages.error(request, str(error))
+                status = self._refused(request, error)
         rows = compare_rows(snapshot_of_object(question), snapshot_of_version(version))
         return self._render(
             request,
             "restore_version.html",
             question,
             f"Saved version of {question}",
+            status=status,
             version=version,
             rows=rows,
             history_url=reverse(

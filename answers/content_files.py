@@ -151,6 +151,9 @@ def split_front_matter(path: Path) -> tuple[dict, str]:
     except UnicodeDecodeError:
         raise ContentFileError(path, "is not UTF-8 text.") from None
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    nul = next((n for n, line in enumerate(lines, start=1) if "\x00" in line), None)
+    if nul is not None:
+        raise ContentFileError(path, f"line {nul} contains a NUL character; {NO_NUL}")
     if lines[0].rstrip() != FENCE:
         raise ContentFileError(
             path, "must start with a '---' line that opens the front matter."
@@ -168,7 +171,7 @@ def split_front_matter(path: Path) -> tuple[dict, str]:
     source = "\n".join(lines[1:end])
     try:
         # ContentLoader is a SafeLoader: no Python objects can be built.
-        header = yaml.load(source, Loader=ContentLoader)  # noqa: S506
+        header = yaml.load(source, Loader=ContentLoader)  # noqa: S506  # nosec B506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # The header starts on the file's second line.
@@ -186,6 +189,11 @@ def split_front_matter(path: Path) -> tuple[dict, str]:
             path, "front matter must be a set of 'key: value' lines."
         )
     return header, "\n".join(lines[end + 1 :]).strip()
+
+
+# NUL (U+0000) is never text a reader should see, and PostgreSQL cannot store
+# it: refused like the admin's forms refuse it, with the place named.
+NO_NUL = "remove it (the database cannot store it)."
 
 
 @dataclass
@@ -247,6 +255,9 @@ class _Fields:
             self.problem(f"'{key}' must be text; put it in quotes.", key)
             return ""
         value = normalise_text(str(value))
+        if "\x00" in value:
+            self.problem(f"'{key}' contains a NUL character; {NO_NUL}", key)
+            return ""
         if single_line and "\n" in value:
             self.problem(f"'{key}' must be a single line.", key)
         return value
@@ -295,6 +306,8 @@ class _Fields:
                 self.problem(f"{key} entry {position} must be text.", key)
             elif "\n" in text:
                 self.problem(f"{key} entry {position} must be a single line.", key)
+            elif "\x00" in text:
+                self.problem(f"{key} entry {position} contains a NUL character.", key)
             elif not text:
                 self.problem(f"{key} entry {position} is empty.", key)
             else:

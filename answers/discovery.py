@@ -3,6 +3,8 @@
 All of it reads `published()` querysets only, like the pages themselves.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
@@ -86,6 +88,16 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+# Characters XML 1.0 cannot carry at all: the feed writer raises on them, and
+# one approved answer with, say, a pasted escape character would take the
+# whole feed down.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 class NewAnswersFeed(Feed):
     """Answers as they are approved: new ones and updated wording."""
 
@@ -105,10 +117,12 @@ class NewAnswersFeed(Feed):
         )
 
     def item_title(self, question: Question) -> str:
-        return f"{question.live_revision.question_text} ({question.condition.name})"
+        return xml_text(
+            f"{question.live_revision.question_text} ({question.condition.name})"
+        )
 
     def item_description(self, question: Question) -> str:
-        return question.live_revision.short_answer
+        return xml_text(question.live_revision.short_answer)
 
     def item_link(self, question: Question) -> str:
         return question.get_absolute_url()
@@ -120,4 +134,4 @@ class NewAnswersFeed(Feed):
         return question.live_revision.content_updated_at
 
     def item_author_name(self, question: Question) -> str:
-        return question.live_revision.reviewer_byline
+        return xml_text(question.live_revision.reviewer_byline)

@@ -1,16 +1,13 @@
-"""Workflow email. Called from `transaction.on_commit`, so nothing is sent for a
-step that was rolled back."""
-
-import logging
+"""Workflow email. Called inside the step's transaction: the messages are
+queued with the step (`outbox`), so nothing is sent for a step that was rolled
+back, and a mail server that is down delays them instead of losing them."""
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from answers.models import Question, ReviewEvent
-
-logger = logging.getLogger(__name__)
+from outbox.services import queue_email
 
 
 def _admin_url(name: str, question: Question) -> str:
@@ -20,17 +17,11 @@ def _admin_url(name: str, question: Question) -> str:
 def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
     if not recipients:
         return
-    body = render_to_string(template, context)
-    messages = [
-        (subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-        for address in recipients
-    ]
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except OSError:
-        # The step itself has committed; a mail outage must not turn it into an
-        # error page. The reviewer queues in the admin still show the work.
-        logger.exception("Could not send workflow email %r", template)
+    # A mail header is one line: Django refuses the whole message otherwise.
+    subject = " ".join(subject.split())
+    queue_email(
+        to=recipients, subject=subject, body=render_to_string(template, context)
+    )
 
 
 def submitted(question: Question, event: ReviewEvent, recipients: list[str]) -> None:

@@ -25,21 +25,14 @@ from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
-    SearchRank,
     SearchVector,
-    SearchVectorExact,
-    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connections, router, transaction
 from django.db.models import (
     Case,
-    Exists,
     F,
-    FloatField,
-    Func,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -69,6 +62,10 @@ CONFIG = "english"
 # they are the only thing that turns into <mark>.
 START, STOP = "\x02", "\x03"
 BATCH = 500
+TSQUERY = f"websearch_to_tsquery('{CONFIG}'::regconfig, %(query)s)"
+# Entries ranked per kind of match (names, question, anywhere, near names,
+# near question): see PostgresQuery.candidates.
+CANDIDATES = 100
 
 TOPIC_POSITION = {value: position for position, value in enumerate(Topic.values)}
 # Words the SQLite fallback ignores, as PostgreSQL's English configuration does
@@ -87,6 +84,10 @@ STOP_WORDS = frozenset(
 
 def _index_text(text: str) -> str:
     """Readable text without control characters (keeps line breaks)."""
+    if (text or "").isprintable():
+        # Nothing to remove (the usual case): skip the walk through every
+        # character, which search does for the opening of each answer shown.
+        return text.strip()
     return "".join(
         ch
         if ch == "\n" or unicodedata.category(ch)[0] != "C"
@@ -317,7 +318,8 @@ def _marked(text: str) -> SafeString:
     html = escape(text)
     if html.count(START) != html.count(STOP):
         html = html.replace(START, "").replace(STOP, "")
-    return mark_safe(  # noqa: S308 - escaped above; only our markers become tags
+    # Escaped above; only our markers become tags.
+    return mark_safe(  # noqa: S308  # nosec B308 B703
         html.replace(START, "<mark>").replace(STOP, "</mark>")
     )
 
@@ -351,80 +353,180 @@ def _topic_position() -> Case:
     )
 
 
-class TsFilter(Func):
-    """ts_filter(vector, weights): the part of a document with these weights."""
-
-    function = "ts_filter"
-    output_field = SearchVectorField()
-
-
 @contextmanager
 def trigram_threshold(alias: str) -> Iterator[None]:
-    """A transaction in which pg_trgm's `<%` operator uses TRIGRAM_THRESHOLD."""
+    """A transaction in which pg_trgm's `<%` operator uses TRIGRAM_THRESHOLD,
+    and tables are read through their indexes.
+
+    Without the second setting, a word found in tens of thousands of entries
+    makes the planner expect to fill a candidate LIMIT after a few rows of a
+    sequential scan; it cannot know that each row's test unpacks a large
+    document, and a rare word then reads the whole table."""
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         # set_config(..., true) lasts until the end of this transaction only,
         # so a pooled connection does not carry it to other work.
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+            "set_config('enable_seqscan', 'off', true)",
             [str(TRIGRAM_THRESHOLD)],
         )
         yield
 
 
 class PostgresQuery:
-    """The ranked query for one search text, as querysets (see `search`)."""
+    """The ranked query for one search text (see `search`).
+
+    Finding and ranking are one SQL statement (`ranked_sql`): built as ORM
+    expressions, its five-way score cost more to compile than to run."""
 
     def __init__(self, text: str, alias: str) -> None:
         self.text, self.alias = text, alias
         self.query = SearchQuery(
             _fts_text(text), search_type="websearch", config=CONFIG
         )
-        document = F("document")
-        self.matches = SearchVectorExact(document, self.query)
-        self.in_names = SearchVectorExact(TsFilter(document, Value("{a}")), self.query)
-        self.in_names_or_question = SearchVectorExact(
-            TsFilter(document, Value("{a,b}")), self.query
-        )
-        # The operators can use the GIN trigram indexes; the functions give
-        # the score. Names and questions only: near matches in long answers
-        # would find almost anything. Similarity cannot honour websearch's
-        # "-word", so a query that excludes words gets exact matches only.
-        if NEGATION.search(text):
-            self.near_names = self.near_question = Value(False)
-        else:
-            self.near_names = TrigramWordSimilar(F("condition_terms"), Value(text))
-            self.near_question = TrigramWordSimilar(F("question_text"), Value(text))
+        # Similarity cannot honour websearch's "-word", so a query that
+        # excludes words gets exact matches only.
+        self.near = not NEGATION.search(text)
 
-    def score(self) -> Case:
-        document = F("document")
-        # rank / (rank + 1): below 1, so it orders hits within a tier.
-        rank = SearchRank(document, self.query, normalization=Value(32))
-        names_rank = SearchRank(
-            TsFilter(document, Value("{a}")), self.query, normalization=Value(32)
-        )
-        names_similarity = TrigramWordSimilarity(self.text, "condition_terms")
-        question_similarity = TrigramWordSimilarity(self.text, "question_text")
-        return Case(
-            # Every question of the condition named gets the same score: they
-            # then follow the condition page's topic order ("What is …?" first).
-            When(self.matches & self.in_names, then=3.0 + names_rank),
-            When(self.matches & self.in_names_or_question, then=2.0 + rank),
-            When(self.matches, then=1.0 + rank),
-            # Near matches only: below every exact match, names above
-            # questions (0.7–0.9 and 0.3–0.5). A typo of a name also resembles
-            # the questions that repeat the name; that must not reorder them.
-            When(self.near_names, then=0.5 + 0.4 * names_similarity),
-            When(self.near_question, then=0.1 + 0.4 * question_similarity),
-            default=0.0,
-            output_field=FloatField(),
-        )
+    def params(self, limit: int) -> dict:
+        # What the reader typed only ever travels as a parameter.
+        return {
+            "query": _fts_text(self.text),
+            "text": self.text,
+            "candidates": CANDIDATES,
+            "limit": limit,
+        }
 
-    def entries(self) -> QuerySet:
+    def _candidates_cte(self) -> str:
+        """WITH … candidates(id, condition_id, names): the entries worth ranking.
+
+        Ranking reads each candidate's whole document, so a word found in half
+        the site ("syndrome", "treatment", or a typo of one) must not make
+        half the site a candidate. Each kind of match is found through its own
+        index, at most CANDIDATES of each: in the names, in the question,
+        anywhere; and, only when there are not `limit` exact matches to show,
+        near matches of the names and of the question (they would all rank
+        below the exact ones). With fewer matches than that, every match is a
+        candidate and the ranking is exactly that of ranking them all.
+        """
+        table = connections[self.alias].ops.quote_name(SearchEntry._meta.db_table)
+        exact = [
+            # The expressions of migration 0007's indexes, exactly.
+            (f"to_tsvector('{CONFIG}'::regconfig, condition_terms) @@ {TSQUERY}", True),
+            (f"to_tsvector('{CONFIG}'::regconfig, question_text) @@ {TSQUERY}", False),
+            (f"document @@ {TSQUERY}", False),
+        ]
+        if not self.near:
+            # "poems -contagious": a name can match while the entry's
+            # question has the word left out; only the whole document knows.
+            exact = [
+                (f"{test} AND document @@ {TSQUERY}", names)
+                for test, names in exact[:2]
+            ] + exact[2:]
+        near = [
+            ("condition_terms %%> %(text)s", True),
+            ("question_text %%> %(text)s", False),
+        ]
+
+        # Only our own table name and fixed tests go into the SQL text.
+        def union(kinds: list[tuple[str, bool]]) -> str:
+            return " UNION ALL ".join(
+                f"(SELECT id, condition_id, {str(names).lower()} AS names "  # noqa: S608  # nosec B608
+                f"FROM {table} WHERE {test} LIMIT %(candidates)s)"
+                for test, names in kinds
+            )
+
+        candidates = "SELECT * FROM exact"
+        if self.near:
+            # A one-time test: with enough exact matches to fill the page the
+            # near ones are never looked for.
+            candidates += (
+                f" UNION ALL SELECT * FROM ({union(near)}) AS near"  # noqa: S608  # nosec B608
+                " WHERE (SELECT count(DISTINCT id) FROM exact) < %(limit)s"
+            )
+        return f"WITH exact AS ({union(exact)}), candidates AS ({candidates})"
+
+    def candidates_sql(self, limit: int) -> tuple[str, dict]:
+        sql = f"{self._candidates_cte()} SELECT * FROM candidates"  # noqa: S608  # nosec B608
+        return sql, self.params(limit)
+
+    def candidates(self, limit: int) -> list[tuple[int, int, bool]]:
+        """(entry, condition, names it?) for the entries worth ranking."""
+        sql, params = self.candidates_sql(limit)
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _score(self) -> str:
+        """Exact matches by where they are (names 3+, question 2+, answer 1+,
+        plus rank / (rank + 1), below 1); near matches below every exact one,
+        names above questions (0.7–0.9 and 0.3–0.5). Every question of a
+        condition named gets the same score: they then follow the condition
+        page's topic order ("What is …?" first). A typo of a name also
+        resembles the questions that repeat the name; that must not reorder
+        them."""
+        matches = f"e.document @@ {TSQUERY}"
+        names = f"ts_filter(e.document, '{{a}}') @@ {TSQUERY}"
+        names_or_question = f"ts_filter(e.document, '{{a,b}}') @@ {TSQUERY}"
+        rank = f"ts_rank(e.document, {TSQUERY}, 32)"
+        names_rank = f"ts_rank(ts_filter(e.document, '{{a}}'), {TSQUERY}, 32)"
+        whens = [
+            f"WHEN {matches} AND {names} THEN 3 + {names_rank}",
+            f"WHEN {matches} AND {names_or_question} THEN 2 + {rank}",
+            f"WHEN {matches} THEN 1 + {rank}",
+        ]
+        if self.near:
+            whens += [
+                "WHEN e.condition_terms %%> %(text)s THEN "
+                "0.5 + 0.4 * word_similarity(%(text)s, e.condition_terms)",
+                "WHEN e.question_text %%> %(text)s THEN "
+                "0.1 + 0.4 * word_similarity(%(text)s, e.question_text)",
+            ]
+        return f"(CASE {' '.join(whens)} ELSE 0 END)::float8"
+
+    def ranked_sql(self, limit: int) -> tuple[str, dict]:
+        connection = connections[self.alias]
+        entries, questions, conditions = (
+            connection.ops.quote_name(model._meta.db_table)
+            for model in (SearchEntry, Question, Condition)
+        )
+        topic = " ".join(
+            f"WHEN '{value}' THEN {position}"
+            for value, position in TOPIC_POSITION.items()
+        )
+        sql = (
+            f"{self._candidates_cte()}, "  # noqa: S608  # nosec B608 - see _candidates_cte
+            "named AS (SELECT array_agg(DISTINCT condition_id) AS ids "
+            "FROM candidates WHERE names), "
+            f"scored AS (SELECT e.id, {self._score()} AS score, c.name, "
+            f"CASE q.topic {topic} ELSE {len(TOPIC_POSITION)} END AS topic, "
+            'q."order", e.question_id '
+            f"FROM {entries} e JOIN {questions} q ON q.id = e.question_id "
+            f"JOIN {conditions} c ON c.id = q.condition_id "
+            "WHERE e.id IN (SELECT id FROM candidates)) "
+            "SELECT id, score, (SELECT ids FROM named) FROM scored WHERE score > 0 "
+            'ORDER BY score DESC, name, topic, "order", question_id '
+            "LIMIT %(limit)s"
+        )
+        return sql, self.params(limit)
+
+    def ranked(self, limit: int) -> tuple[list[tuple[int, float]], set[int]]:
+        """The best `limit` entries, best first, with their scores; and the
+        conditions the text names, exactly or nearly."""
+        sql, params = self.ranked_sql(limit)
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        named = set(rows[0][2] or []) if rows else set()
+        return [(pk, score) for pk, score, _ in rows], named
+
+    def entries(self, ids: Iterable[int]) -> QuerySet:
+        """The entries to show, with snippets (for these only: ts_headline
+        reads the answer through)."""
         return (
             _entries(self.alias)
-            .filter(self.matches | self.near_names | self.near_question)
+            .filter(pk__in=list(ids))
             .annotate(
-                score=self.score(),
                 snippet=SearchHeadline(
                     "answer_text",
                     self.query,
@@ -437,38 +539,26 @@ class PostgresQuery:
                     fragment_delimiter=" … ",
                 ),
             )
-            .order_by(
-                "-score",
-                "question__condition__name",
-                _topic_position(),
-                "question__order",
-                "question_id",
-            )
         )
-
-    def conditions(self) -> QuerySet:
-        """Conditions the text names (exactly or nearly): the Conditions block."""
-        named = SearchEntry.objects.filter(
-            (self.matches & self.in_names) | self.near_names,
-            condition=OuterRef("pk"),
-        )
-        return Condition.objects.using(self.alias).filter(Exists(named))
 
     def suggestions(self) -> QuerySet:
         """Conditions whose names look like the text or one of its longer
-        words: "myastenia in children abroad" matched nothing as a whole."""
+        words: "myastenia in children abroad" matched nothing as a whole.
+
+        Runs inside `trigram_threshold`: the `%>` tests (SUGGESTION_THRESHOLD
+        is the same bar) let the trigram index pick the entries whose
+        similarity is worth computing, instead of computing it for all."""
         field = "search_entries__condition_terms"
+        texts = [self.text, *(word for word in _words(self.text) if len(word) >= 4)]
+        similar = TrigramWordSimilar(F(field), Value(texts[0]))
+        for text in texts[1:]:
+            similar |= TrigramWordSimilar(F(field), Value(text))
         similarity = Greatest(
-            TrigramWordSimilarity(self.text, field),
-            *(
-                TrigramWordSimilarity(word, field)
-                for word in _words(self.text)
-                if len(word) >= 4
-            ),
-            Value(0.0),
+            *(TrigramWordSimilarity(text, field) for text in texts), Value(0.0)
         )
         return (
             Condition.objects.using(self.alias)
+            .filter(similar)
             .annotate(similarity=Max(similarity))
             .filter(similarity__gte=SUGGESTION_THRESHOLD)
             .order_by("-similarity", "name")
@@ -477,13 +567,22 @@ class PostgresQuery:
 
 def _search_postgresql(results: SearchResults, alias: str, limit: int) -> None:
     words = _words(results.query)
-    ranked = PostgresQuery(results.query, alias)
+    query = PostgresQuery(results.query, alias)
     with trigram_threshold(alias):
-        entries = list(ranked.entries()[: limit + 1])
+        ranked, named = query.ranked(limit + 1)
+        results.more = len(ranked) > limit
+        scores = dict(ranked[:limit])
+        entries = sorted(
+            query.entries(scores), key=lambda entry: list(scores).index(entry.pk)
+        )
         if entries:
-            results.conditions = list(ranked.conditions().order_by("name")[:5])
-    results.more = len(entries) > limit
-    for entry in entries[:limit]:
+            results.conditions = list(
+                Condition.objects.using(alias).filter(pk__in=named).order_by("name")[:5]
+            )
+        else:
+            results.suggestions = list(query.suggestions()[:3])
+    for entry in entries:
+        entry.score = scores[entry.pk]
         # Where the answer itself has none of the words (a condition's name,
         # a near match), show how the answer starts rather than a stub.
         snippet = (
@@ -495,8 +594,6 @@ def _search_postgresql(results: SearchResults, alias: str, limit: int) -> None:
         # an HTML tag, and the question must read exactly as published.
         question_text = _highlight(entry.question_text, words)
         results.hits.append(_hit(entry, question_text, snippet, entry.score))
-    if not results.hits:
-        results.suggestions = list(ranked.suggestions()[:3])
 
 
 def _hit(entry: SearchEntry, question_text: str, snippet: str, score: float) -> Hit:

@@ -3,7 +3,7 @@
 Admin views, admin actions and management commands call these; none of them
 changes workflow state on its own. Each function checks the user's role, locks
 the question row, applies one transition from `ALLOWED_TRANSITIONS`, writes a
-`ReviewEvent` and sends mail after the transaction commits.
+`ReviewEvent` and queues its mail in the same transaction (sent after commit).
 """
 
 from collections.abc import Callable
@@ -251,9 +251,7 @@ def submit_for_review(
         locked.save(update_fields=["status", "updated_at"])
         event = _record(locked, action=Action.SUBMITTED, user=user, at=at)
         recipients = _reviewer_emails(exclude_user_ids=contributor_ids(locked))
-        transaction.on_commit(
-            lambda: notifications.submitted(locked, event, recipients)
-        )
+        notifications.submitted(locked, event, recipients)
     question.refresh_from_db()
     return event
 
@@ -331,7 +329,7 @@ def approve(
         )
         public_content_changed(questions=[locked])
         recipients = _user_emails(writers)
-        transaction.on_commit(lambda: notifications.decided(locked, event, recipients))
+        notifications.decided(locked, event, recipients)
     question.refresh_from_db()
     return revision
 
@@ -369,7 +367,7 @@ def request_changes(
             at=at,
         )
         recipients = _user_emails(contributor_ids(locked))
-        transaction.on_commit(lambda: notifications.decided(locked, event, recipients))
+        notifications.decided(locked, event, recipients)
     question.refresh_from_db()
     return event
 

@@ -4,7 +4,7 @@ and run a fixed number of queries, however many answers a condition has."""
 from itertools import groupby
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from answers import search as site_search
 from answers import structured_data
-from answers.models import Condition, Question, Reviewer, Topic
+from answers.models import Condition, Question, Reviewer, ReviewEvent, Topic
 from diseasemaps.lib.markdown import render_answer
 
 TOPIC_ORDER = {value: position for position, value in enumerate(Topic.values)}
@@ -21,6 +21,28 @@ TOPIC_ORDER = {value: position for position, value in enumerate(Topic.values)}
 def _live_questions():
     return Question.objects.published().select_related(
         "live_revision", "last_review", "condition"
+    )
+
+
+def _question_list(condition: Condition):
+    """A condition's live questions with what a list of them shows.
+
+    Through the condition's own manager, so each question already knows its
+    condition (no join, no query for its URL); the drafts and the long
+    answer texts stay in the database.
+    """
+    return (
+        condition.questions.published()
+        .select_related("live_revision", "last_review")
+        .only(
+            "condition",
+            "slug",
+            "topic",
+            "order",
+            "live_revision__question_text",
+            "live_revision__short_answer",
+            "last_review__created_at",
+        )
     )
 
 
@@ -34,35 +56,90 @@ def _by_topic(questions) -> list[tuple[str, list[Question]]]:
 
 
 def _with_answer_counts(conditions):
-    return conditions.annotate(
-        answer_count=Count(
-            "questions", filter=Q(questions__live_revision__isnull=False)
-        )
+    """Conditions with live answers, counted, carrying only what lists show."""
+    return (
+        conditions.filter(questions__live_revision__isnull=False)
+        .annotate(answer_count=Count("questions"))
+        .only("name", "slug", "acronym")
     )
+
+
+# The home page lists the conditions with the most answers, not all 7,000.
+HOME_CONDITIONS = 24
+# Above this many conditions the A–Z index shows one letter at a time: the whole
+# list would be over a megabyte of HTML on a reader's phone.
+INDEX_ALL_LIMIT = 500
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    conditions = _with_answer_counts(Condition.objects.published())
-    recent = _live_questions().order_by("-last_review__created_at")[:8]
+    conditions = _with_answer_counts(Condition.objects.all()).order_by(
+        "-answer_count", "name"
+    )[:HOME_CONDITIONS]
+    recent = _recently_reviewed(8)
     return render(
-        request, "answers/home.html", {"conditions": conditions, "recent": recent}
+        request,
+        "answers/home.html",
+        {
+            "conditions": sorted(conditions, key=lambda c: c.name.casefold()),
+            "recent": recent,
+        },
     )
 
 
+def _recently_reviewed(count: int) -> list[Question]:
+    """The live questions most recently approved or re-certified.
+
+    Walks the review events newest first (their created_at index) and stops at
+    the first `count` that are some live question's latest review; sorting every
+    live question by its review date instead costs seconds at 100,000 answers.
+    """
+    events = (
+        ReviewEvent.objects.filter(
+            Exists(Question.objects.published().filter(last_review=OuterRef("pk")))
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[:count]
+    )
+    questions = _live_questions().filter(last_review__in=list(events))
+    return sorted(
+        questions, key=lambda q: (q.last_review.created_at, q.pk), reverse=True
+    )
+
+
+def _initial(name: str) -> str:
+    return name[:1].upper()
+
+
 def condition_index(request: HttpRequest) -> HttpResponse:
-    conditions = _with_answer_counts(Condition.objects.published()).order_by("name")
+    conditions = _with_answer_counts(Condition.objects.all()).order_by("name")
+    names = list(conditions.values_list("name", flat=True))
+    all_letters = sorted({_initial(name) for name in names})
+    letter = None
+    if len(names) > INDEX_ALL_LIMIT:
+        asked = request.GET.get("letter", "")[:1].upper()
+        letter = asked if asked in all_letters else all_letters[0]
+        conditions = conditions.filter(name__istartswith=letter)
     letters = [
-        (letter, list(group))
-        for letter, group in groupby(conditions, key=lambda c: c.name[:1].upper())
+        (initial, list(group))
+        for initial, group in groupby(conditions, key=lambda c: _initial(c.name))
     ]
-    return render(request, "answers/condition_index.html", {"letters": letters})
+    return render(
+        request,
+        "answers/condition_index.html",
+        {
+            "letters": letters,
+            "all_letters": all_letters,
+            "letter": letter,
+            "condition_total": len(names),
+        },
+    )
 
 
 def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     condition = get_object_or_404(
         Condition.objects.published().prefetch_related("codes", "criteria"), slug=slug
     )
-    questions = _live_questions().filter(condition=condition)
+    questions = _question_list(condition)
     return render(
         request,
         "answers/condition_detail.html",
@@ -84,7 +161,10 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
     question = get_object_or_404(
         Question.objects.select_related(
             "condition", "live_revision", "last_review", "last_review__reviewer"
-        ).prefetch_related("condition__codes"),
+        )
+        .prefetch_related("condition__codes")
+        # The public page shows the approved revision, never the draft.
+        .defer("short_answer", "body", "condition__summary"),
         condition__slug=condition_slug,
         slug=slug,
     )
@@ -95,9 +175,7 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
             )
         # Never published: to the public it does not exist.
         raise Http404("No such answer.")
-    others = (
-        _live_questions().filter(condition=question.condition).exclude(pk=question.pk)
-    )
+    others = _question_list(question.condition).exclude(pk=question.pk)
     today = timezone.localdate()
     return render(
         request,

@@ -6,7 +6,7 @@ from django import forms
 from django_countries import countries
 
 from answers.models import Condition, Question
-from community.models import MAP_CONSENT_TEXT, Relation
+from community.models import CONSENT_TEXT, MAP_CONSENT_TEXT, Relation
 from community.services import BODY_MAX, BODY_MIN
 
 BODY_HELP = (
@@ -126,6 +126,35 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class WithdrawConsentForm(forms.Form):
+    understood = forms.BooleanField(
+        label="I understand that all my posts, my edits waiting for moderation and "
+        "my conditions are deleted now, and cannot be brought back.",
+        error_messages={"required": "Tick this box to confirm."},
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password, to confirm it is you",
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+class GiveConsentForm(forms.Form):
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT,
+        error_messages={"required": "Tick the box to give your consent."},
+    )
 
 
 class ProfileForm(forms.Form):

@@ -9,6 +9,7 @@ Every change goes through `community.services`.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -61,9 +62,18 @@ class Member(models.Model):
         help_text="The member chose to be counted, by country, on condition maps.",
     )
     health_data_consent_at = models.DateTimeField(
-        help_text="When the member agreed to the processing of health information."
+        null=True,
+        blank=True,
+        help_text="When the member agreed to the processing of health information. "
+        "Empty after they withdrew that consent: then we hold no health "
+        "information about them (no posts, no conditions).",
     )
     consent_version = models.CharField(max_length=20, default=CONSENT_VERSION)
+    consent_withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the member last withdrew their consent, if they did.",
+    )
     is_former = models.BooleanField(
         default=False,
         help_text="Keeps the posts of a deleted account; shown as “Former member”.",
@@ -79,6 +89,16 @@ class Member(models.Model):
                 Lower("pseudonym"), name="member_pseudonym_unique_ci"
             )
         ]
+        indexes = [
+            # The maps count members who chose to be counted and gave a
+            # country: their ids, accounts and countries, from the index
+            # alone, without reading the other members.
+            models.Index(
+                fields=["id", "user", "country"],
+                condition=Q(counted_in_map=True) & ~Q(country=""),
+                name="member_on_map_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -86,6 +106,11 @@ class Member(models.Model):
     @property
     def display_name(self) -> str:
         return FORMER_MEMBER if self.is_former else self.pseudonym
+
+    @property
+    def has_consented(self) -> bool:
+        """May we hold health information about this member (posts, conditions)?"""
+        return self.health_data_consent_at is not None
 
 
 class Relation(models.TextChoices):
@@ -99,7 +124,11 @@ class MemberCondition(models.Model):
         Member, on_delete=models.CASCADE, related_name="conditions"
     )
     condition = models.ForeignKey(
-        Condition, on_delete=models.CASCADE, related_name="members"
+        Condition,
+        on_delete=models.CASCADE,
+        related_name="members",
+        # membercondition_map_idx starts with the condition.
+        db_index=False,
     )
     relation = models.CharField(max_length=20, choices=Relation.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -110,6 +139,13 @@ class MemberCondition(models.Model):
             models.UniqueConstraint(
                 fields=["member", "condition"], name="membercondition_unique"
             )
+        ]
+        indexes = [
+            # The condition page's map: the members of one condition, from
+            # the index alone (community.map.country_counts).
+            models.Index(
+                fields=["condition", "member"], name="membercondition_map_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,7 +200,11 @@ class Experience(models.Model):
         Member, on_delete=models.PROTECT, related_name="experiences"
     )
     condition = models.ForeignKey(
-        Condition, on_delete=models.PROTECT, related_name="experiences"
+        Condition,
+        on_delete=models.PROTECT,
+        related_name="experiences",
+        # Three indexes below start with the condition.
+        db_index=False,
     )
     question = models.ForeignKey(
         Question,
@@ -215,6 +255,18 @@ class Experience(models.Model):
                 fields=["condition", "status", "question"],
                 name="experience_public_idx",
             ),
+            # A condition's experiences page, newest first: the ids of any
+            # page come from this index alone, without reading or sorting rows.
+            models.Index(
+                fields=["condition", "status", "-published_at", "-created_at", "-id"],
+                name="experience_list_idx",
+            ),
+            # "N people share their experiences": distinct authors in index
+            # order (no hashing), and the number of posts, from the index.
+            models.Index(
+                fields=["condition", "status", "author"],
+                name="experience_sharers_idx",
+            ),
             # Moderation queues.
             models.Index(
                 fields=["status", "needs_review"], name="experience_queue_idx"
@@ -244,7 +296,7 @@ class Experience(models.Model):
     @property
     def body_safe_html(self) -> SafeString:
         # body_html is only ever written by services, from render_member (nh3).
-        return mark_safe(self.body_html)  # noqa: S308
+        return mark_safe(self.body_html)  # noqa: S308  # nosec B308 B703
 
 
 class Report(models.Model):

@@ -1,14 +1,12 @@
-"""Mail to members about their posts. Sent after the transaction commits."""
-
-import logging
+"""Mail to members about their posts. Called inside the step's transaction:
+queued with it (`outbox`) and sent after commit, or later if the mail server
+is down."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from community.models import Experience, ModerationEvent
-
-logger = logging.getLogger(__name__)
+from outbox.services import queue_email
 
 SUBJECTS = {
     ModerationEvent.Action.APPROVED: "Your post is published",
@@ -27,11 +25,7 @@ def _send(experience: Experience, subject: str, template: str, context: dict) ->
         template,
         {"experience": experience, "site_url": settings.SITE_URL, **context},
     )
-    try:
-        send_mail(subject, body, None, [user.email])
-    except OSError:
-        # The decision stands; the member also sees it under "My posts".
-        logger.exception("Could not send moderation email for post %s", experience.pk)
+    queue_email(to=[user.email], subject=subject, body=body)
 
 
 def received(experience: Experience) -> None:

@@ -2,7 +2,8 @@
 
 Views, admin actions and management commands call these. Each checks who may
 act, runs in a transaction (locking the post where two people could act at
-once), records moderation in `ModerationEvent` and sends mail after commit.
+once), records moderation in `ModerationEvent` and queues mail in the same
+transaction (sent after commit, retried if the mail server is down).
 """
 
 import uuid
@@ -11,7 +12,9 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
+from answers.caching import forget_pages
 from answers.models import Condition, Question, ReviewEvent
 from answers.publication import public_content_changed
 from community import notifications
@@ -32,6 +35,7 @@ from community.models import (
 )
 from diseasemaps.lib import ratelimit
 from diseasemaps.lib.markdown import render_member
+from outbox.services import forget_recipient
 
 Status = ExperienceStatus
 Action = ModerationEvent.Action
@@ -45,11 +49,19 @@ POST_LIMIT = (5, 3600)  # posts and edits per member per hour
 REPORT_LIMIT = (10, 3600)  # reports per user per hour
 
 BODY_MIN, BODY_MAX = 30, 5000
+# What a report made by someone who has since deleted their account says.
+REPORT_OF_FORMER_MEMBER = "(The person who sent this report deleted their account.)"
+
+STAFF_ACCOUNT_CLOSED_BY_ADMIN = (
+    "Staff accounts are closed by a site admin, who first hands over or removes "
+    "their editorial rights. Ask a site admin."
+)
 
 
 # --- Members ------------------------------------------------------------------
 
 
+@sensitive_variables()
 def create_member(
     *,
     user: AbstractBaseUser,
@@ -85,6 +97,14 @@ def member_for(user: AbstractBaseUser) -> Member:
     return member
 
 
+def _require_consent(member: Member) -> None:
+    if not member.has_consented:
+        raise NotAllowed(
+            "You withdrew your consent to us holding health information, so you "
+            "cannot share or list conditions. You can give it again on your page."
+        )
+
+
 def update_profile(*, member: Member, country: str, counted_in_map: bool) -> Member:
     member.country = country.strip().upper()
     # Nothing to count without a country.
@@ -95,16 +115,22 @@ def update_profile(*, member: Member, country: str, counted_in_map: bool) -> Mem
 
 
 def set_relation(*, member: Member, condition: Condition, relation: str) -> None:
-    MemberCondition.objects.update_or_create(
+    _require_consent(member)
+    _, created = MemberCondition.objects.update_or_create(
         member=member, condition=condition, defaults={"relation": relation}
     )
-    if member.counted_in_map:
+    # The map counts who relates to the condition, not how: only a new
+    # relation changes it. (Every post sets the relation again; moving the
+    # public version for each would empty every cached page on the site.)
+    if created and member.counted_in_map:
         public_content_changed()  # the condition's map
 
 
 def remove_relation(*, member: Member, condition: Condition) -> None:
-    MemberCondition.objects.filter(member=member, condition=condition).delete()
-    if member.counted_in_map:
+    removed, _ = MemberCondition.objects.filter(
+        member=member, condition=condition
+    ).delete()
+    if removed and member.counted_in_map:
         public_content_changed()
 
 
@@ -146,6 +172,7 @@ def _limit(scope: str, key: object, limits: tuple[int, int], doing: str) -> None
         )
 
 
+@sensitive_variables()
 def post_experience(
     *,
     user: AbstractBaseUser,
@@ -158,6 +185,7 @@ def post_experience(
 ) -> Experience:
     """Create a post, once per submitted form, pending unless the member is trusted."""
     member = member_for(user)
+    _require_consent(member)
     if question is not None and (
         question.condition_id != condition.pk or question.live_revision_id is None
     ):
@@ -168,7 +196,6 @@ def post_experience(
     ).first()
     if existing is not None:
         return existing  # the same form, sent twice
-    _limit("post", member.pk, POST_LIMIT, "posted")
     at = at or timezone.now()
     with transaction.atomic():
         set_relation(member=member, condition=condition, relation=relation)
@@ -192,10 +219,15 @@ def post_experience(
         except IntegrityError:
             # A second copy of the form won the race; give back its post.
             return Experience.objects.get(author=member, submission_key=submission_key)
+        # Counted only once this form has made its post: copies of the same
+        # form sent at once (which all pass the check above) are answered with
+        # that post instead of being refused and using up the member's limit.
+        # Over the limit, the post is rolled back.
+        _limit("post", member.pk, POST_LIMIT, "posted")
         if trusted:
             public_content_changed()
-    if not trusted:
-        transaction.on_commit(lambda: notifications.received(experience))
+        else:
+            notifications.received(experience)
     return experience
 
 
@@ -206,6 +238,7 @@ def _own(user: AbstractBaseUser, experience: Experience) -> Member:
     return member
 
 
+@sensitive_variables()
 def edit_experience(
     *, user: AbstractBaseUser, experience: Experience, body: str
 ) -> Experience:
@@ -238,11 +271,14 @@ def delete_experience(*, user: AbstractBaseUser, experience: Experience) -> None
         experience.delete()
         if was_public:
             public_content_changed()
+            # Not even an unreachable copy of a page with it may stay.
+            transaction.on_commit(forget_pages)
 
 
 # --- Reports ------------------------------------------------------------------
 
 
+@sensitive_variables()
 def report_experience(
     *, user: AbstractBaseUser, experience: Experience, reason: str
 ) -> Report:
@@ -252,7 +288,7 @@ def report_experience(
     if len(reason) < 5:
         raise CommunityError("Tell the moderators briefly what is wrong.")
     if experience.author.user_id == user.pk:
-        raise CommunityError("You cannot report your own post; edit or delete it.")
+        raise NotAllowed("You cannot report your own post; edit or delete it.")
     _limit("report", user.pk, REPORT_LIMIT, "reported posts")
     with transaction.atomic():
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
@@ -283,9 +319,13 @@ def report_experience(
 # --- Moderation ---------------------------------------------------------------
 
 
-def _moderator(user: AbstractBaseUser) -> None:
+def _moderator(user: AbstractBaseUser, experience: Experience) -> None:
+    """A moderator, deciding on someone else's post. Superusers have every
+    permission, but not this exception: nobody moderates their own post."""
     if not user.has_perm("community.moderate_experience"):
         raise NotAllowed("Only moderators can do this.")
+    if Member.objects.filter(pk=experience.author_id, user_id=user.pk).exists():
+        raise NotAllowed("This is your own post: another moderator must decide on it.")
 
 
 def _record(
@@ -320,7 +360,7 @@ def _decide(
     reason: str,
     reason_required: bool,
 ) -> Experience:
-    _moderator(user)
+    _moderator(user, experience)
     reason = (reason or "").strip()
     if reason_required and not reason:
         raise CommunityError("Give a reason: the member is told it.")
@@ -335,7 +375,7 @@ def _decide(
         _resolve_reports(locked, user)
         event = _record(locked, action, user, reason)
         public_content_changed()
-        transaction.on_commit(lambda: notifications.decided(locked, event))
+        notifications.decided(locked, event)
     return locked
 
 
@@ -380,7 +420,7 @@ def remove_experience(
 
 def mark_reviewed(*, user: AbstractBaseUser, experience: Experience) -> Experience:
     """A trusted member's live post was read and may stay."""
-    _moderator(user)
+    _moderator(user, experience)
     with transaction.atomic():
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
         if not locked.needs_review:
@@ -394,7 +434,7 @@ def mark_reviewed(*, user: AbstractBaseUser, experience: Experience) -> Experien
 def decide_edit(
     *, user: AbstractBaseUser, experience: Experience, approve: bool, reason: str = ""
 ) -> Experience:
-    _moderator(user)
+    _moderator(user, experience)
     reason = (reason or "").strip()
     if not approve and not reason:
         raise CommunityError("Give a reason: the member is told it.")
@@ -415,7 +455,7 @@ def decide_edit(
             user,
             reason,
         )
-        transaction.on_commit(lambda: notifications.decided(locked, event))
+        notifications.decided(locked, event)
     return locked
 
 
@@ -423,7 +463,7 @@ def dismiss_reports(
     *, user: AbstractBaseUser, experience: Experience, reason: str = ""
 ) -> int:
     """The reports were unfounded: a post hidden by reports comes back."""
-    _moderator(user)
+    _moderator(user, experience)
     with transaction.atomic():
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
         count = _resolve_reports(locked, user)
@@ -443,6 +483,8 @@ def dismiss_reports(
 
 def export_member_data(*, user: AbstractBaseUser) -> dict:
     """Everything we hold about this person, for the JSON download."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotAllowed("Log in to download your data.")
     member = Member.objects.filter(user_id=user.pk).first()
     experiences = (
         Experience.objects.filter(author=member).select_related("condition", "question")
@@ -462,8 +504,13 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
             "pseudonym": member.pseudonym,
             "country": member.country.code or "",
             "counted_in_map": member.counted_in_map,
-            "health_data_consent_at": member.health_data_consent_at.isoformat(),
+            "health_data_consent_at": member.health_data_consent_at.isoformat()
+            if member.health_data_consent_at
+            else None,
             "consent_version": member.consent_version,
+            "consent_withdrawn_at": member.consent_withdrawn_at.isoformat()
+            if member.consent_withdrawn_at
+            else None,
         },
         "conditions": [
             {
@@ -499,12 +546,45 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
     }
 
 
+def _erase_health_data(member: Member, *, keep_published: bool = False) -> None:
+    """Delete what a member shared about health: posts (with their reports)
+    and conditions. With `keep_published`, published posts move to a
+    "former member" profile without user, email or pseudonym instead, minus
+    any edit still waiting for a moderator (never published, so not kept)."""
+    posts = Experience.objects.filter(author=member)
+    if keep_published:
+        kept = posts.filter(status=Status.PUBLISHED)
+        if kept.exists():
+            former = Member.objects.create(
+                user=None,
+                pseudonym=f"former-{uuid.uuid4().hex}",
+                health_data_consent_at=member.health_data_consent_at,
+                consent_version=member.consent_version,
+                is_former=True,
+            )
+            kept.update(author=former, pending_body="")
+    # Moderation records keep the post's number (SET_NULL), not its text.
+    Experience.objects.filter(author=member).delete()
+    member.conditions.all().delete()
+
+
+@sensitive_variables()
 def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
     """Delete the account and everything that names the person.
 
-    Kept posts move to a "former member" profile that has no user, email or
-    pseudonym; audit rows (moderation, review) stay, with the name blanked.
+    Posts are deleted, or (`keep_posts`) the published ones move to a "former
+    member" profile that has no user, email or pseudonym; posts that were
+    never published and edits waiting for a moderator are deleted either way.
+    Reports the person made stay for the moderators' counts, without their
+    words. Audit rows (moderation, review) stay, with the name blanked.
+
+    Staff accounts are not closed this way: their work is in the editorial
+    record, and a site admin removes their rights and closes them.
     """
+    if not getattr(user, "is_authenticated", False):
+        raise NotAllowed("Log in to delete your account.")
+    if user.is_staff:
+        raise NotAllowed(STAFF_ACCOUNT_CLOSED_BY_ADMIN)
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
@@ -512,19 +592,7 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
     with transaction.atomic():
         member = Member.objects.filter(user_id=user.pk).first()
         if member is not None:
-            posts = Experience.objects.filter(author=member)
-            if keep_posts and posts.exists():
-                former = Member.objects.create(
-                    user=None,
-                    pseudonym=f"former-{uuid.uuid4().hex}",
-                    health_data_consent_at=member.health_data_consent_at,
-                    consent_version=member.consent_version,
-                    is_former=True,
-                )
-                # Still only published posts show: pending ones stay unseen.
-                posts.update(author=former)
-            else:
-                posts.delete()
+            _erase_health_data(member, keep_published=keep_posts)
         # Audit rows survive, without the person's name. The rows are
         # append-only; erasing a name is the one change allowed, by law.
         ModerationEvent.objects.filter(actor=user).update(
@@ -533,7 +601,14 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
         ReviewEvent.objects.filter(actor=user).update(
             actor=None, actor_name="Former editor"
         )
-        Report.objects.filter(reporter=user).update(reporter=None)
+        # A report still counts towards hiding a post, but its words were the
+        # member's (and may describe their own health).
+        Report.objects.filter(reporter=user).update(
+            reporter=None, reason=REPORT_OF_FORMER_MEMBER
+        )
+        # Mail to the member, queued or kept for a few days after sending.
+        if user.email:
+            forget_recipient(user.email)
         # The admin's change log names the account it was about.
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
@@ -544,3 +619,45 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__in=identifiers).delete()
         user.delete()
+        transaction.on_commit(forget_pages)
+
+
+@sensitive_variables()
+def withdraw_consent(*, user: AbstractBaseUser, at: datetime | None = None) -> Member:
+    """The member no longer agrees to us holding health information about them.
+
+    Everything we hold under that consent goes at once: every post (also
+    published ones: showing them is processing too), every edit waiting for
+    a moderator, the conditions they listed and their place on condition
+    maps. What remains is a bare login (email, pseudonym, country), which
+    needs no health consent: they can still read, report posts, export or
+    delete the account, and give consent again to share.
+    """
+    member = member_for(user)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        was_counted = member.counted_in_map
+        published = Experience.objects.published().filter(author=member).exists()
+        _erase_health_data(member)
+        member.health_data_consent_at = None
+        member.consent_withdrawn_at = at or timezone.now()
+        member.counted_in_map = False
+        member.save(
+            update_fields=[
+                "health_data_consent_at",
+                "consent_withdrawn_at",
+                "counted_in_map",
+            ]
+        )
+        if published or was_counted:
+            public_content_changed()
+        transaction.on_commit(forget_pages)
+    return member
+
+
+def give_consent(*, member: Member, at: datetime | None = None) -> Member:
+    """Consent again, to the current text, after withdrawing it."""
+    member.health_data_consent_at = at or timezone.now()
+    member.consent_version = CONSENT_VERSION
+    member.save(update_fields=["health_data_consent_at", "consent_version"])
+    return member

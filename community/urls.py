@@ -28,4 +28,6 @@ urlpatterns = [
     path("me/profile/", views.update_profile, name="update_profile"),
     path("me/export/", views.export_data, name="export"),
     path("me/delete-account/", views.delete_account, name="delete_account"),
+    path("me/consent/withdraw/", views.withdraw_consent, name="withdraw_consent"),
+    path("me/consent/give/", views.give_consent, name="give_consent"),
 ]

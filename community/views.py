@@ -9,23 +9,27 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from answers.models import Condition
 from community import services
-from community.exceptions import CommunityError, RateLimited
+from community.exceptions import CommunityError, NotAllowed, RateLimited
 from community.forms import (
     DeleteAccountForm,
     EditExperienceForm,
     ExperienceForm,
+    GiveConsentForm,
     MemberConditionForm,
     ProfileForm,
     ReportForm,
+    WithdrawConsentForm,
     live_questions,
 )
 from community.models import Experience, ExperienceStatus, Member
@@ -60,7 +64,11 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
     if chosen is not None:
         posts = posts.filter(question=chosen)
         published = published.filter(question=chosen)
-    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Deep pages stay cheap: the page's ids come from the list index alone
+    # (experience_list_idx, an index-only scan however far back the page is),
+    # and only those rows are read and joined, in the same query.
+    page = Paginator(posts.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = posts.filter(pk__in=page.object_list)
     return render(
         request,
         "community/experience_list.html",
@@ -70,19 +78,30 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
             "chosen": chosen,
             "page": page,
             "sharers": published.sharer_count(),
-            "post_count": published.count(),
         },
     )
 
 
+# Health text in a POST never reaches an error report (diseasemaps.lib.privacy
+# hides all POST data; the decorator says so where the text is handled).
+@sensitive_post_parameters()
 @login_required
 @never_cache
 def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
     condition = _condition(slug)
     member = Member.objects.filter(user_id=request.user.pk).first()
     if member is None:
-        messages.error(request, "Staff accounts cannot post experiences.")
-        return redirect("community:experiences", slug=condition.slug)
+        raise PermissionDenied(
+            "Only member accounts can post experiences; this account has no "
+            "member profile."
+        )
+    if not member.has_consented:
+        messages.info(
+            request,
+            "You withdrew your consent to us holding health information. To "
+            "share again, give it again below.",
+        )
+        return redirect("community:me")
     initial = {}
     if request.method == "GET":
         relation = member.conditions.filter(condition=condition).first()
@@ -124,6 +143,7 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "community/share.html", context)
 
 
+@sensitive_post_parameters()
 @login_required
 @never_cache
 def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
@@ -131,6 +151,7 @@ def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
         Experience.objects.published().select_related("condition", "author"), pk=pk
     )
     form = ReportForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.report_experience(
@@ -140,13 +161,19 @@ def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except RateLimited as error:
             return _too_many(request, error)
+        except NotAllowed as error:
+            form.add_error(None, str(error))
+            status = 403
         except CommunityError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Thank you. A moderator will look at this post.")
             return redirect("community:experiences", slug=experience.condition.slug)
     return render(
-        request, "community/report.html", {"experience": experience, "form": form}
+        request,
+        "community/report.html",
+        {"experience": experience, "form": form},
+        status=status,
     )
 
 
@@ -173,6 +200,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "posts": posts,
             "conditions": member.conditions.select_related("condition"),
             "condition_form": MemberConditionForm(),
+            "consent_form": GiveConsentForm(),
             "profile_form": ProfileForm(
                 initial={
                     "country": member.country,
@@ -200,6 +228,7 @@ def update_profile(request: HttpRequest) -> HttpResponse:
     return redirect("community:me")
 
 
+@sensitive_post_parameters()
 @login_required
 @never_cache
 def edit_experience(request: HttpRequest, pk: int) -> HttpResponse:
@@ -258,12 +287,16 @@ def add_condition(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     form = MemberConditionForm(request.POST)
     if form.is_valid():
-        services.set_relation(
-            member=member,
-            condition=form.cleaned_data["condition"],
-            relation=form.cleaned_data["relation"],
-        )
-        messages.success(request, "Saved.")
+        try:
+            services.set_relation(
+                member=member,
+                condition=form.cleaned_data["condition"],
+                relation=form.cleaned_data["relation"],
+            )
+        except CommunityError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Saved.")
     else:
         messages.error(request, "Choose a condition and your connection to it.")
     return redirect("community:me")
@@ -294,9 +327,12 @@ def export_data(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@sensitive_post_parameters()
 @login_required
 @never_cache
 def delete_account(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff:
+        raise PermissionDenied(services.STAFF_ACCOUNT_CLOSED_BY_ADMIN)
     member = Member.objects.filter(user_id=request.user.pk).first()
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -309,3 +345,41 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     return render(
         request, "community/delete_account.html", {"form": form, "member": member}
     )
+
+
+@sensitive_post_parameters()
+@login_required
+@never_cache
+def withdraw_consent(request: HttpRequest) -> HttpResponse:
+    """Withdrawing consent deletes the member's health information; the login
+    stays (services.withdraw_consent says what goes and why)."""
+    member = _member(request)
+    if not member.has_consented:
+        return redirect("community:me")
+    form = WithdrawConsentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.withdraw_consent(user=request.user)
+        messages.success(
+            request,
+            "Your consent is withdrawn. We have deleted your posts and your "
+            "conditions; we hold no health information about you any more.",
+        )
+        return redirect("community:me")
+    return render(
+        request,
+        "community/withdraw_consent.html",
+        {"form": form, "member": member, "posts": member.experiences.count()},
+    )
+
+
+@login_required
+@require_POST
+def give_consent(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    form = GiveConsentForm(request.POST)
+    if form.is_valid():
+        services.give_consent(member=member)
+        messages.success(request, "Thank you: you can share your experience again.")
+    else:
+        messages.error(request, "Tick the box to give your consent.")
+    return redirect("community:me")

@@ -6,6 +6,7 @@ EMAIL_URL; see README.md. A bad value stops start-up with a message naming it.
 """
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -19,6 +20,8 @@ from diseasemaps.lib.env import (
     env_int,
     env_list,
     env_str,
+    replicas_from_env,
+    storage_from_env,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,11 +52,16 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # restart counts as a new release.
 RELEASE = env_str("RELEASE") or f"start{int(time.time())}"
 
+# `make bench` measures the framework floor with a constant-response view
+# (/bench/trivial/); everywhere else that address is a plain 404.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
+
 # The public address, used in emails sent outside a request.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a second factor for staff (diseasemaps/admin_site.py).
+    "diseasemaps.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,21 +73,37 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "allauth",
     "allauth.account",
     "django_countries",
     "answers",
     "community",
+    "outbox",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "diseasemaps.lib.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that queries the database (sessions, the page cache),
+    # so it sees their outage 503s too; static files need no database.
+    "diseasemaps.lib.outage.DatabaseOutageMiddleware",
+    # Before sessions, auth and the page cache: their queries (and the session
+    # write after a login) follow this request's choice of database.
+    "diseasemaps.lib.replicas.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After the CSRF check: malformed admin filters and actions get a 400.
+    "diseasemaps.lib.admin.AdminInputGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): has this session entered a TOTP code?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so it can say why someone was logged out.
+    "diseasemaps.middleware.StaffSessionIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -98,6 +122,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["diseasemaps.lib.template_filters"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -112,9 +137,26 @@ DATABASES = {
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
     )
 }
+# PostgreSQL standbys of the primary, as aliases replica1, replica2, …: anonymous
+# page views read from a healthy one (diseasemaps/lib/replicas.py).
+DATABASES.update(replicas_from_env("DATABASE_REPLICA_URLS", DATABASES["default"]))
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+# A replica further behind than this many seconds is skipped; a client reads
+# from the primary for this long (plus the health check interval) after a write.
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10, minimum=0)
+DATABASE_ROUTERS = ["diseasemaps.lib.replicas.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_env("REDIS_URL")}
+if env_str("REDIS_URL"):
+    # Sessions are read from Redis and written through to the database
+    # (always the primary). Cache-only sessions would log everyone out when
+    # Redis restarts or evicts, and during an outage (the cache degrades to
+    # "no cache") every login would silently fail; a session write happens at
+    # login, logout and on changes, so the primary barely notices. Without
+    # Redis, plain database sessions: a per-process memory cache in front of
+    # them would keep serving a session another process had logged out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTHENTICATION_BACKENDS = [
     # Counts failed logins and locks out brute force before checking passwords.
@@ -122,6 +164,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # Members log in with their email address.
     "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Argon2 (argon2-cffi) for every new or changed password: memory-hard, so
+# guessing leaked hashes on GPUs costs far more than with PBKDF2. The others
+# stay listed only so that hashes made before still verify; Django re-hashes
+# them with Argon2 at the next successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -135,10 +187,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes: the brake on password guessing, for the admin (username) and
+# for members (email address, see AXES_USERNAME_CALLABLE below). Each choice:
+# - 10 failures: room for a person who mistypes and retries, few guesses for
+#   a script. Members meet allauth's stricter limit (ACCOUNT_RATE_LIMITS)
+#   first; staff also need a second factor, so a guessed password alone does
+#   not open the admin.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
-AXES_COOLOFF_TIME = 1  # hour
+# - One hour, then the lock ends by itself: nobody is locked out for good,
+#   and nobody has to ask a site admin to unlock them.
+AXES_COOLOFF_TIME = timedelta(hours=1)
+# - Trying again while locked does not restart the hour, so a member who keeps
+#   trying is still let in an hour after the lock began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# - Locked is one account from one address: someone guessing elsewhere cannot
+#   lock a member out (guessing a member's address from many addresses is
+#   what allauth's per-address limit stops), and others behind the same
+#   address can still log in.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# - A successful login clears the count, so old typos do not add up.
 AXES_RESET_ON_SUCCESS = True
+# - Counted in the database, shared by every app server, and still counting
+#   when Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+
+# --- Staff: second factor and idle sessions -----------------------------------
+# Every staff account needs a TOTP device (django-otp) and a session verified
+# with a code before any admin page opens; see diseasemaps/two_factor.py.
+OTP_TOTP_ISSUER = "DiseaseMaps"
+# Not even a site admin can read another person's secret key in the admin; a
+# lost phone means deleting the device, and its owner enrols a new one.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Staff sessions end after this long without a request; members' sessions
+# keep Django's default length (diseasemaps/middleware.py).
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
 
 # --- Member accounts (django-allauth) -----------------------------------------
 # Members sign up and log in with an email address that nobody else ever sees;
@@ -187,8 +269,20 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files go through Django's storage API (`storages["default"]`), never
+# through paths, so an object store can be plugged in with MEDIA_STORAGE (a
+# backend's dotted path) and MEDIA_STORAGE_OPTIONS (JSON). Nothing is uploaded
+# yet; with several app servers the files must not live on one of them.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+if not MEDIA_URL.endswith("/"):
+    raise ImproperlyConfigured(f"MEDIA_URL={MEDIA_URL!r} must end with a slash.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_env(
+        "MEDIA_STORAGE",
+        "MEDIA_STORAGE_OPTIONS",
+        default="django.core.files.storage.FileSystemStorage",
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -219,6 +313,8 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -229,6 +325,32 @@ SECURE_HSTS_PRELOAD = False
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Features no page uses, off for the page and anything it could embed. Only
+# features browsers know: an unknown one (interest-cohort, since Chromium
+# dropped FLoC) is reported as an error in every page's console.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -247,20 +369,72 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Request bodies: the largest honest form is an editor's answer with its
+# references (tens of kilobytes even in a non-Latin script) and a changelist
+# action on 100 rows. Anything far bigger is a mistake or an attack, and gets
+# a 413 page (diseasemaps.views.bad_request) before any form reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+
+# Error reports (mail to ADMINS) and logs never carry what people sent: see
+# diseasemaps.lib.privacy. ADMINS: comma-separated addresses for error mail.
+DEFAULT_EXCEPTION_REPORTER = "diseasemaps.lib.privacy.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "diseasemaps.lib.privacy.PrivateExceptionReporterFilter"
+)
+ADMINS = [("DiseaseMaps operations", address) for address in env_list("ADMINS", [])]
+for _name, _address in ADMINS:
+    if "@" not in _address:
+        raise ImproperlyConfigured(
+            f"ADMINS contains {_address!r}, which is not an email address."
+        )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # A database outage is logged once by DatabaseOutageMiddleware, not with
+        # a traceback per request.
+        "database_outage": {"()": "diseasemaps.lib.outage.SkipDatabaseOutage"},
+        "scrub": {"()": "diseasemaps.lib.privacy.ScrubLogFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "scrub"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Errors in requests mail the admins (when ADMINS is set) and reach
+        # the console through the root logger.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # Request logs would carry URLs of conditions people read: keep them out.
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["database_outage"]},
         "django.server": {"level": "WARNING" if not DEBUG else "INFO"},
+        # SQL with its parameters (member text) is logged at DEBUG when DEBUG
+        # is on: never, even with LOG_LEVEL=DEBUG.
+        "django.db.backends": {"level": "INFO"},
+        # An oversized or over-long form is the sender's problem, not ours:
+        # logged, but no mail to the admins for every one.
+        **{
+            f"django.security.{name}": {
+                "handlers": ["console"],
+                "level": "WARNING",
+                "propagate": False,
+            }
+            for name in ["RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent"]
+        },
         "axes": {"level": "WARNING"},
     },
 }

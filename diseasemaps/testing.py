@@ -3,20 +3,55 @@
 Personas: a writer (Wendy), two medical reviewers (Dr Rita Osei, haematology;
 Dr Sam Lindqvist, neurology), a moderator (Mo), a site admin (Ada), two members
 (Mina, Omar) and, implicitly, the anonymous visitor (a client without login).
+
+Staff personas have a confirmed TOTP device, as every staff account must. The
+`Client` here logs staff in the way the admin's two steps end (password, then
+a code: the session is verified through django-otp's own `login`); the two
+steps themselves are tested in diseasemaps/tests/test_staff_two_factor.py with
+Django's plain client.
 """
 
 import importlib
+import queue
+import socketserver
+import threading
+from collections.abc import Callable
 from datetime import datetime
 
+import django_otp
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db import connections
+from django.http import HttpRequest
+from django.test import Client as DjangoClient
 from django.test import TestCase
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from answers import services
 from answers.models import AnswerRevision, Condition, Question, Reference, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 
 PASSWORD = "a long test password 42"
+
+# Figures the suite reports at the end of a run (conftest prints them): how
+# many matrix cells, payloads, attempts... were actually tried.
+FIGURES: dict[str, int | str] = {}
+
+
+def record_figure(name: str, amount: int = 1) -> None:
+    """Add `amount` to a counted figure."""
+    FIGURES[name] = int(FIGURES.get(name, 0)) + amount
+
+
+def state_figure(name: str, text: str) -> None:
+    """A figure described in words (e.g. the size of a data file)."""
+    FIGURES[name] = text
+
+
+# The hostile-input, fuzzing and privacy tests' name for it.
+report_figure = state_figure
+
 
 GOOD_SHORT_ANSWER = (
     "No. This condition is not an infection, so you cannot catch it from someone "
@@ -60,17 +95,66 @@ def ensure_roles() -> None:
                 )
 
 
-def make_user(username: str, *, group: str | None = None, staff: bool = True, **extra):
+def make_user(
+    username: str,
+    *,
+    group: str | None = None,
+    staff: bool = True,
+    two_factor: bool = True,
+    password: str | None = PASSWORD,
+    **extra,
+):
+    """A user; staff get a confirmed TOTP device unless `two_factor=False`.
+    password=None: no login, and none of the half second that hashing costs
+    (for crowds of users in the concurrency tests)."""
     user = get_user_model().objects.create_user(
         username=username,
         email=f"{username}@example.org",
-        password=PASSWORD,
+        password=password,
         is_staff=staff,
         **extra,
     )
     if group:
         user.groups.add(Group.objects.get(name=group))
+    if staff and two_factor:
+        TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
     return user
+
+
+def totp_code(owner, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now for a device, or for a user's
+    (newest) device; or `steps_ahead` 30-second steps later (a code is
+    accepted once, so a second login in the same half-minute takes the next)."""
+    if isinstance(owner, TOTPDevice):
+        device = owner
+    else:
+        device = TOTPDevice.objects.filter(user=owner).latest("pk")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time += steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verify_session(client: DjangoClient, user) -> None:
+    """Mark the client's logged-in session as having entered a TOTP code, with
+    django-otp's own `login`, and start the staff idle clock."""
+    from diseasemaps.middleware import start_idle_clock
+
+    request = HttpRequest()
+    request.session = client.session
+    request.user = user
+    django_otp.login(request, TOTPDevice.objects.get(user=user, confirmed=True))
+    start_idle_clock(request)
+    request.session.save()
+
+
+class Client(DjangoClient):
+    """Django's test client; `force_login` of a staff user also completes the
+    second factor, as a staff login through the admin ends."""
+
+    def force_login(self, user, backend=None) -> None:
+        super().force_login(user, backend)
+        if user.is_staff and TOTPDevice.objects.filter(user=user).exists():
+            verify_session(self, user)
 
 
 def make_reviewer(user, **overrides) -> Reviewer:
@@ -128,6 +212,17 @@ def make_personas(target) -> None:
     target.admin = make_user("ada", is_superuser=True, first_name="Ada")
     target.member = make_member("mina", pseudonym="SunnyMina")
     target.other_member = make_member("omar", pseudonym="Omar_R")
+
+
+def make_crowd(prefix: str, size: int, *, group: str, reviewers: bool = False):
+    """`size` staff users in `group` (with active Reviewer profiles if asked),
+    without passwords: for the concurrency trials."""
+    ensure_roles()
+    users = [make_user(f"{prefix}{n}", group=group, password=None) for n in range(size)]
+    if reviewers:
+        for user in users:
+            make_reviewer(user)
+    return users
 
 
 def make_condition(**overrides) -> Condition:
@@ -193,7 +288,134 @@ def publish(
     )
 
 
+def published_condition() -> Condition:
+    """A condition with one live answer, so members can post about it."""
+    (writer,) = make_crowd("condition-writer", 1, group=WRITER_GROUP)
+    (reviewer,) = make_crowd(
+        "condition-reviewer", 1, group=REVIEWER_GROUP, reviewers=True
+    )
+    return publish(draft(writer), writer=writer, reviewer=reviewer).question.condition
+
+
 class PersonasTestCase(TestCase):
+    client_class = Client
+
     @classmethod
     def setUpTestData(cls) -> None:
         make_personas(cls)
+
+
+class Crowd:
+    """`size` threads, each with its own database connection, that start one
+    action each at the same moment (a barrier), trial after trial.
+
+    The threads and their connections live as long as the crowd, so a trial
+    measures the race, not the cost of connecting. Use it as a context manager.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._barrier = threading.Barrier(size)
+        self._inboxes: list[queue.Queue] = [queue.Queue() for _ in range(size)]
+        self._outbox: queue.Queue = queue.Queue()
+        self._threads = [
+            threading.Thread(target=self._work, args=(i,), daemon=True)
+            for i in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _work(self, index: int) -> None:
+        try:
+            while (action := self._inboxes[index].get()) is not None:
+                try:
+                    self._barrier.wait(timeout=30)
+                    outcome = action()
+                except Exception as exc:  # the outcome under test
+                    outcome = exc
+                self._outbox.put((index, outcome))
+        finally:
+            connections.close_all()
+
+    def run(self, actions: list[Callable[[], object]]) -> list[object]:
+        """Each action's result, or the exception it raised, in order."""
+        if len(actions) != self.size:
+            raise ValueError(f"A crowd of {self.size} needs {self.size} actions.")
+        for inbox, action in zip(self._inboxes, actions, strict=True):
+            inbox.put(action)
+        outcomes: list[object] = [None] * self.size
+        for _ in range(self.size):
+            index, outcome = self._outbox.get(timeout=120)
+            outcomes[index] = outcome
+        return outcomes
+
+    def close(self) -> None:
+        for inbox in self._inboxes:
+            inbox.put(None)
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def __enter__(self) -> "Crowd":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class _SinkServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True  # restarted on the same port
+    daemon_threads = True
+
+
+class SmtpSink:
+    """A mail server on loopback that accepts every message and keeps it, so
+    tests and `make faults` exercise Django's real SMTP backend. Start and
+    stop it to play a mail server going down and coming back. Addresses
+    starting with "refused" are refused, as an unknown mailbox would be."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.port = port
+        self.messages: list[tuple[list[str], str]] = []  # (recipients, data)
+        self._server: socketserver.ThreadingTCPServer | None = None
+
+    def start(self) -> "SmtpSink":
+        sink = self
+
+        class Session(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                recipients: list[str] = []
+                self.wfile.write(b"220 sink ESMTP\r\n")
+                while line := self.rfile.readline():
+                    verb = line[:4].upper()
+                    if verb == b"DATA":
+                        self.wfile.write(b"354 go ahead\r\n")
+                        data = b""
+                        while (chunk := self.rfile.readline()) not in {b".\r\n", b""}:
+                            data += chunk
+                        sink.messages.append((recipients, data.decode()))
+                        recipients = []
+                        reply = b"250 queued"
+                    elif verb == b"RCPT":
+                        address = line.split(b":", 1)[1].strip(b" <>\r\n").decode()
+                        if address.startswith("refused"):
+                            reply = b"550 no such mailbox"
+                        else:
+                            recipients.append(address)
+                            reply = b"250 ok"
+                    elif verb == b"QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:  # EHLO, HELO, MAIL, RSET, NOOP
+                        reply = b"250 ok"
+                    self.wfile.write(reply + b"\r\n")
+
+        self._server = _SinkServer(("127.0.0.1", self.port), Session)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

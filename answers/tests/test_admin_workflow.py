@@ -66,6 +66,20 @@ class AdminEditingTestCase(PersonasTestCase):
         )
         self.assertEqual(Version.objects.get_for_object(self.question).count(), 2)
 
+    def test_a_question_on_two_lines_is_refused(self):
+        # Found by the hostile-input tests: a line break in the question (the
+        # admin's one-line input cannot type one, but a POST can send one)
+        # was saved, and submitting it for review then failed with a 500, as
+        # a mail subject cannot hold a line break.
+        self.client.force_login(self.writer)
+        response = self.client.post(
+            self.url, change_form_data(self.question, text="Is it\ncontagious?")
+        )
+
+        self.assertContains(response, "Write the question on a single line.")
+        self.question.refresh_from_db()
+        self.assertEqual(self.question.draft_version, 1)
+
     def test_saving_without_changes_makes_no_new_version(self):
         self.client.force_login(self.writer)
         self.client.post(self.url, change_form_data(self.question))
@@ -192,7 +206,9 @@ class AdminReviewScreenTestCase(PersonasTestCase):
 
         response = self.client.post(self.url, self.approve_data())
 
-        self.assertContains(response, "another medical reviewer must approve it")
+        self.assertContains(
+            response, "another medical reviewer must approve it", status_code=403
+        )
         self.assertEqual(AnswerRevision.objects.count(), 1)
         self.question.refresh_from_db()
         self.assertEqual(self.question.status, Status.IN_REVIEW)
@@ -203,7 +219,9 @@ class AdminReviewScreenTestCase(PersonasTestCase):
         self.assertContains(page, "Only an active medical reviewer can approve")
         self.assertNotContains(page, "Approve and publish")
         response = self.client.post(self.url, self.approve_data())
-        self.assertContains(response, "Only medical reviewers can approve")
+        self.assertContains(
+            response, "Only medical reviewers can approve", status_code=403
+        )
         self.assertEqual(AnswerRevision.objects.count(), 1)
 
     def test_requesting_changes_needs_a_comment(self):

@@ -22,6 +22,7 @@ from diseasemaps.testing import (
     make_condition,
     make_personas,
     publish,
+    totp_code,
 )
 
 OLD_SHORT_ANSWER = GOOD_SHORT_ANSWER
@@ -34,11 +35,18 @@ NEW_SHORT_ANSWER = (
 SCREENSHOT = Path(tempfile.gettempdir()) / "test_browser_review_flow-failure.png"
 
 
-def log_in(page: Page, base_url: str, username: str) -> None:
+def log_in(page: Page, base_url: str, user) -> None:
+    """The admin's two steps: password, then the code the persona's
+    authenticator app would show now (computed from the device's key)."""
     page.goto(base_url + reverse("admin:login"))
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(
+        page.get_by_role("heading", name="Two-factor authentication")
+    ).to_be_visible()
+    page.get_by_label("6-digit code").fill(totp_code(user))
+    page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
@@ -79,7 +87,7 @@ def test_it_publishes_an_edit_after_review_in_the_browser(live_server, page: Pag
 
     try:
         # The writer edits the live answer; the public still sees the old one.
-        log_in(page, base, "wendy")
+        log_in(page, base, personas.writer)
         page.goto(change_url)
         page.locator('textarea[name="short_answer"]').fill(NEW_SHORT_ANSWER)
         page.get_by_role("button", name="Save and continue editing").click()
@@ -98,7 +106,7 @@ def test_it_publishes_an_edit_after_review_in_the_browser(live_server, page: Pag
         log_out(page)
 
         # A second reviewer finds it in their queue, reads the diff, approves.
-        log_in(page, base, "sam")
+        log_in(page, base, personas.second_reviewer)
         page.locator("#review-queues").get_by_role(
             "link", name="Awaiting my review"
         ).click()

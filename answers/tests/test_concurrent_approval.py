@@ -1,7 +1,9 @@
 """Two reviewers press "approve" at the same moment: one revision, not two.
+Twenty at once, trial after trial: one revision and one approval in each.
 
 Runs on both databases: PostgreSQL serialises them with the row lock
-(SELECT … FOR UPDATE), SQLite with BEGIN IMMEDIATE transactions.
+(SELECT … FOR UPDATE), SQLite with BEGIN IMMEDIATE transactions. `make faults`
+runs 100 trials against a private PostgreSQL.
 """
 
 import threading
@@ -12,7 +14,11 @@ from django.db import connection, connections
 from answers import services
 from answers.exceptions import InvalidTransition, StaleDraft
 from answers.models import AnswerRevision, Question, ReviewEvent, Status
-from diseasemaps.testing import draft, make_personas
+from answers.roles import REVIEWER_GROUP, WRITER_GROUP
+from diseasemaps.testing import Crowd, draft, make_crowd, make_personas
+
+TRIALS = 10
+CROWD = 20
 
 
 def run_at_once(*actions):
@@ -103,3 +109,44 @@ def test_two_editors_saving_at_once_lose_nothing():
     assert question.draft_version == 2
     assert question.short_answer == saved[0].short_answer
     assert question.events.filter(action=ReviewEvent.Action.EDITED).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_reviewers_approving_at_once_make_one_approval_in_every_trial(
+    report_figures,
+):
+    (writer,) = make_crowd("writer", 1, group=WRITER_GROUP)
+    reviewers = make_crowd("reviewer", CROWD, group=REVIEWER_GROUP, reviewers=True)
+
+    def approve_as(user, question):
+        return lambda: services.approve(
+            question=Question.objects.get(pk=question.pk),
+            user=user,
+            expected_version=question.draft_version,
+            coi_confirmed=True,
+        )
+
+    clean_trials = refusals = 0
+    with Crowd(CROWD) as crowd:
+        for _ in range(TRIALS):
+            question = draft(writer)
+            services.submit_for_review(question=question, user=writer)
+
+            outcomes = crowd.run([approve_as(user, question) for user in reviewers])
+
+            approved = [o for o in outcomes if isinstance(o, AnswerRevision)]
+            refused = [o for o in outcomes if isinstance(o, InvalidTransition)]
+            assert (len(approved), len(refused)) == (1, CROWD - 1), outcomes
+            assert AnswerRevision.objects.filter(question=question).count() == 1
+            events = ReviewEvent.objects.filter(question=question)
+            assert events.filter(action=ReviewEvent.Action.APPROVED).count() == 1
+            question.refresh_from_db()
+            assert question.live_revision == approved[0]
+            clean_trials += 1
+            refusals += len(refused)
+
+    report_figures(
+        f"approval ({connection.vendor}): {TRIALS} trials x {CROWD} reviewers at "
+        f"once: {clean_trials} with exactly one revision and one approval event, "
+        f"{refusals} refusals ('not waiting for review'), 0 errors"
+    )

@@ -1,14 +1,16 @@
 """Condition page, A–Z index, reviewer page, editorial policy and home."""
 
 from datetime import timedelta
+from unittest import mock
 
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.text import slugify
 
-from answers import services
+from answers import services, views
 from answers.models import ConditionCode, CriteriaList
 from diseasemaps.testing import PersonasTestCase, draft, make_condition, publish
 
@@ -127,6 +129,56 @@ class ConditionPageTestCase(PersonasTestCase):
         self.assertEqual(
             [a["href"] for a in soup.select(".letter-nav a")],
             ["#letter-A", "#letter-C", "#letter-P"],
+        )
+
+    def test_a_long_index_shows_one_letter_at_a_time(self):
+        for name in ["Castleman disease", "Alport syndrome", "Alström syndrome"]:
+            condition = make_condition(name=name, slug=slugify(name))
+            publish(
+                draft(self.writer, condition),
+                writer=self.writer,
+                reviewer=self.reviewer,
+            )
+        with mock.patch.object(views, "INDEX_ALL_LIMIT", 2):
+            first = soup_of(self.client.get("/conditions/"))
+            chosen = soup_of(self.client.get("/conditions/?letter=c"))
+            junk = soup_of(self.client.get("/conditions/?letter=%3Cscript%3E"))
+        self.assertEqual(
+            [a.get_text() for a in first.select(".condition-list a")],
+            ["Alport syndrome", "Alström syndrome"],
+        )
+        self.assertEqual(
+            [a["href"] for a in first.select(".letter-nav a")],
+            ["?letter=A", "?letter=C", "?letter=P"],
+        )
+        self.assertEqual(first.select_one('[aria-current="page"]').get_text(), "A")
+        self.assertIn("4 conditions with reviewed answers", first.get_text())
+        self.assertEqual(
+            [a.get_text() for a in chosen.select(".condition-list a")],
+            ["Castleman disease"],
+        )
+        # An unknown letter falls back to the first one rather than failing.
+        self.assertEqual(
+            [a.get_text() for a in junk.select(".condition-list a")],
+            ["Alport syndrome", "Alström syndrome"],
+        )
+
+    def test_the_home_page_lists_the_conditions_with_most_answers(self):
+        for n, name in enumerate(["Castleman disease", "Alport syndrome"]):
+            condition = make_condition(name=name, slug=slugify(name))
+            for _ in range(n + 2):
+                publish(
+                    draft(self.writer, condition),
+                    writer=self.writer,
+                    reviewer=self.reviewer,
+                )
+        with mock.patch.object(views, "HOME_CONDITIONS", 2):
+            home = soup_of(self.client.get("/"))
+        # The two with most answers (3 and 2; POEMS has 2, Castleman 2, by name),
+        # listed alphabetically.
+        self.assertEqual(
+            [a.get_text() for a in home.select(".condition-list a")],
+            ["Alport syndrome", "Castleman disease"],
         )
 
     def test_query_counts_do_not_grow(self):

@@ -93,6 +93,27 @@ class DiscoveryTestCase(PersonasTestCase):
             entries[0].find(f"{ATOM}author").find(f"{ATOM}name").text,
         )
 
+    def test_control_characters_in_an_answer_do_not_break_the_feed(self):
+        # Found by the hostile-input tests: XML 1.0 cannot carry most control
+        # characters, and the feed answered 500 for everyone.
+        odd = draft(
+            self.writer,
+            self.condition,
+            slug="odd",
+            text="Is it\x1b[31m contagious\x0b?",
+            short_answer="No.\x01 It is not catching.",
+        )
+        publish(odd, writer=self.writer, reviewer=self.reviewer)
+
+        response = self.client.get("/feeds/answers/")
+
+        self.assertEqual(response.status_code, 200)
+        entry = ElementTree.fromstring(response.content).find(f"{ATOM}entry")
+        self.assertEqual(
+            entry.find(f"{ATOM}title").text, "Is it[31m contagious? (POEMS syndrome)"
+        )
+        self.assertEqual(entry.find(f"{ATOM}summary").text, "No. It is not catching.")
+
     def test_condition_pages_carry_breadcrumb_json_ld_matching_the_page(self):
         soup = BeautifulSoup(
             self.client.get("/conditions/poems-syndrome/").content, "html.parser"

@@ -357,6 +357,19 @@ class BadImportTestCase(ImportTestCase):
 
         self.assert_refused("elsewhere/lost.md: unknown condition 'no-such-condition'")
 
+    def test_a_nul_character_is_refused_with_its_place(self):
+        # Found by the hostile-input tests: a NUL passed the import and then
+        # failed in PostgreSQL (SQLite stored it) instead of being listed.
+        self.write_good_batch()
+        self.write_question("raw-nul", body="A body with a NUL \x00 in it.")
+        self.write_question("escaped-nul", short_answer="No.\x00")
+
+        self.assert_refused(
+            "example-syndrome/raw-nul.md: line 18 contains a NUL character; remove "
+            "it (the database cannot store it).",
+            "example-syndrome/escaped-nul.md: 'short_answer' contains a NUL character",
+        )
+
     def test_a_header_without_its_closing_line(self):
         self.write_good_batch()
         self.write("example-syndrome/open.md", "---\ncondition: example-syndrome\n")

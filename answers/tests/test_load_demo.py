@@ -1,10 +1,15 @@
+import base64
 from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
+from answers.management.commands.load_demo import DEMO_TOTP_SECRET
 from answers.models import Condition, Question, ReviewEvent, Status
 
 
@@ -60,15 +65,61 @@ class LoadDemoTestCase(TestCase):
             get_user_model().objects.get(username="rita").check_password("wrong")
         )
 
+    def test_demo_staff_log_in_with_the_password_and_a_demo_totp_code(self):
+        self.load()
+        for username in ["admin", "wendy", "rita", "sam", "mo"]:
+            with self.subTest(username=username):
+                client = Client()
+                client.post(
+                    reverse("admin:login"),
+                    {"username": username, "password": "diseasemaps-demo"},
+                )
+                out, err = StringIO(), StringIO()
+                with override_settings(DEBUG=True):
+                    call_command("demo_totp", username, stdout=out, stderr=err)
+                code = out.getvalue().strip()
+                self.assertRegex(code, r"^\d{6}$")
+                self.assertIn("valid for", err.getvalue())
+
+                response = client.post(
+                    reverse("admin:two_factor_verify"), {"code": code}
+                )
+
+                self.assertRedirects(
+                    response, reverse("admin:index"), fetch_redirect_response=False
+                )
+                self.assertEqual(client.get(reverse("admin:index")).status_code, 200)
+        # The README's secret, for oathtool and authenticator apps.
+        device = TOTPDevice.objects.get(user__username="wendy")
+        self.assertEqual(base64.b32encode(device.bin_key).decode(), DEMO_TOTP_SECRET)
+        self.assertFalse(TOTPDevice.objects.filter(user__username="mina").exists())
+
+    def test_demo_totp_prints_no_code_for_a_real_device_or_without_debug(self):
+        self.load()
+        TOTPDevice.objects.filter(user__username="sam").update(key=random_hex(20))
+        with override_settings(DEBUG=True), self.assertRaises(CommandError):
+            call_command("demo_totp", "sam", stdout=StringIO())
+        with override_settings(DEBUG=False), self.assertRaises(CommandError):
+            call_command("demo_totp", "wendy", stdout=StringIO())
+
     def test_running_it_again_changes_nothing(self):
         self.load()
-        counts = (Question.objects.count(), ReviewEvent.objects.count())
+        counts = (
+            Question.objects.count(),
+            ReviewEvent.objects.count(),
+            TOTPDevice.objects.count(),
+        )
 
         output = self.load()
 
         self.assertIn("already loaded", output)
         self.assertEqual(
-            (Question.objects.count(), ReviewEvent.objects.count()), counts
+            (
+                Question.objects.count(),
+                ReviewEvent.objects.count(),
+                TOTPDevice.objects.count(),
+            ),
+            counts,
         )
 
     def test_it_refuses_to_run_without_debug(self):

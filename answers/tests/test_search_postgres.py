@@ -2,6 +2,7 @@
 the demo content answering what readers type."""
 
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -162,6 +163,27 @@ class PostgresSearchTestCase(PersonasTestCase):
                     200,
                 )
 
+    def test_a_word_on_every_page_ranks_a_bounded_number_of_candidates(self):
+        # "syndrome" is in every POEMS entry's names and in the MG answers'
+        # text; with one candidate of each kind, names still come first.
+        with mock.patch.object(search, "CANDIDATES", 1):
+            candidates = search.PostgresQuery("syndrome", "default").candidates(21)
+            hits = search.search("syndrome").hits
+        self.assertLessEqual(len(candidates), 5)
+        self.assertLessEqual(len(hits), 5)
+        self.assertGreaterEqual(hits[0].score, 3)
+        self.assertEqual(hits[0].condition, self.poems)
+
+    def test_near_matches_are_not_looked_for_when_exact_ones_fill_the_page(self):
+        query = search.PostgresQuery("poems", "default")
+        with search.trigram_threshold("default"):
+            filled = query.candidates(1)
+            room = query.candidates(100)
+        self.assertEqual({pk for pk, _, _ in filled}, {pk for pk, _, _ in room})
+        # With room on the page the near matches of the names are looked for
+        # too (here the same entries again).
+        self.assertGreater(len(room), len(filled))
+
     def test_snippets_highlight_stemmed_matches(self):
         hit = search.search("features").hits[0]
         self.assertEqual(hit.question, self.poems_outlook)
@@ -176,24 +198,24 @@ class PostgresSearchTestCase(PersonasTestCase):
             names = {row[0] for row in cursor.fetchall()}
             cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
             self.assertIsNotNone(cursor.fetchone())
-        self.assertLessEqual(
-            {
-                "answers_searchentry_document_gin",
-                "answers_searchentry_terms_trgm",
-                "answers_searchentry_question_trgm",
-            },
-            names,
-        )
+        indexes = {
+            "answers_searchentry_document_gin",
+            "answers_searchentry_terms_trgm",
+            "answers_searchentry_question_trgm",
+            "answers_searchentry_terms_fts",
+            "answers_searchentry_question_fts",
+        }
+        self.assertLessEqual(indexes, names)
         # A handful of rows is read faster without these indexes; forbid the
         # other ways of reading the table to see whether the query can use them.
-        with search.trigram_threshold("default"):
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
-                cursor.execute("SET LOCAL enable_indexscan = off")
-            plan = search.PostgresQuery("poms", "default").entries().explain()
-        self.assertIn("answers_searchentry_document_gin", plan)
-        self.assertIn("answers_searchentry_terms_trgm", plan)
-        self.assertIn("answers_searchentry_question_trgm", plan)
+        # Candidates are found through the indexes, each kind through its own.
+        with search.trigram_threshold("default"), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            sql, params = search.PostgresQuery("poms", "default").candidates_sql(21)
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        for index in indexes:
+            self.assertIn(index, plan)
 
 
 class DemoContentTestCase(TestCase):

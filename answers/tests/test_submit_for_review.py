@@ -27,6 +27,15 @@ class SubmitForReviewTestCase(PersonasTestCase):
             f"/admin/answers/question/{question.pk}/review/", mail.outbox[0].body
         )
 
+    def test_a_question_with_a_line_break_still_makes_a_one_line_subject(self):
+        # Saved before the admin refused such questions, or by a future path.
+        question = draft(self.writer, text="Is it\r\ncontagious?")
+
+        with self.captureOnCommitCallbacks(execute=True):
+            services.submit_for_review(question=question, user=self.writer)
+
+        self.assertEqual(mail.outbox[0].subject, "Review requested: Is it contagious?")
+
     def test_reviewers_who_worked_on_the_draft_are_not_asked(self):
         question = draft(self.writer)
         edit(question, self.reviewer, short_answer="No. It is not catching.")

@@ -14,7 +14,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.models import CONSENT_TEXT, Experience
-from diseasemaps.testing import PASSWORD, draft, make_condition, make_personas, publish
+from diseasemaps.testing import (
+    PASSWORD,
+    draft,
+    make_condition,
+    make_personas,
+    publish,
+    totp_code,
+)
 
 NO_IP_LIMITS = override_settings(
     ACCOUNT_RATE_LIMITS={"signup": "", "login": "", "login_failed": ""}
@@ -95,6 +102,8 @@ def test_a_new_member_shares_and_the_answer_page_counts_them(live_server, browse
         page.get_by_label("Username").fill("mo")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
+        page.get_by_label("6-digit code").fill(totp_code(people.moderator))
+        page.get_by_role("button", name="Verify").click()
         page.get_by_role("link", name="New posts").click()
         page.get_by_role("link", name="Moderate").click()
         expect(page.locator(".dm-preview")).to_contain_text("Nobody in my family")

@@ -134,3 +134,24 @@ class ConditionMapTestCase(PersonasTestCase):
             reverse("account_signup"), signup_data(country="XX")
         )
         self.assertContains(refused, "Select a valid choice")
+
+    def test_only_a_new_or_removed_relation_moves_the_public_version(self):
+        from answers.publication import current_version
+
+        self.members(1, "GB")
+        member = self.condition.members.get().member
+        before = current_version().version
+        # Each post sets the relation again: the map is unchanged, and so is
+        # every cached page.
+        services.set_relation(
+            member=member, condition=self.condition, relation="caregiver"
+        )
+        self.assertEqual(current_version().version, before)
+        services.remove_relation(member=member, condition=self.condition)
+        self.assertEqual(current_version().version, before + 1)
+        services.remove_relation(member=member, condition=self.condition)
+        self.assertEqual(current_version().version, before + 1)
+        services.set_relation(
+            member=member, condition=self.condition, relation="caregiver"
+        )
+        self.assertEqual(current_version().version, before + 2)

@@ -153,9 +153,28 @@ class DeleteAccountTestCase(PersonasTestCase):
         page = self.client.get(self.question.get_absolute_url())
         self.assertContains(page, "Former member")
         self.assertContains(page, "1 person with POEMS syndrome has shared")
-        # Audit rows survive, anonymised.
+        # Audit rows survive, anonymised; the report still counts, without
+        # the member's words.
         self.assertTrue(ModerationEvent.objects.filter(experience=self.kept).exists())
-        self.assertIsNone(Report.objects.get().reporter)
+        report = Report.objects.get()
+        self.assertIsNone(report.reporter)
+        self.assertEqual(report.reason, services.REPORT_OF_FORMER_MEMBER)
+        self.assertEqual(rows_containing("Off topic here"), [])
+
+    def test_keep_posts_keeps_only_what_was_published(self):
+        services.edit_experience(
+            user=self.member,
+            experience=self.kept,
+            body="An edit nobody approved yet, which the member never published.",
+        )
+
+        self.delete("keep")
+
+        # The pending post was never public: it goes. So does the waiting edit.
+        self.assertFalse(Experience.objects.filter(pk=self.pending.pk).exists())
+        self.kept.refresh_from_db()
+        self.assertEqual(self.kept.pending_body, "")
+        self.assertEqual(rows_containing("An edit nobody approved yet"), [])
 
     def test_remove_posts_deletes_them_and_the_counts_follow(self):
         self.delete("remove")
@@ -176,6 +195,10 @@ class DeleteAccountTestCase(PersonasTestCase):
         editor.save()
         editor.groups.add(*self.writer.groups.all())
         question = draft(editor, self.condition, slug="edited-by-eddie")
+        # A site admin removes the staff rights first: staff accounts are not
+        # closed from /me/ (test_authorization_matrix, delete_my_account).
+        editor.is_staff = False
+        editor.save()
         services.delete_account(user=editor, keep_posts=False)
         event = ReviewEvent.objects.get(question=question)
         self.assertIsNone(event.actor)

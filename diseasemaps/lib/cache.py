@@ -3,11 +3,20 @@
 Pages must stay up when the cache is down (DESIGN.md): a failed read is a miss,
 a failed write is skipped. An outage is logged once a minute per process, with
 the number of failures in between, not once per request.
+
+A hung Redis (accepting connections, never answering) costs the socket timeout
+on every call, and one page makes several calls (page cache read and write,
+rate limits). So after a failure the cache stops asking that server for
+`BREAK_FOR` seconds (a circuit breaker, per process and per server): one page
+pays the timeout, the next ones are served without cache at full speed, and one
+call after the pause finds out whether Redis is back.
 """
 
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -19,6 +28,7 @@ OUTAGE_ERRORS = (RedisError, OSError)
 
 
 LOG_EVERY = 60.0  # seconds
+BREAK_FOR = 5.0  # seconds without Redis after a failed call
 _now = time.monotonic  # a name tests can replace without touching `time`
 
 
@@ -26,95 +36,129 @@ class ResilientRedisCache(RedisCache):
     _lock = threading.Lock()
     _last_logged = 0.0
     _suppressed = 0
+    # Server location -> monotonic time until which it is not asked.
+    _paused_until: dict[str, float] = {}
 
-    def _warn(self, operation: str, exc: Exception) -> None:
+    # --- The breaker and the log -------------------------------------------------
+
+    @property
+    def _server_key(self) -> str:
+        return ",".join(self._servers)
+
+    def _paused(self) -> bool:
+        until = self._paused_until.get(self._server_key)
+        if until is None or _now() >= until:
+            return False
+        cls = type(self)
+        with cls._lock:
+            cls._suppressed += 1
+        return True
+
+    def _failed(self, operation: str, exc: Exception) -> None:
         cls = type(self)
         with cls._lock:
             now = _now()
+            cls._paused_until[self._server_key] = now + BREAK_FOR
             if now - cls._last_logged < LOG_EVERY:
                 cls._suppressed += 1
                 return
             suppressed, cls._suppressed, cls._last_logged = cls._suppressed, 0, now
         logger.warning(
-            "Cache %s failed, carrying on without cache: %s%s",
+            "Cache %s failed, carrying on without cache (Redis is asked again in "
+            "%.0f s): %s%s",
             operation,
+            BREAK_FOR,
             exc,
             f" ({suppressed} more failures since the last warning)"
             if suppressed
             else "",
         )
 
-    def get(self, key, default=None, version=None):
+    def _guarded(
+        self, operation: str, call: Callable[[], Any], fallback: Callable[[], Any]
+    ) -> Any:
+        if self._paused():
+            return fallback()
         try:
-            return super().get(key, default, version)
+            return call()
         except OUTAGE_ERRORS as exc:
-            self._warn("get", exc)
-            return default
+            self._failed(operation, exc)
+            return fallback()
+
+    # --- The cache API -----------------------------------------------------------
+
+    def get(self, key, default=None, version=None):
+        return self._guarded(
+            "get",
+            lambda: RedisCache.get(self, key, default, version),
+            lambda: default,
+        )
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("get_many", exc)
-            return {}
+        return self._guarded(
+            "get_many",
+            lambda: RedisCache.get_many(self, keys, version),
+            dict,
+        )
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("has_key", exc)
-            return False
+        return self._guarded(
+            "has_key",
+            lambda: RedisCache.has_key(self, key, version),
+            lambda: False,
+        )
 
     def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("add", exc)
-            return False
+        return self._guarded(
+            "add",
+            lambda: RedisCache.add(self, key, value, timeout, version),
+            lambda: False,
+        )
 
     def set(self, key, value, timeout=None, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("set", exc)
+        self._guarded(
+            "set",
+            lambda: RedisCache.set(self, key, value, timeout, version),
+            lambda: None,
+        )
 
     def set_many(self, data, timeout=None, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("set_many", exc)
-            return list(data)
+        return self._guarded(
+            "set_many",
+            lambda: RedisCache.set_many(self, data, timeout, version),
+            lambda: list(data),
+        )
 
     def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("touch", exc)
-            return False
+        return self._guarded(
+            "touch",
+            lambda: RedisCache.touch(self, key, timeout, version),
+            lambda: False,
+        )
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("delete", exc)
-            return False
+        return self._guarded(
+            "delete",
+            lambda: RedisCache.delete(self, key, version),
+            lambda: False,
+        )
 
     def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("delete_many", exc)
+        self._guarded(
+            "delete_many",
+            lambda: RedisCache.delete_many(self, keys, version),
+            lambda: None,
+        )
 
     def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except OUTAGE_ERRORS as exc:
-            self._warn("incr", exc)
-            raise ValueError(f"Key {key!r} not found (cache unavailable).") from exc
+        def unavailable():
+            raise ValueError(f"Key {key!r} not found (cache unavailable).")
+
+        return self._guarded(
+            "incr",
+            lambda: RedisCache.incr(self, key, delta, version),
+            unavailable,
+        )
 
     def clear(self):
-        try:
-            return super().clear()
-        except OUTAGE_ERRORS as exc:
-            self._warn("clear", exc)
-            return False
+        return self._guarded("clear", lambda: RedisCache.clear(self), lambda: False)

@@ -4,12 +4,15 @@ Every reader fails loudly with ImproperlyConfigured naming the variable, so a ba
 deployment stops at start-up instead of misbehaving later.
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import Storage
+from django.utils.module_loading import import_string
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -57,7 +60,49 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def database_from_env(name: str, default: str) -> dict:
     """A Django DATABASES entry from a URL such as postgres://user@host:5432/db."""
-    url = env_str(name, default)
+    return _database_from_url(name, env_str(name, default))
+
+
+# A replica that does not answer must cost a moment, not a hung page: after
+# this many seconds the router reads from the primary instead.
+REPLICA_CONNECT_TIMEOUT = 2
+
+
+def replicas_from_env(name: str, primary: dict) -> dict[str, dict]:
+    """Read replicas from comma-separated PostgreSQL URLs: replica1, replica2, ….
+
+    Each must be a streaming standby of the primary (DATABASE_URL), so the
+    primary must be PostgreSQL too. In tests a replica mirrors the test
+    database rather than getting one of its own (a standby cannot be written).
+    """
+    urls = env_list(name, [])
+    if not urls:
+        return {}
+    if not primary.get("ENGINE", "").endswith("postgresql"):
+        raise ImproperlyConfigured(
+            f"{name} is set but DATABASE_URL is not PostgreSQL. Read replicas are "
+            "PostgreSQL standbys streaming from a PostgreSQL primary; unset "
+            f"{name} or point DATABASE_URL at the primary."
+        )
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        label = f"{name} (replica {number})"
+        config = _database_from_url(label, url)
+        if not config["ENGINE"].endswith("postgresql"):
+            raise ImproperlyConfigured(
+                f"{label} is not a PostgreSQL URL. A replica must be a PostgreSQL "
+                "standby of DATABASE_URL: postgres://user@replica-host:5432/name."
+            )
+        if "connect_timeout" not in parse_qs(urlsplit(url).query):
+            # Shorter than the primary's: a missing replica is skipped, so
+            # waiting long for it only delays the page.
+            config["OPTIONS"]["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{number}"] = config
+    return replicas
+
+
+def _database_from_url(name: str, url: str) -> dict:
     if (
         url.startswith("sqlite:")
         and urlsplit(url).path in {"", "/"}
@@ -69,7 +114,17 @@ def database_from_env(name: str, default: str) -> dict:
             f"{name} names SQLite but no file path; use sqlite:////absolute/path."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # Connections are kept for a minute and checked ("SELECT 1") before
+        # each request that uses one, so a request after a database restart
+        # gets a fresh connection instead of an error. That check is a second
+        # round trip for a page served from the cache (whose only query is the
+        # content version); DATABASE_HEALTH_CHECKS=false trades it for one
+        # failed request per app process after a restart.
+        config = dj_database_url.parse(
+            url,
+            conn_max_age=60,
+            conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", True),
+        )
     except Exception as exc:  # dj-database-url raises several types
         raise ImproperlyConfigured(
             f"{name} is not a usable database URL ({exc}). Expected for example "
@@ -98,6 +153,9 @@ def database_from_env(name: str, default: str) -> dict:
     elif engine.endswith("postgresql"):
         if not config.get("NAME"):
             raise ImproperlyConfigured(f"{name} names PostgreSQL but no database.")
+        # libpq waits for ever on a server that drops packets; a request should
+        # give up (503) while workers are still free. ?connect_timeout= wins.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     else:
         raise ImproperlyConfigured(
             f"{name} uses {engine or 'an unknown engine'}; DiseaseMaps supports "
@@ -128,6 +186,37 @@ def cache_from_env(name: str) -> dict:
             "socket_timeout": 0.5,
         },
     }
+
+
+def storage_from_env(name: str, options_name: str, *, default: str) -> dict:
+    """A STORAGES entry: a storage class's dotted path, and its OPTIONS as a
+    JSON object (for an object store: bucket, region, endpoint, …)."""
+    backend = env_str(name, default)
+    try:
+        storage_class = import_string(backend)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"{name}={backend!r} cannot be imported ({exc}). Expected a storage "
+            "class, e.g. django.core.files.storage.FileSystemStorage."
+        ) from None
+    if not (isinstance(storage_class, type) and issubclass(storage_class, Storage)):
+        raise ImproperlyConfigured(f"{name}={backend!r} is not a storage class.")
+    config: dict = {"BACKEND": backend}
+    raw = env_str(options_name)
+    if raw:
+        # The value is not repeated in messages: it may hold credentials.
+        try:
+            options = json.loads(raw)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{options_name} is not valid JSON ({exc.args[0]})."
+            ) from None
+        if not isinstance(options, dict):
+            raise ImproperlyConfigured(
+                f'{options_name} must be a JSON object, e.g. {{"location": "/srv"}}.'
+            )
+        config["OPTIONS"] = options
+    return config
 
 
 def _timeout(name: str, query: str) -> int:

@@ -1,7 +1,8 @@
 """A Redis outage degrades to "no cache": reads miss, writes are skipped, nothing
 raises (except incr, whose contract is ValueError for a missing key), each failure
-is logged as a warning without the cached value, and a hung Redis costs a timeout,
-not a hung page. With REDIS_URL set, the same class round-trips for real."""
+is logged as a warning without the cached value, and a hung Redis costs one
+timeout, then nothing while the breaker pauses it, not a hung page. With
+REDIS_URL set, the same class round-trips for real."""
 
 import logging
 import os
@@ -11,11 +12,18 @@ import uuid
 
 import pytest
 
-from diseasemaps.lib.cache import ResilientRedisCache
+from diseasemaps.lib import cache as cache_module
+from diseasemaps.lib.cache import BREAK_FOR, ResilientRedisCache
 
 NOTHING_LISTENING = "redis://127.0.0.1:1/0"
 SHORT_TIMEOUTS = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
 SECRET_VALUE = "member-7 asked about POEMS syndrome"
+
+
+@pytest.fixture(autouse=True)
+def _closed_breakers(monkeypatch):
+    """Every test starts with every server trusted again."""
+    monkeypatch.setattr(ResilientRedisCache, "_paused_until", {})
 
 
 @pytest.fixture
@@ -118,6 +126,72 @@ def test_it_gives_up_on_a_hung_redis_after_the_timeout(
     assert "Cache get failed" in caplog.text
 
 
+def timed(call) -> float:
+    started = time.monotonic()
+    call()
+    return time.monotonic() - started
+
+
+def test_a_hung_redis_costs_one_timeout_then_nothing_until_the_pause_ends(
+    hung_redis_url, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr(cache_module, "_now", lambda: clock[0])
+    cache = ResilientRedisCache(hung_redis_url, {"OPTIONS": SHORT_TIMEOUTS})
+
+    first = timed(lambda: cache.get("page"))
+    # A page's other calls while the breaker is open: no waiting at all.
+    paused = timed(
+        lambda: [
+            cache.set("page", "html"),
+            cache.add("ratelimit", 1),
+            cache.get_many(["a", "b"]),
+            cache.has_key("page"),
+            cache.delete("page"),
+        ]
+    )
+    with pytest.raises(ValueError, match="cache unavailable"):
+        cache.incr("ratelimit")
+    clock[0] += BREAK_FOR
+    after_pause = timed(lambda: cache.get("page"))
+
+    print(
+        f"hung Redis: first call {first:.3f}s, 5 calls while paused {paused:.4f}s, "
+        f"first call after the pause {after_pause:.3f}s"
+    )
+    assert first >= SHORT_TIMEOUTS["socket_timeout"]
+    assert paused < 0.05
+    # After the pause Redis is asked again (and, still hung, costs a timeout).
+    assert after_pause >= SHORT_TIMEOUTS["socket_timeout"]
+
+
+def test_the_breaker_is_per_server(down_cache, hung_redis_url):
+    down_cache.get("k")
+    assert ResilientRedisCache._paused_until.keys() == {NOTHING_LISTENING}
+    other = ResilientRedisCache(hung_redis_url, {"OPTIONS": SHORT_TIMEOUTS})
+    assert timed(lambda: other.get("k")) >= SHORT_TIMEOUTS["socket_timeout"]
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="no REDIS_URL (SQLite run)")
+def test_it_uses_redis_again_once_the_pause_ends(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(cache_module, "_now", lambda: clock[0])
+    prefix = f"dm-test-{uuid.uuid4().hex}"
+    params = {"KEY_PREFIX": prefix, "OPTIONS": SHORT_TIMEOUTS}
+    cache = ResilientRedisCache(os.environ["REDIS_URL"], params)
+    try:
+        # As if a call had just failed.
+        ResilientRedisCache._paused_until[cache._server_key] = clock[0] + BREAK_FOR
+        cache.set("answer", "kept?", timeout=60)
+        assert cache.get("answer", "skipped") == "skipped"
+        clock[0] += BREAK_FOR
+        cache.set("answer", "kept", timeout=60)
+        assert cache.get("answer") == "kept"
+    finally:
+        cache.delete("answer")
+        cache.close()
+
+
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="no REDIS_URL (SQLite run)")
 def test_it_round_trips_through_a_real_redis():
     prefix = f"dm-test-{uuid.uuid4().hex}"
@@ -135,3 +209,46 @@ def test_it_round_trips_through_a_real_redis():
     finally:
         cache.delete_many(["answer"])
         cache.close()
+
+
+@pytest.fixture
+def site_cache_at(settings):
+    """Point the site's cache (page cache, rate limits) at another server."""
+
+    def point(url: str) -> None:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "diseasemaps.lib.cache.ResilientRedisCache",
+                "LOCATION": url,
+                "OPTIONS": SHORT_TIMEOUTS,
+            }
+        }
+
+    return point
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("redis", ["stopped", "hung"])
+def test_public_pages_keep_answering_quickly(
+    redis, site_cache_at, hung_redis_url, client, report_figures
+):
+    site_cache_at(NOTHING_LISTENING if redis == "stopped" else hung_redis_url)
+    pages = ["/", "/conditions/", "/about/editorial-policy/", "/", "/conditions/"]
+
+    started = time.monotonic()
+    statuses = [client.get(page).status_code for page in pages]
+    took = time.monotonic() - started
+
+    assert statuses == [200] * len(pages)
+    # Without the breaker each page would wait for the page cache read and
+    # write: 2 timeouts a page, 2 s for these five. With it, one timeout in all.
+    budget = 2 * len(pages) * SHORT_TIMEOUTS["socket_timeout"]
+    assert took < budget
+    report_figures(
+        f"Redis {redis}: {len(pages)} public pages answered 200 in {took:.2f} s"
+        + (
+            f" (without the breaker they would wait {budget:.1f} s for Redis)"
+            if redis == "hung"
+            else " (a stopped Redis refuses at once)"
+        )
+    )

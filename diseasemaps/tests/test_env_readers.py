@@ -12,6 +12,8 @@ from diseasemaps.lib.env import (
     env_bool,
     env_int,
     env_list,
+    replicas_from_env,
+    storage_from_env,
 )
 
 DEFAULT_DB = "sqlite:////srv/diseasemaps/var/db.sqlite3"
@@ -134,6 +136,32 @@ def test_it_reads_a_postgres_url(monkeypatch):
     assert config["PASSWORD"] == "s3cret"
 
 
+def test_it_gives_up_connecting_to_postgres_after_a_few_seconds(monkeypatch):
+    # An unreachable server (packets dropped) would otherwise hold a worker
+    # for ever instead of answering 503.
+    monkeypatch.setenv("DATABASE_URL", "postgres://dm@db.example.org/diseasemaps")
+    config = database_from_env("DATABASE_URL", DEFAULT_DB)
+    assert config["OPTIONS"]["connect_timeout"] == 5
+    assert config["CONN_HEALTH_CHECKS"] is True
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://dm@db.example.org/diseasemaps?connect_timeout=2"
+    )
+    config = database_from_env("DATABASE_URL", DEFAULT_DB)
+    assert int(config["OPTIONS"]["connect_timeout"]) == 2
+
+
+def test_connection_health_checks_are_on_unless_turned_off(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://db.example.org/diseasemaps")
+    monkeypatch.delenv("DATABASE_HEALTH_CHECKS", raising=False)
+    assert database_from_env("DATABASE_URL", DEFAULT_DB)["CONN_HEALTH_CHECKS"] is True
+    monkeypatch.setenv("DATABASE_HEALTH_CHECKS", "false")
+    assert database_from_env("DATABASE_URL", DEFAULT_DB)["CONN_HEALTH_CHECKS"] is False
+    monkeypatch.setenv("DATABASE_HEALTH_CHECKS", "maybe")
+    assert "DATABASE_HEALTH_CHECKS" in refusal(
+        database_from_env, "DATABASE_URL", DEFAULT_DB
+    )
+
+
 def test_it_refuses_a_postgres_url_without_a_database(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://db.example.org")
     message = refusal(database_from_env, "DATABASE_URL", DEFAULT_DB)
@@ -189,6 +217,116 @@ def test_it_refuses_a_sqlite_url_without_a_file_path(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     message = refusal(database_from_env, "DATABASE_URL", DEFAULT_DB)
     assert "DATABASE_URL" in message
+
+
+# DATABASE_REPLICA_URLS
+
+PG_PRIMARY = {"ENGINE": "django.db.backends.postgresql", "NAME": "diseasemaps"}
+SQLITE_PRIMARY = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/db.sqlite3"}
+
+
+def test_it_reads_no_replicas_when_unset_or_blank(monkeypatch):
+    monkeypatch.delenv("DATABASE_REPLICA_URLS", raising=False)
+    assert replicas_from_env("DATABASE_REPLICA_URLS", PG_PRIMARY) == {}
+    monkeypatch.setenv("DATABASE_REPLICA_URLS", " , ")
+    assert replicas_from_env("DATABASE_REPLICA_URLS", SQLITE_PRIMARY) == {}
+
+
+def test_it_names_replicas_in_order_with_a_short_connect_timeout(monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_REPLICA_URLS",
+        "postgres://dm:pw@standby-a:5432/diseasemaps, "
+        "postgres://dm:pw@standby-b:6432/diseasemaps?connect_timeout=5",
+    )
+    replicas = replicas_from_env("DATABASE_REPLICA_URLS", PG_PRIMARY)
+    assert list(replicas) == ["replica1", "replica2"]
+    assert replicas["replica1"]["HOST"] == "standby-a"
+    assert replicas["replica2"]["PORT"] == 6432
+    assert replicas["replica1"]["OPTIONS"]["connect_timeout"] == 2
+    assert replicas["replica2"]["OPTIONS"]["connect_timeout"] == 5
+    # Tests must not try to create a database on a read-only standby.
+    assert replicas["replica1"]["TEST"] == {"MIRROR": "default"}
+    assert replicas["replica1"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_it_refuses_replicas_without_a_postgres_primary(monkeypatch):
+    monkeypatch.setenv("DATABASE_REPLICA_URLS", "postgres://standby/diseasemaps")
+    message = refusal(replicas_from_env, "DATABASE_REPLICA_URLS", SQLITE_PRIMARY)
+    assert "DATABASE_REPLICA_URLS" in message
+    assert "DATABASE_URL is not PostgreSQL" in message
+
+
+def test_it_refuses_a_sqlite_replica(monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_REPLICA_URLS",
+        "postgres://standby/diseasemaps,sqlite:////srv/copy.sqlite3",
+    )
+    message = refusal(replicas_from_env, "DATABASE_REPLICA_URLS", PG_PRIMARY)
+    assert "DATABASE_REPLICA_URLS (replica 2) is not a PostgreSQL URL" in message
+
+
+@pytest.mark.parametrize(
+    "url", ["garbage", "mysql://db/x", "postgres://standby", "sqlite://"]
+)
+def test_it_refuses_a_bad_replica_url_naming_the_variable(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_REPLICA_URLS", f"postgres://ok/db,{url}")
+    message = refusal(replicas_from_env, "DATABASE_REPLICA_URLS", PG_PRIMARY)
+    assert "DATABASE_REPLICA_URLS (replica 2)" in message
+
+
+def test_it_keeps_replica_passwords_out_of_messages(monkeypatch):
+    monkeypatch.setenv("DATABASE_REPLICA_URLS", "sqlite://user:hunter2@/x")
+    message = refusal(replicas_from_env, "DATABASE_REPLICA_URLS", PG_PRIMARY)
+    assert "hunter2" not in message
+
+
+# MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS
+
+FILE_SYSTEM = "django.core.files.storage.FileSystemStorage"
+
+
+def test_it_stores_media_on_the_file_system_by_default(monkeypatch):
+    monkeypatch.delenv("MEDIA_STORAGE", raising=False)
+    monkeypatch.delenv("MEDIA_STORAGE_OPTIONS", raising=False)
+    config = storage_from_env(
+        "MEDIA_STORAGE", "MEDIA_STORAGE_OPTIONS", default=FILE_SYSTEM
+    )
+    assert config == {"BACKEND": FILE_SYSTEM}
+
+
+def test_it_reads_a_storage_backend_and_its_options(monkeypatch):
+    monkeypatch.setenv("MEDIA_STORAGE", "django.core.files.storage.InMemoryStorage")
+    monkeypatch.setenv("MEDIA_STORAGE_OPTIONS", '{"base_url": "/m/"}')
+    config = storage_from_env(
+        "MEDIA_STORAGE", "MEDIA_STORAGE_OPTIONS", default=FILE_SYSTEM
+    )
+    assert config == {
+        "BACKEND": "django.core.files.storage.InMemoryStorage",
+        "OPTIONS": {"base_url": "/m/"},
+    }
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["storages.backends.nothing.Here", "FileSystemStorage", "django.conf.settings"],
+)
+def test_it_refuses_a_storage_backend_that_is_not_one(monkeypatch, backend):
+    monkeypatch.setenv("MEDIA_STORAGE", backend)
+    message = refusal(
+        storage_from_env, "MEDIA_STORAGE", "MEDIA_STORAGE_OPTIONS", default=FILE_SYSTEM
+    )
+    assert "MEDIA_STORAGE" in message
+
+
+@pytest.mark.parametrize("raw", ['{"secret_key": "s3cr3t"', '["bucket"]', "bucket=x"])
+def test_it_refuses_storage_options_that_are_not_a_json_object(monkeypatch, raw):
+    monkeypatch.delenv("MEDIA_STORAGE", raising=False)
+    monkeypatch.setenv("MEDIA_STORAGE_OPTIONS", raw)
+    message = refusal(
+        storage_from_env, "MEDIA_STORAGE", "MEDIA_STORAGE_OPTIONS", default=FILE_SYSTEM
+    )
+    assert "MEDIA_STORAGE_OPTIONS" in message
+    assert "s3cr3t" not in message
 
 
 # REDIS_URL

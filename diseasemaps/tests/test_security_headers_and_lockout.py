@@ -41,3 +41,12 @@ class SecurityHeadersTestCase(TestCase):
         self.assertEqual(response["X-Frame-Options"], "DENY")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertEqual(response["Referrer-Policy"], "same-origin")
+
+    def test_pages_switch_off_browser_features_nobody_uses(self):
+        for url in [reverse("answers:home"), reverse("account_login"), "/nowhere/"]:
+            with self.subTest(url=url):
+                policy = self.client.get(url)["Permissions-Policy"]
+                for feature in ["camera", "microphone", "geolocation", "payment"]:
+                    self.assertIn(f"{feature}=()", policy)
+                # Features Chromium no longer knows make console errors.
+                self.assertNotIn("interest-cohort", policy)

@@ -8,10 +8,14 @@ import secrets
 import string
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-PROJECT = "/work/main"
+from diseasemaps.testing import report_figure
+
+# This checkout, wherever it lives (a fixed path would test some other copy).
+PROJECT = Path(__file__).resolve().parents[2]
 READ_SETTINGS = (
     "import django; from django.conf import settings; "
     "print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.SECRET_KEY == {key!r})"
@@ -21,7 +25,13 @@ CONTROLLED = [
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "DATABASE_URL",
+    "DATABASE_REPLICA_URLS",
+    "DATABASE_REPLICA_MAX_LAG",
     "REDIS_URL",
+    "MEDIA_STORAGE",
+    "MEDIA_STORAGE_OPTIONS",
+    "MEDIA_ROOT",
+    "MEDIA_URL",
     "EMAIL_URL",
     "SECURE_SSL_REDIRECT",
     "SECURE_COOKIES",
@@ -32,6 +42,8 @@ CONTROLLED = [
     "CSRF_TRUSTED_ORIGINS",
     "SITE_URL",
     "LOG_LEVEL",
+    "ADMINS",
+    "RELEASE",
     # pytest-env sets this for the browser tests; production never has it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
@@ -120,6 +132,13 @@ def test_it_refuses_a_debug_value_that_is_not_yes_or_no():
         ("AXES_FAILURE_LIMIT", "0"),
         ("SECURE_HSTS_SECONDS", "a year"),
         ("BEHIND_PROXY", "perhaps"),
+        # Replicas of the default SQLite database: there is nothing to stream.
+        ("DATABASE_REPLICA_URLS", "postgres://standby:5432/diseasemaps"),
+        ("DATABASE_REPLICA_MAX_LAG", "-1"),
+        ("MEDIA_STORAGE", "storages.backends.s3.Nowhere"),
+        ("MEDIA_STORAGE_OPTIONS", "bucket=media"),
+        ("MEDIA_URL", "/media"),
+        ("ADMINS", "ops-team"),
     ],
 )
 def test_it_refuses_a_bad_production_value_naming_the_variable(name, value):
@@ -141,6 +160,52 @@ def test_it_starts_with_a_full_production_environment():
     assert result.stdout.strip() == "False ['diseasemaps.example'] True"
 
 
+SCALED_OUT = {
+    "DATABASE_URL": "postgres://dm@db-primary:5432/diseasemaps",
+    "DATABASE_REPLICA_URLS": (
+        "postgres://dm@db-replica-1:5432/diseasemaps,"
+        "postgres://dm@db-replica-2:5432/diseasemaps"
+    ),
+    "DATABASE_REPLICA_MAX_LAG": "5",
+    "REDIS_URL": "redis://cache:6379/0",
+    "MEDIA_STORAGE": "django.core.files.storage.InMemoryStorage",
+    "MEDIA_STORAGE_OPTIONS": '{"base_url": "https://media.example/"}',
+}
+READ_SCALED_OUT = (
+    "import django; django.setup(); from django.conf import settings; "
+    "from django.core.files.storage import default_storage, storages; "
+    "print(settings.DATABASE_REPLICAS, settings.DATABASE_REPLICA_MAX_LAG, "
+    "settings.SESSION_ENGINE, type(storages['default']).__name__, "
+    "default_storage.url('a.txt'))"
+)
+
+
+def test_it_starts_with_replicas_redis_sessions_and_an_object_store():
+    result = run(production(**SCALED_OUT), "-c", READ_SCALED_OUT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "['replica1',",
+        "'replica2']",
+        "5",
+        "django.contrib.sessions.backends.cached_db",
+        "InMemoryStorage",
+        "https://media.example/a.txt",
+    ]
+
+
+def test_a_scaled_out_production_environment_passes_the_deployment_checks():
+    result = run(
+        production(**SCALED_OUT),
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert deploy_warnings(result) == set()
+
+
 def deploy_warnings(result: subprocess.CompletedProcess) -> set[str]:
     return set(re.findall(r"\((\w+\.[WE]\d+)\)", result.stdout + result.stderr))
 
@@ -158,3 +223,28 @@ def test_it_passes_the_deployment_checks_at_warning_level():
     )
     assert result.returncode == 0, result.stderr
     assert deploy_warnings(result) == set()
+
+
+def full_production() -> dict[str, str]:
+    """Every variable a production deployment sets (README, Configuration)."""
+    return production(
+        DATABASE_URL="postgres://diseasemaps:secret@db.internal:5432/diseasemaps",
+        REDIS_URL="redis://cache.internal:6379/0",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.internal:587",
+        ADMINS="ops@diseasemaps.example",
+        CSRF_TRUSTED_ORIGINS="https://diseasemaps.example",
+        SITE_URL="https://diseasemaps.example",
+        BEHIND_PROXY="true",
+        RELEASE="2026.11.1",
+    )
+
+
+def test_it_passes_the_deployment_checks_with_every_production_variable():
+    # `check` does not connect to the database or the cache: the hosts above
+    # need not exist.
+    result = run(
+        full_production(), "manage.py", "check", "--deploy", "--fail-level", "WARNING"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert deploy_warnings(result) == set()
+    report_figure("check --deploy", result.stdout.strip())

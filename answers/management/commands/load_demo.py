@@ -1,5 +1,6 @@
 """Load demo accounts and demo content for local development."""
 
+import base64
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from answers import interchange, services
 from answers.models import Condition, Reviewer
@@ -22,6 +24,11 @@ from community.models import Member
 DEMO_DIR = Path(settings.BASE_DIR) / "demo" / "content"
 DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 DEMO_PASSWORD = "diseasemaps-demo"  # noqa: S105 - development accounts, see README
+# Staff need a second factor (TOTP). The demo staff accounts share this
+# published secret, so anyone can get their codes: `manage.py demo_totp USER`
+# or `oathtool --totp -b SECRET`. Development only, like the password.
+DEMO_TOTP_SECRET = "MRUXGZLBONSW2YLQOMWWIZLNN4WWWZLZ"  # noqa: S105 - see README
+DEMO_TOTP_DEVICE = "Demo authenticator (shared secret, see README)"
 
 ACCOUNTS = [
     # username, first, last, group, superuser
@@ -96,9 +103,15 @@ REVIEWERS = {
 }
 
 
+def demo_totp_key() -> str:
+    """DEMO_TOTP_SECRET as django-otp stores keys (hex)."""
+    return base64.b32decode(DEMO_TOTP_SECRET).hex()
+
+
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (one per role, password in README) and load the "
+        "Create the demo accounts (one per role, password in README; staff get a "
+        "TOTP device with the README's shared demo secret) and load the "
         "demo conditions and answers from demo/content through the review "
         "workflow: most answers approved, some in review, one overdue. Refuses to "
         "run with DEBUG off, because the accounts have known passwords. Safe to "
@@ -216,10 +229,18 @@ class Command(BaseCommand):
                 Reviewer.objects.get_or_create(
                     user=user, defaults={**REVIEWERS[username], "active": True}
                 )
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user,
+                    name=DEMO_TOTP_DEVICE,
+                    key=demo_totp_key(),
+                    confirmed=True,
+                )
             users[username] = user
         if created:
             self.stdout.write(
-                f"Demo accounts created: {', '.join(created)} (password in README)."
+                f"Demo accounts created: {', '.join(created)} (password in README). "
+                "Staff also need a code: manage.py demo_totp USERNAME."
             )
         return users
 

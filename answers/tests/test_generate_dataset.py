@@ -1,0 +1,502 @@
+"""`manage.py generate_dataset`: the sizes asked for, data that keeps the app's
+invariants (so public pages, review queues and search work on it), the same
+data for the same seed, and no mixing with real content."""
+
+import hashlib
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count, Max, Min
+from django.test import TestCase, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from answers import search, services
+from answers.checks import blocking_problems, run_checks
+from answers.models import (
+    AnswerRevision,
+    Condition,
+    ConditionCode,
+    CriteriaList,
+    Question,
+    Reference,
+    Reviewer,
+    ReviewEvent,
+    SearchEntry,
+    Status,
+)
+from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
+from community import services as community_services
+from community.models import (
+    Experience,
+    ExperienceStatus,
+    Member,
+    MemberCondition,
+    ModerationEvent,
+)
+from community.tests.account_helpers import client_from_fresh_ip
+from community.tests.helpers import share
+from diseasemaps.dataset.generator import EMAIL_DOMAIN, PASSWORD, Sizes
+from diseasemaps.lib.markdown import render_answer, render_member
+from diseasemaps.testing import (
+    Client,
+    draft,
+    ensure_roles,
+    make_condition,
+    make_personas,
+    make_user,
+    publish,
+    verify_session,
+)
+
+SMALL = {
+    "conditions": 12,
+    "questions": 100,
+    "members": 40,
+    "experiences": 300,
+    "pending": 15,
+    "reviewers": 4,
+    "revisions": 3,
+}
+Action = ReviewEvent.Action
+User = get_user_model()
+
+
+def generate(**options) -> str:
+    out = StringIO()
+    with override_settings(DEBUG=True):
+        call_command("generate_dataset", stdout=out, **{**SMALL, **options})
+    return out.getvalue()
+
+
+def digest() -> str:
+    """A fingerprint of the generated rows (everything but the moment the
+    command ran)."""
+    parts = [
+        Condition.objects.values_list("id", "name", "slug", "synonyms", "summary"),
+        ConditionCode.objects.values_list("condition_id", "system", "code"),
+        CriteriaList.objects.values_list("condition_id", "items"),
+        Question.objects.values_list(
+            "id", "slug", "status", "draft_version", "body", "next_review_due"
+        ),
+        AnswerRevision.objects.values_list(
+            "id", "question_id", "body_html", "references", "approved_at"
+        ),
+        ReviewEvent.objects.values_list("id", "action", "actor_name", "created_at"),
+        Reference.objects.values_list("question_id", "citation", "doi"),
+        SearchEntry.objects.values_list("question_id", "answer_text"),
+        User.objects.filter(email__endswith=EMAIL_DOMAIN).values_list(
+            "username", "email", "password", "date_joined"
+        ),
+        Member.objects.values_list("pseudonym", "country", "counted_in_map"),
+        MemberCondition.objects.values_list("member_id", "condition_id", "relation"),
+        Experience.objects.values_list(
+            "id", "author_id", "question_id", "body", "submission_key", "published_at"
+        ),
+        ModerationEvent.objects.values_list("experience_id", "action", "created_at"),
+    ]
+    text = "\n".join(
+        repr(list(rows.order_by(*rows.query.values_select))) for rows in parts
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class GeneratedDataTestCase(TestCase):
+    """One small data set, read by every test below."""
+
+    # Staff logins complete the second factor, as the admin's login does.
+    client_class = Client
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.output = generate()
+        cls.today = timezone.localdate()
+        cls.reviewer = User.objects.get(username="reviewer1")
+
+    def test_it_creates_the_sizes_asked_for(self):
+        self.assertEqual(Condition.objects.count(), 12)
+        self.assertEqual(Question.objects.count(), 100)
+        self.assertEqual(Question.objects.published().count(), 100)
+        self.assertEqual(AnswerRevision.objects.count(), 300)
+        self.assertEqual(Member.objects.count(), 40)
+        self.assertEqual(Experience.objects.published().count(), 300)
+        self.assertEqual(
+            Experience.objects.filter(status=ExperienceStatus.PENDING).count(), 15
+        )
+        self.assertEqual(Reviewer.objects.filter(active=True).count(), 4)
+        self.assertEqual(SearchEntry.objects.count(), 100)
+        self.assertIn("experiences 315/315 (100%)", self.output)
+        self.assertIn("community_experience: 315 rows", self.output)
+
+    def test_every_answer_is_live_with_its_revisions_reviewer_and_dates(self):
+        questions = Question.objects.select_related(
+            "condition", "live_revision", "last_review"
+        ).annotate(revision_count=Count("revisions"), newest=Max("revisions__number"))
+        for question in questions:
+            with self.subTest(question=question.pk):
+                self.assertEqual(question.revision_count, 3)
+                self.assertEqual(question.live_revision.number, question.newest)
+                review = question.last_review
+                self.assertIn(review.action, {Action.APPROVED, Action.RECERTIFIED})
+                self.assertEqual(review.revision_id, question.live_revision_id)
+                self.assertIsNotNone(review.reviewer_id)
+                self.assertEqual(
+                    question.next_review_due,
+                    timezone.localdate(review.created_at)
+                    + question.condition.review_interval,
+                )
+                self.assertLessEqual(
+                    question.live_revision.content_updated_at, review.created_at
+                )
+                self.assertLess(question.updated_at, timezone.now())
+                if question.status == Status.PUBLISHED:
+                    self.assertEqual(
+                        question.draft_content(), question.live_revision.content()
+                    )
+                    self.assertEqual(
+                        question.draft_version, question.live_revision.draft_version
+                    )
+                else:
+                    self.assertGreater(
+                        question.draft_version, question.live_revision.draft_version
+                    )
+        self.assertTrue(Question.objects.overdue(self.today).exists())
+        self.assertTrue(Question.objects.due_within(30, self.today).exists())
+
+    def test_revisions_are_numbered_snapshots_that_pass_the_checks(self):
+        previous = None
+        for revision in AnswerRevision.objects.order_by("question_id", "number"):
+            with self.subTest(revision=revision.pk):
+                self.assertEqual(revision.body_html, render_answer(revision.body))
+                content = revision.content()
+                checks = run_checks(content, show_criteria=bool(revision.criteria))
+                self.assertEqual(blocking_problems(checks), [])
+                if revision.number == 1:
+                    self.assertTrue(revision.content_changed)
+                else:
+                    self.assertEqual(previous.question_id, revision.question_id)
+                    self.assertEqual(previous.number, revision.number - 1)
+                    self.assertGreater(revision.draft_version, previous.draft_version)
+                    self.assertGreater(revision.approved_at, previous.approved_at)
+                    self.assertEqual(
+                        revision.content_changed, content != previous.content()
+                    )
+                previous = revision
+        self.assertTrue(AnswerRevision.objects.filter(content_changed=False).exists())
+
+    def test_every_approval_has_its_trail_and_keeps_four_eyes(self):
+        approvals = ReviewEvent.objects.filter(action=Action.APPROVED)
+        self.assertEqual(approvals.count(), 300)
+        self.assertEqual(
+            ReviewEvent.objects.filter(action=Action.SUBMITTED).count(),
+            # A submission before every decision, and one for each draft that
+            # is still in review.
+            300
+            + ReviewEvent.objects.filter(action=Action.CHANGES_REQUESTED).count()
+            + Question.objects.filter(status=Status.IN_REVIEW).count(),
+        )
+        for approval in approvals.select_related("revision", "question"):
+            with self.subTest(approval=approval.pk):
+                self.assertEqual(approval.revision.reviewer_id, approval.reviewer_id)
+                self.assertEqual(approval.revision.approved_at, approval.created_at)
+                self.assertEqual(
+                    approval.draft_version, approval.revision.draft_version
+                )
+                writers = services.contributor_ids(approval.question, upto=approval)
+                self.assertTrue(writers)
+                self.assertNotIn(approval.actor_id, writers)
+
+    def test_reviewers_have_answers_waiting_for_them(self):
+        sizes = Sizes(**SMALL)
+        self.assertTrue(self.reviewer.groups.filter(name=REVIEWER_GROUP).exists())
+        self.assertTrue(self.reviewer.is_staff)
+        waiting = Question.objects.awaiting_review_by(self.reviewer)
+        self.assertEqual(waiting.count(), sizes.in_review)
+        self.assertEqual(
+            Question.objects.filter(status=Status.CHANGES_REQUESTED).count(),
+            sizes.changes_requested,
+        )
+        self.client.force_login(self.reviewer)
+        response = self.client.get(reverse("admin:index"))
+        self.assertContains(response, "Awaiting my review")
+
+    def test_conditions_have_valid_codes_criteria_and_names(self):
+        for code in ConditionCode.objects.all():
+            code.full_clean()
+        for criteria in CriteriaList.objects.all():
+            criteria.full_clean()
+        for condition in Condition.objects.all():
+            condition.full_clean()
+            self.assertTrue(condition.summary)
+        self.assertTrue(Condition.objects.exclude(acronym="").exists())
+        self.assertTrue(Condition.objects.exclude(synonyms="").exists())
+        shows = Question.objects.filter(show_criteria=True)
+        for question in shows:
+            self.assertTrue(question.condition.criteria.exists())
+            self.assertTrue(question.live_revision.criteria)
+
+    def test_the_search_index_is_what_a_rebuild_makes(self):
+        columns = [
+            "question_id",
+            "condition_id",
+            "condition_terms",
+            "question_text",
+            "answer_text",
+            "document",
+        ]
+        generated = list(SearchEntry.objects.order_by("question_id").values(*columns))
+
+        search.rebuild()
+
+        rebuilt = list(SearchEntry.objects.order_by("question_id").values(*columns))
+        self.assertEqual(generated, rebuilt)
+        if connection.vendor == "postgresql":
+            self.assertFalse(SearchEntry.objects.filter(document=None).exists())
+
+    def test_a_generated_synonym_finds_its_condition(self):
+        # An eponym ("Okafor–Lindgren syndrome") names one condition only.
+        condition = (
+            Condition.objects.filter(synonyms__contains="–").order_by("pk").first()
+        )
+        synonym = next(s for s in condition.synonym_list if "–" in s)
+
+        results = search.search(synonym)
+
+        found = {hit.condition.pk for hit in results.hits}
+        self.assertIn(condition.pk, found)
+
+    @pytest.mark.postgres
+    def test_a_misspelt_generated_name_finds_its_condition(self):
+        condition = next(
+            c for c in Condition.objects.order_by("pk") if c.name.split()[0].isalpha()
+        )
+        word = condition.name.split()[0]
+        typo = word[:2] + word[3:]  # "Kesler" for "Kessler"
+
+        results = search.search(condition.name.replace(word, typo, 1))
+
+        self.assertIn(condition, results.conditions)
+
+    def test_public_pages_render(self):
+        question = Question.objects.filter(status=Status.PUBLISHED).first()
+        condition = question.condition
+        reviewer = question.live_revision.reviewer
+        pages = [
+            reverse("answers:home"),
+            reverse("answers:condition_index"),
+            condition.get_absolute_url(),
+            question.get_absolute_url(),
+            reverse("community:experiences", kwargs={"slug": condition.slug}),
+            reviewer.get_absolute_url(),
+            reverse("answers:search") + f"?q={condition.name}",
+        ]
+        for url in pages:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+        answer = self.client.get(question.get_absolute_url())
+        self.assertContains(answer, question.live_revision.short_answer)
+        self.assertContains(answer, reviewer.display_name)
+
+    def test_experiences_belong_to_their_members_conditions(self):
+        pairs = set(MemberCondition.objects.values_list("member_id", "condition_id"))
+        for experience in Experience.objects.select_related("question"):
+            with self.subTest(experience=experience.pk):
+                self.assertIn((experience.author_id, experience.condition_id), pairs)
+                if experience.question:
+                    self.assertEqual(
+                        experience.question.condition_id, experience.condition_id
+                    )
+                self.assertEqual(experience.body_html, render_member(experience.body))
+        self.assertTrue(Experience.objects.filter(question=None).exists())
+        self.assertTrue(Experience.objects.exclude(question=None).exists())
+
+    def test_posts_were_moderated_until_members_were_trusted(self):
+        for member in Member.objects.all():
+            posts = member.experiences.published().order_by("created_at", "pk")
+            for position, post in enumerate(posts):
+                with self.subTest(post=post.pk):
+                    events = list(
+                        post.moderation_events.values_list("action", flat=True)
+                    )
+                    if position < 3:
+                        self.assertEqual(events, [ModerationEvent.Action.APPROVED])
+                    elif post.needs_review:
+                        self.assertEqual(events, [])
+                    else:
+                        self.assertEqual(events, [ModerationEvent.Action.REVIEWED])
+        for post in Experience.objects.filter(status=ExperienceStatus.PENDING):
+            self.assertFalse(community_services.is_trusted(post.author))
+
+    def test_generated_accounts_log_in_with_the_documented_password(self):
+        admin = client_from_fresh_ip()
+        response = admin.post(
+            reverse("admin:login"),
+            {"username": "reviewer1", "password": PASSWORD},
+        )
+        self.assertEqual(response.status_code, 302)
+        # Then the second factor, from the published demo secret.
+        reviewer = User.objects.get(username="reviewer1")
+        verify_session(admin, reviewer)
+        self.assertEqual(admin.get(reverse("admin:index")).status_code, 200)
+        self.assertEqual(
+            TOTPDevice.objects.filter(
+                user__username__in=["reviewer1", "writer1", "moderator1"],
+                confirmed=True,
+            ).count(),
+            3,
+        )
+        for username in ["writer1", "moderator1"]:
+            self.assertTrue(
+                User.objects.get(username=username).check_password(PASSWORD)
+            )
+        self.assertTrue(
+            User.objects.get(username="writer1").groups.filter(name=WRITER_GROUP)
+        )
+        self.assertTrue(
+            User.objects.get(username="moderator1").groups.filter(name=MODERATOR_GROUP)
+        )
+
+        email = f"member1@{EMAIL_DOMAIN}"
+        self.assertTrue(EmailAddress.objects.filter(email=email, verified=True))
+        member = client_from_fresh_ip()
+        response = member.post(
+            reverse("account_login"), {"login": email, "password": PASSWORD}
+        )
+        self.assertRedirects(response, "/me/", fetch_redirect_response=False)
+
+    def test_normal_writes_work_afterwards(self):
+        make_personas(self)
+        question = draft(self.writer)
+        publish(question, writer=self.writer, reviewer=self.reviewer)
+        post = share(self.member, question.condition, question)
+        generated = Question.objects.exclude(pk=question.pk).aggregate(Max("pk"))
+        self.assertGreater(question.pk, generated["pk__max"])
+        self.assertTrue(Question.objects.filter(pk=question.pk).published().exists())
+        self.assertEqual(post.author.user, self.member)
+        self.assertTrue(SearchEntry.objects.filter(question=question).exists())
+
+
+@pytest.mark.postgres
+class SchemaTestCase(TestCase):
+    def schema(self) -> tuple[list, list]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "ORDER BY 1"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint "
+                "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+            )
+            return indexes, cursor.fetchall()
+
+    def test_indexes_and_constraints_are_as_before(self):
+        """The load drops secondary indexes and foreign keys and makes them
+        again at the end; none may go missing or change."""
+        before = self.schema()
+
+        generate()
+
+        self.assertEqual(self.schema(), before)
+
+
+class RepeatabilityTestCase(TestCase):
+    def test_the_same_seed_and_day_give_the_same_data(self):
+        generate(seed=7, today=date(2026, 3, 1))
+        first = digest()
+
+        generate(seed=7, today=date(2026, 3, 1), force=True)
+
+        self.assertEqual(digest(), first)
+        generate(seed=8, today=date(2026, 3, 1), force=True)
+        self.assertNotEqual(digest(), first)
+
+    def test_dates_count_back_from_the_day_given(self):
+        today = date(2025, 1, 15)
+        generate(today=today)
+
+        newest = ReviewEvent.objects.aggregate(Max("created_at"))["created_at__max"]
+        oldest = Experience.objects.aggregate(Min("created_at"))["created_at__min"]
+        self.assertLess(newest.date(), today)
+        self.assertGreater(oldest.date(), today - timedelta(days=5 * 365))
+        self.assertTrue(Question.objects.overdue(today).exists())
+        self.assertTrue(Question.objects.due_within(30, today).exists())
+
+
+class RefusalTestCase(TestCase):
+    def test_it_refuses_a_database_with_content(self):
+        make_condition(name="Real syndrome", slug="real-syndrome")
+
+        with self.assertRaises(CommandError) as raised:
+            generate()
+
+        self.assertIn("already holds 1 condition.", str(raised.exception))
+        self.assertIn("--force", str(raised.exception))
+        self.assertEqual(Condition.objects.count(), 1)
+        self.assertFalse(User.objects.filter(email__endswith=EMAIL_DOMAIN).exists())
+
+    def test_it_refuses_a_second_run_without_force(self):
+        generate()
+
+        with self.assertRaises(CommandError):
+            generate()
+
+    def test_force_replaces_content_and_member_accounts_but_keeps_staff(self):
+        ensure_roles()
+        writer = make_user("wendy", group=WRITER_GROUP)
+        old = make_condition(name="Real syndrome", slug="real-syndrome")
+        community_member = make_user("someone", staff=False)
+        community_services.create_member(
+            user=community_member, pseudonym="Someone", consented=True
+        )
+
+        output = generate(force=True)
+
+        self.assertIn("--force: deleting 1 condition, 1 member", output)
+        self.assertFalse(Condition.objects.filter(name=old.name).exists())
+        self.assertFalse(User.objects.filter(username="someone").exists())
+        self.assertTrue(User.objects.filter(pk=writer.pk).exists())
+        self.assertEqual(Condition.objects.count(), SMALL["conditions"])
+        self.assertEqual(Member.objects.count(), SMALL["members"])
+
+    def test_it_refuses_to_run_without_debug(self):
+        with override_settings(DEBUG=False), self.assertRaises(CommandError) as raised:
+            call_command("generate_dataset", stdout=StringIO(), **SMALL)
+
+        self.assertIn("DEBUG=true", str(raised.exception))
+        self.assertEqual(User.objects.count(), 0)
+
+    def test_a_dry_run_changes_nothing(self):
+        output = generate(dry_run=True)
+
+        self.assertIn("Dry run", output)
+        self.assertEqual(Condition.objects.count(), 0)
+        self.assertEqual(User.objects.count(), 0)
+
+
+class OptionsTestCase(TestCase):
+    def assertRefused(self, message: str, *args, **options) -> None:
+        with self.assertRaises(CommandError) as raised, override_settings(DEBUG=True):
+            call_command("generate_dataset", *args, stdout=StringIO(), **options)
+        self.assertIn(message, str(raised.exception))
+        self.assertEqual(Condition.objects.count(), 0)
+
+    def test_it_explains_sizes_that_cannot_work(self):
+        self.assertRefused("at least --conditions", conditions=10, questions=5)
+        self.assertRefused("at most 28 per condition", conditions=1, questions=29)
+        self.assertRefused("--revisions must be between", revisions=0)
+        self.assertRefused("--reviewers must be at least 1", reviewers=0)
+        self.assertRefused("--members must be at least 1", members=0, pending=1)
+
+    def test_it_explains_values_that_are_not_numbers_or_dates(self):
+        self.assertRefused("is negative", "--members=-5")
+        self.assertRefused("is not a whole number", "--experiences=lots")
+        self.assertRefused("use YYYY-MM-DD", "--today=yesterday")

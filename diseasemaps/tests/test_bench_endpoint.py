@@ -1,0 +1,25 @@
+"""The benchmark's constant-response view exists only when BENCH_ENDPOINTS is on."""
+
+from django.db import connection
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+
+URL = "/bench/trivial/"
+
+
+class BenchEndpointTestCase(TestCase):
+    def test_it_is_a_plain_404_without_the_flag(self):
+        response = self.client.get(URL)
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn(b"ok", response.content.split(b"\n")[0])
+
+    @override_settings(BENCH_ENDPOINTS=True)
+    def test_it_answers_a_constant_through_the_middleware_without_queries(self):
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(URL)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"ok\n")
+        self.assertEqual(len(queries), 0)
+        # The same middleware stack as every page: security headers and CSP.
+        self.assertIn("Content-Security-Policy", response)
+        self.assertEqual(response["X-Frame-Options"], "DENY")

@@ -1,0 +1,53 @@
+"""Passwords are stored with Argon2; hashes made before with PBKDF2 still work
+and are upgraded at the next login. The suite runs with the production hashers
+(there is no faster test hasher), so every login in every test is real Argon2."""
+
+import importlib
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher, make_password
+from django.test import TestCase
+from django.urls import reverse
+
+from community.tests.account_helpers import client_from_fresh_ip, signup_data
+from diseasemaps.testing import PASSWORD, make_member
+
+ARGON2 = "argon2$argon2id$"
+
+
+class PasswordHashingTestCase(TestCase):
+    def test_the_settings_module_puts_argon2_first(self):
+        module = importlib.import_module(settings.SETTINGS_MODULE)
+        self.assertEqual(
+            module.PASSWORD_HASHERS[0],
+            "django.contrib.auth.hashers.Argon2PasswordHasher",
+        )
+        # The running settings are the module's: no test override.
+        self.assertEqual(settings.PASSWORD_HASHERS, module.PASSWORD_HASHERS)
+        self.assertEqual(get_hasher("default").algorithm, "argon2")
+
+    def test_sign_up_stores_an_argon2_hash(self):
+        data = signup_data()
+        response = client_from_fresh_ip().post(reverse("account_signup"), data)
+
+        self.assertEqual(response.status_code, 302)
+        user = get_user_model().objects.get(email=data["email"])
+        self.assertTrue(user.password.startswith(ARGON2), user.password[:20])
+        self.assertNotIn(PASSWORD, user.password)
+
+    def test_an_old_pbkdf2_hash_logs_in_and_is_upgraded_to_argon2(self):
+        member = make_member("mina")
+        get_user_model().objects.filter(pk=member.pk).update(
+            password=make_password(PASSWORD, hasher="pbkdf2_sha256")
+        )
+        EmailAddress.objects.filter(user=member).update(verified=True)
+
+        response = client_from_fresh_ip().post(
+            reverse("account_login"), {"login": member.email, "password": PASSWORD}
+        )
+
+        self.assertEqual(response.status_code, 302)
+        member.refresh_from_db()
+        self.assertTrue(member.password.startswith(ARGON2), member.password[:20])

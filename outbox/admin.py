@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from diseasemaps.lib.admin import ReadOnlyAdmin
+from outbox.models import OutboundEmail
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnlyAdmin):
+    """What was sent, what waits and why: for a site admin checking on mail."""
+
+    list_display = [
+        "pk",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["recipient", "subject"]
+    date_hierarchy = "created_at"
+    fields = [
+        "recipient",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
