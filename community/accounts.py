@@ -6,12 +6,16 @@ logging in and for mail; it never becomes the username, the display name or
 anything else other people can see.
 """
 
+import logging
 import re
 import secrets
+import smtplib
 import unicodedata
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import user_username
+from allauth.core import context as allauth_context
+from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
 from django import forms
 from django.conf import settings
@@ -28,6 +32,11 @@ from community import services
 from community.models import CONSENT_TEXT, FORMER_MEMBER, MAP_CONSENT_TEXT, Member
 
 PSEUDONYM_MIN, PSEUDONYM_MAX = 3, 40
+# Seconds a reader is asked to wait when the mail server did not take an
+# account email.
+MAIL_RETRY_AFTER = 120
+
+logger = logging.getLogger(__name__)
 # Letters of any alphabet, digits, spaces and . _ -. No "@": a pseudonym is
 # public, and an email address typed here by mistake would be published.
 _PSEUDONYM_CHARS = re.compile(r"[^\W_][\w .-]*")
@@ -172,7 +181,58 @@ class MemberSignupForm(forms.Form):
             ) from None
 
 
+# What the page says when an account email could not be sent. Emails that
+# answer the same form must give the same page, or the page would tell whether
+# an address has an account: a sign-up with a known address sends
+# "account_already_exists", a reset for an unknown one "unknown_account".
+_MAIL_SITUATION = {
+    "email_confirmation_signup": "signup",
+    "account_already_exists": "signup",
+    "password_reset_key": "reset",
+    "unknown_account": "reset",
+}
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account emails (confirmation, password reset) are sent at once.
+
+        They are not queued in the outbox like notifications: they carry keys
+        that log someone in or reset a password, which must not wait in the
+        database. When the mail server refuses or does not answer, the reader
+        gets a page saying so (503, Retry-After) instead of an error page; what
+        they did before the email was saved (a new account) stays saved, and
+        asking again later sends a new email.
+        """
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (OSError, smtplib.SMTPException) as exc:
+            kind = template_prefix.rsplit("/", 1)[-1]
+            # The kind of email and of failure only: never the address.
+            logger.warning(
+                "Account email %s not sent, the mail server failed: %s",
+                kind,
+                type(exc).__name__,
+            )
+            request = allauth_context.request
+            if kind.startswith("email_confirmation"):
+                # allauth sends one confirmation per address every 3 minutes;
+                # one that never left must not count, or the login the page
+                # suggests would send nothing.
+                ratelimit.clear(request, action="confirm_email", key=email.lower())
+            response = render(
+                request,
+                "account/email_unavailable.html",
+                {"situation": _MAIL_SITUATION.get(kind, "other")},
+                status=503,
+            )
+            response["Retry-After"] = str(MAIL_RETRY_AFTER)
+            # Logged above, once, without a traceback: Django need not log the
+            # 503 again as an error (nor mail it to the admins through the
+            # mail server that is down).
+            response._has_been_logged = True
+            raise ImmediateHttpResponse(response) from exc
+
     def populate_username(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         """A random username: allauth would otherwise derive one from the email
         address, which would then show in the admin, logs and exports."""

@@ -144,3 +144,34 @@ def test_a_visitor_signs_up_confirms_and_logs_in_without_javascript(
         assert page.url == live_server.url + "/"
         assert page.get_by_role("link", name="Log in").is_visible()
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_mail_outage_page_passes_axe_and_fits_a_phone(live_server, browser):
+    """Signing up while the mail server is down: the 503 page that says so."""
+    from community.tests.test_account_email_outage import mail_server_down
+
+    ensure_roles()
+    axe = Axe()
+    found = {}
+    with NO_IP_LIMITS, mail_server_down():
+        for width in (1280, 360):
+            context = browser.new_context(viewport={"width": width, "height": 800})
+            page = context.new_page()
+            page.goto(live_server.url + PAGES["sign-up"])
+            fill_signup(
+                page,
+                email=f"down.{uuid.uuid4().hex[:8]}@example.org",
+                pseudonym=f"Reader {uuid.uuid4().hex[:6]}",
+            )
+            heading = page.get_by_role("heading", level=1)
+            assert heading.inner_text() == "We could not send the email"
+            assert page.get_by_text("your account is saved").is_visible()
+            violations = axe.run(page).response["violations"]
+            if violations:
+                found[f"mail outage @ {width}px"] = describe(violations)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"page is {scroll_width}px wide"
+            context.close()
+    assert found == {}
