@@ -102,7 +102,28 @@ class MemberConditionForm(forms.Form):
     )
 
 
-class DeleteAccountForm(forms.Form):
+class PasswordConfirmedForm(forms.Form):
+    """A form for a step that cannot be undone: the member types their password.
+
+    Subclasses name their `field_order`, so the password comes last."""
+
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password, to confirm it is you",
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+class DeleteAccountForm(PasswordConfirmedForm):
     KEEP, REMOVE = "keep", "remove"
     posts = forms.ChoiceField(
         choices=[
@@ -112,42 +133,16 @@ class DeleteAccountForm(forms.Form):
         widget=forms.RadioSelect,
         label="What should happen to your posts?",
     )
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password, to confirm it is you",
-    )
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
-        return password
+    field_order = ["posts", "password"]
 
 
-class WithdrawConsentForm(forms.Form):
+class WithdrawConsentForm(PasswordConfirmedForm):
     understood = forms.BooleanField(
         label="I understand that all my posts, my edits waiting for moderation and "
         "my conditions are deleted now, and cannot be brought back.",
         error_messages={"required": "Tick this box to confirm."},
     )
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password, to confirm it is you",
-    )
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
-        return password
+    field_order = ["understood", "password"]
 
 
 class GiveConsentForm(forms.Form):

@@ -13,6 +13,7 @@ Django's plain client.
 
 import importlib
 import queue
+import socket
 import socketserver
 import threading
 from collections.abc import Callable
@@ -229,6 +230,30 @@ def make_condition(**overrides) -> Condition:
     n = Condition.objects.count() + 1
     defaults = {"name": f"Example syndrome {n}", "slug": f"example-syndrome-{n}"}
     return Condition.objects.create(**{**defaults, **overrides})
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def make_poems(**overrides) -> Condition:
+    """POEMS syndrome, the condition most tests use: an acronym with its
+    expansion and two other names, so search, JSON-LD and page headings all
+    have something to show."""
+    return make_condition(
+        **{
+            "name": "POEMS syndrome",
+            "slug": "poems-syndrome",
+            "acronym": "POEMS",
+            "acronym_expansion": "Polyneuropathy, Organomegaly, Endocrinopathy, "
+            "Monoclonal plasma cell disorder, Skin changes",
+            "synonyms": "Crow–Fukase syndrome\nTakatsuki syndrome",
+            **overrides,
+        }
+    )
 
 
 def draft(

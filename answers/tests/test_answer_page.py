@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from answers import services
 from answers.models import ConditionCode, CriteriaList
-from diseasemaps.testing import PersonasTestCase, draft, edit, make_condition, publish
+from diseasemaps.testing import (
+    PersonasTestCase,
+    draft,
+    edit,
+    make_poems,
+    publish,
+)
 
 BODY = """## Why do people think it spreads?
 
@@ -39,14 +45,7 @@ class AnswerPageTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.condition = make_condition(
-            name="POEMS syndrome",
-            slug="poems-syndrome",
-            acronym="POEMS",
-            acronym_expansion="Polyneuropathy, Organomegaly, Endocrinopathy, "
-            "Monoclonal plasma cell disorder, Skin changes",
-            synonyms="Crow–Fukase syndrome\nTakatsuki syndrome",
-        )
+        cls.condition = make_poems()
         ConditionCode.objects.create(
             condition=cls.condition, system="ORPHA", code="2905"
         )

@@ -12,7 +12,13 @@ from django.utils.text import slugify
 
 from answers import services, views
 from answers.models import ConditionCode, CriteriaList
-from diseasemaps.testing import PersonasTestCase, draft, make_condition, publish
+from diseasemaps.testing import (
+    PersonasTestCase,
+    draft,
+    make_condition,
+    make_poems,
+    publish,
+)
 
 
 def soup_of(response) -> BeautifulSoup:
@@ -29,13 +35,7 @@ class ConditionPageTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.condition = make_condition(
-            name="POEMS syndrome",
-            slug="poems-syndrome",
-            acronym="POEMS",
-            acronym_expansion="Polyneuropathy, Organomegaly, Endocrinopathy, "
-            "Monoclonal plasma cell disorder, Skin changes",
-            synonyms="Crow–Fukase syndrome\nTakatsuki syndrome",
+        cls.condition = make_poems(
             prevalence="About 3 in 1,000,000 people",
             summary="A rare condition caused by *abnormal plasma cells*.",
         )

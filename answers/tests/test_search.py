@@ -22,6 +22,7 @@ from diseasemaps.testing import (
     draft,
     edit,
     make_condition,
+    make_poems,
     publish,
 )
 
@@ -370,14 +371,7 @@ class FallbackTestCase(SearchTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.poems = make_condition(
-            name="POEMS syndrome",
-            slug="poems-syndrome",
-            acronym="POEMS",
-            acronym_expansion="Polyneuropathy, Organomegaly, Endocrinopathy, "
-            "Monoclonal plasma cell disorder, Skin changes",
-            synonyms="Crow–Fukase syndrome\nTakatsuki syndrome",
-        )
+        cls.poems = make_poems()
         other = make_condition(name="Myasthenia gravis", slug="myasthenia-gravis")
         cls.about = draft(
             cls.writer, cls.poems, text="What is POEMS syndrome?", topic="about"

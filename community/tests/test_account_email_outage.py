@@ -8,7 +8,6 @@ the address; and once the server is back, what the page promised works.
 """
 
 import re
-import socket
 
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -23,14 +22,7 @@ from community.tests.account_helpers import (
     member_for_email,
     signup_data,
 )
-from diseasemaps.testing import PASSWORD, make_member
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on: connecting is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from diseasemaps.testing import PASSWORD, closed_port, make_member
 
 
 def mail_server_down():

@@ -19,6 +19,7 @@ browser tests can tell.
 
 import json
 import re
+import time
 from functools import cache
 from pathlib import Path
 
@@ -222,3 +223,17 @@ def marked(index: int, payload: str, form: str = "") -> str:
 def count_marked(text: str, form: str) -> int:
     """How many payloads of `form` a stored text holds."""
     return len(set(re.findall(rf"{MARKER}{form}\d{{4}}", text)))
+
+
+class Laps:
+    """Seconds per phase of a long test, for its figures: `lap("name")` ends
+    the phase that started at the previous lap (or at creation)."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._phase = time.monotonic()
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        self.timings[name] = now - self._phase
+        self._phase = now

@@ -15,7 +15,6 @@ sitemap and the feed. Search is also asked for every payload.
 
 import json
 import re
-import time
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -45,7 +44,7 @@ from diseasemaps.testing import (
     report_figure,
 )
 from diseasemaps.tests.hostile_browser import HostileBrowser, assert_inert_html
-from diseasemaps.tests.hostile_corpus import MARKER, corpus, count_marked, marked
+from diseasemaps.tests.hostile_corpus import MARKER, Laps, corpus, count_marked, marked
 from diseasemaps.tests.test_browser_hostile_member_forms import (
     FAST_HASHER,
     session_cookie,
@@ -138,14 +137,8 @@ def test_the_corpus_through_the_editors_forms_and_import_is_inert(
     writer.force_login(people.writer)
     admin.force_login(people.admin)
     counts: dict[str, list[int]] = {}
-    timings: dict[str, float] = {}
-    phase = time.monotonic()
-
-    def lap(name: str) -> None:
-        nonlocal phase
-        now = time.monotonic()
-        timings[name] = now - phase
-        phase = now
+    lap = Laps()
+    timings = lap.timings
 
     # --- Search for every payload, before the index fills with them --------
     # (what matters here is how the page shows the query; searches that find

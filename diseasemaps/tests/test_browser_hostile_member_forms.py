@@ -44,6 +44,7 @@ from diseasemaps.testing import (
 from diseasemaps.tests.hostile_browser import HostileBrowser, assert_inert_html
 from diseasemaps.tests.hostile_corpus import (
     MARKER,
+    Laps,
     corpus,
     count_marked,
     marked,
@@ -120,14 +121,8 @@ def test_the_corpus_through_every_member_form_is_inert_in_chromium(
         member_client = Client(REMOTE_ADDR=fresh_ip())
         member_client.force_login(member)
         counts: dict[str, list[int]] = {}
-        timings: dict[str, float] = {}
-        phase = time.monotonic()
-
-        def lap(name: str) -> None:
-            nonlocal phase
-            now = time.monotonic()
-            timings[name] = now - phase
-            phase = now
+        lap = Laps()
+        timings = lap.timings
 
         # --- Share: ten payloads per post ---------------------------------
         share_url = reverse("community:share", args=["poems-syndrome"])

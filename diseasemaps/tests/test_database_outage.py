@@ -8,7 +8,6 @@ closed port (PostgreSQL) or at a file that cannot be opened (SQLite).
 """
 
 import logging
-import socket
 
 import psycopg
 import pytest
@@ -22,13 +21,8 @@ from django.test import Client
 
 from diseasemaps.lib import outage
 from diseasemaps.lib.outage import RETRY_AFTER, is_database_outage
+from diseasemaps.testing import closed_port
 from diseasemaps.tests import outage_urls
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from diseasemaps.testing import (
     edit,
     make_condition,
     make_member,
+    make_poems,
     publish,
 )
 
@@ -35,14 +36,7 @@ class QueryCountsTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.condition = make_condition(
-            name="POEMS syndrome",
-            slug="poems-syndrome",
-            acronym="POEMS",
-            acronym_expansion="Polyneuropathy, Organomegaly, Endocrinopathy, "
-            "Monoclonal plasma cell disorder, Skin changes",
-            synonyms="Crow–Fukase syndrome\nTakatsuki syndrome",
-        )
+        cls.condition = make_poems()
         ConditionCode.objects.create(
             condition=cls.condition, system="ORPHA", code="2905"
         )

@@ -21,8 +21,8 @@ from diseasemaps.lib.query_plans import explain, is_control, sequential_scans
 from diseasemaps.testing import (
     PersonasTestCase,
     draft,
-    make_condition,
     make_member,
+    make_poems,
     publish,
 )
 
@@ -32,11 +32,7 @@ class QueryPlansTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.condition = make_condition(
-            name="POEMS syndrome",
-            slug="poems-syndrome",
-            synonyms="Crow–Fukase syndrome\nTakatsuki syndrome",
-        )
+        cls.condition = make_poems()
         cls.question = draft(cls.writer, cls.condition, slug="is-it-contagious")
         publish(cls.question, writer=cls.writer, reviewer=cls.reviewer)
         waiting = draft(cls.writer, cls.condition, topic="diagnosis")
