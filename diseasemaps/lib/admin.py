@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
@@ -28,7 +29,8 @@ class AdminInputGuardMiddleware:
     filter value (PostgreSQL cannot compare text with NUL), a year too large
     for a date in a date-hierarchy filter, and an action posted with ids
     that are not ids. None of them can come from the admin's own links and
-    forms; each used to be a server error. Form fields are not checked here:
+    forms; each used to be a server error. So did an action on an id too large
+    for the database's integers. Form fields are not checked here:
     the admin's forms refuse NUL with a field error of their own.
     """
 
@@ -72,7 +74,20 @@ class AdminInputGuardMiddleware:
             pk = model_admin.model._meta.pk
             for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
                 try:
-                    pk.to_python(value)
+                    value = pk.to_python(value)
                 except ValidationError:
                     return "an action on something that is not an id"
+                if not _fits(model_admin.model, pk, value):
+                    return "an action on an id out of range"
         return None
+
+
+def _fits(model, pk, value) -> bool:
+    """An integer id the database can hold. Django leaves `pk__in` lookups to
+    the database, and SQLite fails on a number past 64 bits instead of
+    finding nothing (found by fuzzing: an action on id 2**63)."""
+    if not isinstance(value, int):
+        return True
+    ops = connections[router.db_for_read(model)].ops
+    low, high = ops.integer_field_ranges.get(pk.get_internal_type(), (None, None))
+    return (low is None or value >= low) and (high is None or value <= high)
