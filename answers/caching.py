@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from answers.models import PublicVersion
 from answers.publication import current_version
 from diseasemaps.lib.cache import OUTAGE_ERRORS
 
@@ -49,6 +51,10 @@ PUBLIC_VIEWS = {
 # Validators (ETag/304) but no stored copy: every distinct ?q= would be a new
 # entry, and anyone could fill the cache with them.
 NOT_STORED = {"answers:search"}
+# Answer and condition pages are kept in the database once rendered, one query
+# away (answers/pages.py): the shared cache would only add a round trip to
+# every miss and a second copy of every page. Only this process keeps them.
+STORED_IN_DATABASE = {"answers:answer", "answers:condition"}
 PAGE_TTL = 24 * 3600
 # Tests give each test its own namespace (their content versions repeat).
 KEY_PREFIX = "page"
@@ -103,20 +109,89 @@ def _view_name(urlconf: str, path: str) -> str | None:
         return None
 
 
+def is_anonymous_reader(request: HttpRequest) -> bool:
+    """A GET or HEAD whose response is the same for every such reader.
+
+    Only readers without a session or a pending flash message: anything in
+    either could make the response personal.
+    """
+    return (
+        request.method in {"GET", "HEAD"}
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
 def _public_view(request: HttpRequest) -> str | None:
     """The public view this request is for, if it may be cached at all."""
-    if request.method not in {"GET", "HEAD"}:
-        return None
-    # Only readers without a session or a pending flash message: anything in
-    # either could make this response personal.
-    if (
-        settings.SESSION_COOKIE_NAME in request.COOKIES
-        or CookieStorage.cookie_name in request.COOKIES
-    ):
+    if not is_anonymous_reader(request):
         return None
     urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
     view_name = _view_name(urlconf, request.path_info)
     return view_name if view_name in PUBLIC_VIEWS else None
+
+
+# Which public content version is current, as the shared cache last heard it:
+# announced by every change (when it is made, and again when it commits) and
+# read by every anonymous request, so that a page kept in the cache costs no
+# database query. Missing (expired, Redis emptied or down), it is read from the
+# database and kept again. Pages are kept under the version read from the
+# database they were rendered from, never under this hint: a hint that is
+# behind (an announcement lost with Redis unreachable) can only find pages as
+# old as itself, and expires after VERSION_TTL seconds; one that is ahead (a
+# change rolled back) only finds nothing.
+VERSION_TTL = 2
+# Each process also remembers the hint for this long: a page it keeps then
+# costs no round trip at all. The process that makes a change knows at once;
+# the others within this time (measured: asking Redis on every request cost a
+# page served from memory a third of its throughput).
+LOCAL_HINT_SECONDS = 0.1
+_local_hint: tuple[str, float, tuple[int, float]] | None = None
+_now = time.monotonic  # a name tests can replace without touching `time`
+
+
+def _version_key() -> str:
+    return f"{KEY_PREFIX}:version"
+
+
+def _remember(value: tuple[int, float]) -> None:
+    global _local_hint
+    _local_hint = (_version_key(), _now() + LOCAL_HINT_SECONDS, value)
+
+
+def announce_version(version: PublicVersion) -> None:
+    value = (version.version, version.changed_at.timestamp())
+    _remember(value)
+    cache.set(_version_key(), value, VERSION_TTL)
+
+
+def known_version() -> PublicVersion:
+    local = _local_hint
+    if local is not None and local[0] == _version_key() and _now() < local[1]:
+        hint = local[2]
+    else:
+        hint = cache.get(_version_key())
+    if hint is None:
+        version = current_version()
+        hint = (version.version, version.changed_at.timestamp())
+        # add, not set: a change announced meanwhile must not be overwritten.
+        cache.add(_version_key(), hint, VERSION_TTL)
+    if local is None or local[2] != hint or _now() >= local[1]:
+        _remember(hint)
+    number, changed_at = hint
+    return PublicVersion(
+        pk=1, version=number, changed_at=datetime.fromtimestamp(changed_at, UTC)
+    )
+
+
+def _validators(version: PublicVersion) -> tuple[str, float]:
+    etag = f'"{version.version}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}"'
+    return etag, version.changed_at.timestamp()
+
+
+def _key(etag: str, path: str) -> str:
+    return f"{KEY_PREFIX}:{etag}:{path}"
 
 
 class PublicPageCacheMiddleware:
@@ -133,20 +208,10 @@ class PublicPageCacheMiddleware:
         if view_name is None:
             return self.get_response(request)
 
-        # Through the router, so from the database this request reads its page
-        # from (a replica for anonymous readers when one is healthy, see
-        # diseasemaps/lib/replicas.py), and before any content. A standby
-        # replays whole transactions in commit order and the version moves in
-        # the same transaction as the content it covers, so a page rendered
-        # after this read is at least as new as the version it is stored
-        # under. Reading the version from the primary instead would let a
-        # lagging replica's old page be stored under the new version and be
-        # served as current until the next change. (A reader switching between
-        # a lagging replica and the primary may see one page older again, for
-        # at most DATABASE_REPLICA_MAX_LAG seconds.)
-        version = current_version()
-        etag = f'"{version.version}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}"'
-        last_modified = version.changed_at.timestamp()
+        # The version as the shared cache last heard it: a page kept by this
+        # process or in the shared cache costs no database query at all.
+        version = known_version()
+        etag, last_modified = _validators(version)
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=int(last_modified)
         )
@@ -157,12 +222,11 @@ class PublicPageCacheMiddleware:
             return self._headers(self.get_response(request), etag, last_modified)
         # Hashed: a long query string must not make an over-long cache key.
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"{KEY_PREFIX}:{etag}:{path}"
-        cached = local_pages.get(key)
-        if cached is None:
-            cached = cache.get(key)
+        cached = local_pages.get(_key(etag, path))
+        if cached is None and view_name not in STORED_IN_DATABASE:
+            cached = cache.get(_key(etag, path))
             if cached is not None:
-                local_pages.put(key, cached)
+                local_pages.put(_key(etag, path), cached)
         if cached is not None:
             content, headers = cached
             response = HttpResponse(content)
@@ -171,15 +235,35 @@ class PublicPageCacheMiddleware:
             response["X-Page-Cache"] = "hit"
             return self._headers(response, etag, last_modified)
 
+        # Not kept: the page is rendered, and kept under the version read
+        # before it from the database it is rendered from (through the router:
+        # a replica for anonymous readers when one is healthy, see
+        # diseasemaps/lib/replicas.py). A standby replays whole transactions in
+        # commit order and the version moves in the same transaction as the
+        # content it covers, so the page is at least as new as the version it
+        # is kept under, whatever the hint above said: a hint that is behind
+        # can only find pages as old as itself, a lagging replica's page is
+        # kept under its own older version. Answer and condition pages read
+        # it with their stored copy (answers/pages.py); other pages here.
         started = time.monotonic()
-        response = self.get_response(request)
+        if view_name in STORED_IN_DATABASE:
+            response = self.get_response(request)
+            rendered = getattr(request, "content_version", None)
+        else:
+            rendered = current_version()
+            response = self.get_response(request)
+        if rendered is None:  # not found, or not rendered for anyone
+            return self._headers(response, etag, last_modified)
+        etag, last_modified = _validators(rendered)
+        key = _key(etag, path)
         if (
             response.status_code == 200
             and not response.cookies
             and not getattr(response, "streaming", False)
         ):
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            cache.set(key, (response.content, headers), PAGE_TTL)
+            if view_name not in STORED_IN_DATABASE:
+                cache.set(key, (response.content, headers), PAGE_TTL)
             local_pages.put(key, (response.content, headers))
             response["X-Page-Cache"] = (
                 f"miss; {1000 * (time.monotonic() - started):.0f}ms"

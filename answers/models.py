@@ -766,9 +766,61 @@ class PublicVersion(models.Model):
 
     version = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
+    # Stored pages rendered before this version are stale, whatever their
+    # condition (a reviewer's profile or the whole dataset changed): see
+    # answers/pages.py.
+    pages_since = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Public content version {self.version}"
+
+
+class PageStamp(models.Model):
+    """The public content version at the last change to one condition's pages.
+
+    Its condition page and every one of its answer pages show the condition
+    and the list of its live questions, so a change to any of them makes all
+    of them stale. Kept out of `Condition` itself: a form or a restore from
+    History that saved an old copy of the condition must not move it back.
+    """
+
+    condition = models.OneToOneField(
+        Condition,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="page_stamp",
+    )
+    version = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.condition_id} changed at version {self.version}"
+
+
+class StoredPage(models.Model):
+    """A public page as rendered for anonymous readers, kept until a change to
+    what it shows deletes it or makes it stale (answers/pages.py)."""
+
+    path = models.CharField(max_length=300, unique=True)
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="stored_pages"
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stored_pages",
+    )
+    # The public content version read before the page's content was.
+    version = models.PositiveBigIntegerField()
+    release = models.CharField(max_length=100)
+    # For the overdue notice, which is added each time the page is served.
+    next_review_due = models.DateField(null=True, blank=True)
+    html = models.TextField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.path} at version {self.version}"
 
 
 class SearchEntry(models.Model):

@@ -1,5 +1,6 @@
 """Public pages. They read only approved revisions (`Question.objects.published()`)
-and run a fixed number of queries, however many answers a condition has."""
+and run a fixed number of queries, however many answers a condition has. Answer
+and condition pages are stored once rendered (answers/pages.py)."""
 
 from itertools import groupby
 
@@ -8,10 +9,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
-from django.utils import timezone
 
+from answers import pages, structured_data
 from answers import search as site_search
-from answers import structured_data
 from answers.models import Condition, Question, Reviewer, ReviewEvent, Topic
 from diseasemaps.lib.markdown import render_answer
 
@@ -136,11 +136,14 @@ def condition_index(request: HttpRequest) -> HttpResponse:
 
 
 def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    found = pages.find(request)
+    if found is not None and found.html is not None:
+        return pages.respond(found.html, stored="hit")
     condition = get_object_or_404(
         Condition.objects.published().prefetch_related("codes", "criteria"), slug=slug
     )
     questions = _question_list(condition)
-    return render(
+    html = pages.render(
         request,
         "answers/condition_detail.html",
         {
@@ -155,9 +158,16 @@ def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         },
     )
+    if found is not None:
+        pages.store(found, html, condition=condition)
+    return pages.respond(html, stored="none" if found is None else "miss")
 
 
 def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpResponse:
+    found = pages.find(request)
+    if found is not None and found.html is not None:
+        due = found.next_review_due
+        return pages.respond(found.html, next_review_due=due, stored="hit")
     question = get_object_or_404(
         Question.objects.select_related(
             "condition", "live_revision", "last_review", "last_review__reviewer"
@@ -176,8 +186,7 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
         # Never published: to the public it does not exist.
         raise Http404("No such answer.")
     others = _question_list(question.condition).exclude(pk=question.pk)
-    today = timezone.localdate()
-    return render(
+    html = pages.render(
         request,
         "answers/answer_detail.html",
         {
@@ -185,12 +194,18 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
             "condition": question.condition,
             "revision": question.live_revision,
             "review": question.last_review,
-            "overdue": question.is_overdue(today),
             "others": _by_topic(others),
             "breadcrumbs": structured_data.breadcrumb_items(question),
             "canonical_url": structured_data.absolute(question.get_absolute_url()),
             "json_ld": structured_data.as_script(structured_data.answer_page(question)),
         },
+    )
+    if found is not None:
+        pages.store(found, html, condition=question.condition, question=question)
+    return pages.respond(
+        html,
+        next_review_due=question.next_review_due,
+        stored="none" if found is None else "miss",
     )
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from answers.caching import forget_pages
 from answers.models import Condition, Question, ReviewEvent
-from answers.publication import public_content_changed
+from answers.publication import community_content_changed
 from community import notifications
 from community.exceptions import (
     CommunityError,
@@ -110,7 +110,10 @@ def update_profile(*, member: Member, country: str, counted_in_map: bool) -> Mem
     # Nothing to count without a country.
     member.counted_in_map = counted_in_map and bool(member.country)
     member.save(update_fields=["country", "counted_in_map"])
-    public_content_changed()  # condition maps
+    # The maps of every condition they relate to.
+    community_content_changed(
+        conditions=member.conditions.values_list("condition_id", flat=True)
+    )
     return member
 
 
@@ -123,7 +126,7 @@ def set_relation(*, member: Member, condition: Condition, relation: str) -> None
     # relation changes it. (Every post sets the relation again; moving the
     # public version for each would empty every cached page on the site.)
     if created and member.counted_in_map:
-        public_content_changed()  # the condition's map
+        community_content_changed(conditions=[condition.pk])  # its map
 
 
 def remove_relation(*, member: Member, condition: Condition) -> None:
@@ -131,7 +134,7 @@ def remove_relation(*, member: Member, condition: Condition) -> None:
         member=member, condition=condition
     ).delete()
     if removed and member.counted_in_map:
-        public_content_changed()
+        community_content_changed(conditions=[condition.pk])
 
 
 # --- Posting ------------------------------------------------------------------
@@ -225,7 +228,7 @@ def post_experience(
         # Over the limit, the post is rolled back.
         _limit("post", member.pk, POST_LIMIT, "posted")
         if trusted:
-            public_content_changed()
+            community_content_changed(conditions=[condition.pk])
         else:
             notifications.received(experience)
     return experience
@@ -270,7 +273,7 @@ def delete_experience(*, user: AbstractBaseUser, experience: Experience) -> None
         was_public = experience.status == Status.PUBLISHED
         experience.delete()
         if was_public:
-            public_content_changed()
+            community_content_changed(conditions=[experience.condition_id])
             # Not even an unreachable copy of a page with it may stay.
             transaction.on_commit(forget_pages)
 
@@ -312,7 +315,7 @@ def report_experience(
                 None,
                 f"Hidden automatically after {open_reports} reports.",
             )
-            public_content_changed()
+            community_content_changed(conditions=[locked.condition_id])
     return report
 
 
@@ -374,7 +377,7 @@ def _decide(
         locked.save()
         _resolve_reports(locked, user)
         event = _record(locked, action, user, reason)
-        public_content_changed()
+        community_content_changed(conditions=[locked.condition_id])
         notifications.decided(locked, event)
     return locked
 
@@ -448,7 +451,7 @@ def decide_edit(
         locked.pending_body = ""
         locked.save()
         if approve:
-            public_content_changed()
+            community_content_changed(conditions=[locked.condition_id])
         event = _record(
             locked,
             Action.EDIT_APPROVED if approve else Action.EDIT_REJECTED,
@@ -473,7 +476,7 @@ def dismiss_reports(
         ):
             locked.transition_to(Status.PUBLISHED)
             locked.save(update_fields=["status", "updated_at"])
-            public_content_changed()
+            community_content_changed(conditions=[locked.condition_id])
         _record(locked, Action.REPORTS_DISMISSED, user, reason)
     return count
 
@@ -546,12 +549,17 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
     }
 
 
-def _erase_health_data(member: Member, *, keep_published: bool = False) -> None:
+def _erase_health_data(member: Member, *, keep_published: bool = False) -> set[int]:
     """Delete what a member shared about health: posts (with their reports)
     and conditions. With `keep_published`, published posts move to a
     "former member" profile without user, email or pseudonym instead, minus
-    any edit still waiting for a moderator (never published, so not kept)."""
+    any edit still waiting for a moderator (never published, so not kept).
+
+    Returns the conditions whose public pages showed any of it (posts, the
+    author's name on them, counts, maps)."""
     posts = Experience.objects.filter(author=member)
+    touched = set(posts.values_list("condition_id", flat=True))
+    touched |= set(member.conditions.values_list("condition_id", flat=True))
     if keep_published:
         kept = posts.filter(status=Status.PUBLISHED)
         if kept.exists():
@@ -566,6 +574,7 @@ def _erase_health_data(member: Member, *, keep_published: bool = False) -> None:
     # Moderation records keep the post's number (SET_NULL), not its text.
     Experience.objects.filter(author=member).delete()
     member.conditions.all().delete()
+    return touched
 
 
 @sensitive_variables()
@@ -591,8 +600,9 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
 
     with transaction.atomic():
         member = Member.objects.filter(user_id=user.pk).first()
+        touched = set()
         if member is not None:
-            _erase_health_data(member, keep_published=keep_posts)
+            touched = _erase_health_data(member, keep_published=keep_posts)
         # Audit rows survive, without the person's name. The rows are
         # append-only; erasing a name is the one change allowed, by law.
         ModerationEvent.objects.filter(actor=user).update(
@@ -614,7 +624,8 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
             content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
         ).delete()
         # Login records carry the email address used to log in.
-        public_content_changed()  # counts and posts on public pages change
+        # Counts, posts and maps on those conditions' pages change.
+        community_content_changed(conditions=touched)
         identifiers = {user.get_username(), user.email}
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__in=identifiers).delete()
@@ -638,7 +649,7 @@ def withdraw_consent(*, user: AbstractBaseUser, at: datetime | None = None) -> M
         member = Member.objects.select_for_update().get(pk=member.pk)
         was_counted = member.counted_in_map
         published = Experience.objects.published().filter(author=member).exists()
-        _erase_health_data(member)
+        touched = _erase_health_data(member)
         member.health_data_consent_at = None
         member.consent_withdrawn_at = at or timezone.now()
         member.counted_in_map = False
@@ -650,7 +661,7 @@ def withdraw_consent(*, user: AbstractBaseUser, at: datetime | None = None) -> M
             ]
         )
         if published or was_counted:
-            public_content_changed()
+            community_content_changed(conditions=touched)
         transaction.on_commit(forget_pages)
     return member
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from answers import services
+from answers.caching import known_version
 from answers.models import ConditionCode, CriteriaList
 from diseasemaps.testing import (
     PersonasTestCase,
@@ -304,6 +305,7 @@ class AnswerPageTestCase(PersonasTestCase):
                 self.assertEqual(self.client.get(self.url).status_code, 200)
             return len(queries)
 
+        known_version()  # the version hint is in the cache, as on a running site
         before = count()
         for n in range(8):
             other = draft(
@@ -322,4 +324,10 @@ class AnswerPageTestCase(PersonasTestCase):
             condition=self.condition, system="ICD-10", code="D47.7"
         )
         self.assertEqual(count(), before)
-        self.assertLessEqual(before, 6)
+        # Rendered (the content changed in between, so there is no current
+        # stored page): the stored page with the content version, the answer, its
+        # condition's codes, the other questions, the community count and the
+        # latest posts; then storing it (in a savepoint: its condition's stamp,
+        # made if need be and locked, then the page). Served stored, it is two
+        # (answers/tests/test_stored_pages.py).
+        self.assertLessEqual(before, 11)

@@ -49,12 +49,14 @@ from answers.models import (
     Condition,
     ConditionCode,
     CriteriaList,
+    PageStamp,
     Question,
     Reference,
     Reviewer,
     ReviewEvent,
     SearchEntry,
     Status,
+    StoredPage,
 )
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 from answers.services import coi_statement
@@ -1386,7 +1388,10 @@ def remove_existing(connection) -> None:
             | Q(pk__in=Member.objects.filter(user__isnull=False).values("user_id"))
         ).values_list("pk", flat=True)
     )
-    tables = [model._meta.db_table for model in [Report, *FILLED]]
+    # Stored pages and their stamps go too: they point at the conditions and
+    # questions replaced, and PostgreSQL truncates none of those without them.
+    rendered = [StoredPage, PageStamp]
+    tables = [model._meta.db_table for model in [Report, *rendered, *FILLED]]
     run_deferred_checks(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

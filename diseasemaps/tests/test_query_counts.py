@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from answers import services
-from answers.models import ConditionCode, CriteriaList
+from answers.models import ConditionCode, CriteriaList, StoredPage
 from community.models import Member
 from community.tests.helpers import share, share_published
 from diseasemaps.testing import (
@@ -99,6 +99,10 @@ class QueryCountsTestCase(PersonasTestCase):
         self.assertEqual(response.status_code, 200, url)
         return len(queries)
 
+    def first_render(self, url: str) -> int:
+        StoredPage.objects.all().delete()
+        return self.count(f"{url}?fresh={uuid.uuid4().hex}")
+
     def count_post(self, user) -> int:
         self.client.force_login(user)
         url = reverse("community:share", args=[self.condition.slug])
@@ -118,12 +122,18 @@ class QueryCountsTestCase(PersonasTestCase):
     def counts(self, poster) -> dict[str, int]:
         experiences = reverse("community:experiences", args=[self.condition.slug])
         answer = self.question.get_absolute_url()
+        condition = self.condition.get_absolute_url()
         return {
             "trivial view": self.count(reverse("bench_trivial")),
             "answer, cached": self.count(answer, again=True),
-            # A fresh namespace: the same page, not yet in the page cache.
+            # Rendered for its first reader: no stored page yet (the content
+            # just changed, or a deploy).
+            "answer, first render": self.first_render(answer),
+            # A fresh namespace: the same page, not yet in the page cache, but
+            # stored by the request before (answers/pages.py).
             "answer, uncached": self.count(f"{answer}?fresh={uuid.uuid4().hex}"),
-            "condition": self.count(self.condition.get_absolute_url()),
+            "condition, first render": self.first_render(condition),
+            "condition": self.count(f"{condition}?fresh={uuid.uuid4().hex}"),
             "experiences, page 1": self.count(experiences),
             "experiences, last page": self.count(f"{experiences}?page=500"),
             "search, synonym": self.count(
@@ -145,4 +155,8 @@ class QueryCountsTestCase(PersonasTestCase):
         self.maxDiff = None
         self.assertEqual(large, small)
         self.assertEqual(small["trivial view"], 0)
-        self.assertEqual(small["answer, cached"], 1)  # the content version
+        # The content version comes from the cache with the page.
+        self.assertEqual(small["answer, cached"], 0)
+        # The stored page, with the content version.
+        self.assertEqual(small["answer, uncached"], 1)
+        self.assertEqual(small["condition"], 1)
