@@ -20,10 +20,14 @@ Settings (environment variables, all optional):
   BENCH_THREADS             wrk threads (2)
   BENCH_PORT                gunicorn's port on 127.0.0.1 (8765)
   BENCH_ONLY                comma-separated scenario names (the floor always runs)
+  BENCH_RELEASE             the release id stored pages are kept under (default:
+                            the commit and uncommitted changes, so changed code
+                            renders them again)
 
 `python -m bench.run --explain-only` stops after the query counts and plans.
 """
 
+import hashlib
 import json
 import os
 import platform
@@ -88,7 +92,23 @@ def fail(message: str) -> None:
 # --- Environment ----------------------------------------------------------------
 
 SECRET = secrets.token_urlsafe(50)
-RELEASE = "bench-" + secrets.token_hex(4)
+
+
+def code_release() -> str:
+    """The checkout's commit and uncommitted changes, as a release id.
+
+    Stored pages (answers/pages.py) are kept per release: with the same code,
+    a second run finds the pages the first one rendered; any change to the
+    code renders them again, as a deploy would.
+    """
+    digest = hashlib.sha256()
+    for command in (["git", "rev-parse", "HEAD"], ["git", "diff", "HEAD"]):
+        result = subprocess.run(command, cwd=ROOT, capture_output=True)
+        digest.update(result.stdout)
+    return "bench-" + digest.hexdigest()[:12]
+
+
+RELEASE = os.environ.get("BENCH_RELEASE") or code_release()
 
 
 def env_for(database_url: str, **extra: str) -> dict[str, str]:
@@ -250,6 +270,27 @@ def flush_cache() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
+def render_stored_pages(paths_file: Path) -> None:
+    """Render and store the pages the uncached scenarios read, as
+    `manage.py render_pages` does after a deploy: one process per core, each
+    on its share of the list. Pages already current for this release (an
+    earlier run of the same code) are skipped."""
+    paths = paths_file.read_text().splitlines()
+    say(f"rendering the {len(paths):,} stored pages the uncached scenarios read")
+    processes = []
+    for part in range(CORES):
+        share = paths_file.with_name(f"render-{part}.txt")
+        share.write_text("".join(f"{path}\n" for path in paths[part::CORES]))
+        command = [PYTHON, str(ROOT / "manage.py"), "render_pages", "--paths"]
+        processes.append(
+            subprocess.Popen(
+                [*command, str(share)], cwd=ROOT, env=env_for(DATABASE_URL)
+            )
+        )
+    if any(process.wait() for process in processes):
+        fail("manage.py render_pages failed; see its output above")
+
+
 # --- gunicorn and wrk -----------------------------------------------------------
 
 
@@ -321,7 +362,10 @@ def run_wrk(
     env = dict(os.environ)
     env.update(
         BENCH_PATH=scenario.get("path", ""),
-        BENCH_PATHS=scenario.get("paths", ""),
+        # A first-render scenario warms up on other pages: warming up on its
+        # own would store the very pages it is about to measure.
+        BENCH_PATHS=scenario.get("warm_paths" if warm else "paths")
+        or scenario.get("paths", ""),
         BENCH_COOKIES=scenario.get("cookies", ""),
         BENCH_METHOD=scenario.get("method", "GET"),
         BENCH_BODY=scenario.get("body", ""),
@@ -380,6 +424,7 @@ def summarise(scenario: dict, data: dict) -> dict:
         "unexpected_responses": unexpected,
         "socket_errors": socket_errors,
         "page_cache": data["page_cache"],
+        "stored_page": data["stored_page"],
         "load_before": round(data["load_before"], 2),
         "load_after": round(data["load_after"], 2),
     }
@@ -444,7 +489,8 @@ def evaluate(rows: dict[str, dict]) -> list[dict]:
 def table(rows: list[dict]) -> str:
     header = (
         f"{'scenario':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} "
-        f"{'queries':>7} {'(demo)':>6} {'cache hits':>10} {'errors':>7}"
+        f"{'queries':>7} {'(demo)':>6} {'cache hits':>10} {'stored':>7} "
+        f"{'errors':>7}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
@@ -457,10 +503,13 @@ def table(rows: list[dict]) -> str:
             cache = "—"
         small = row["queries_small"]
         errors = row["unexpected_responses"] + row["socket_errors"]
+        stored = row["stored_page"]
+        served = stored["hit"] + stored["miss"]
+        stored_share = f"{100 * stored['hit'] / served:.0f}%" if served else "—"
         lines.append(
             f"{row['label']:<28} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} "
             f"{row['p99_ms']:>8.1f} {row['ratio']:>6.2f} {row['queries']:>7} "
-            f"{'' if small is None else small:>6} {cache:>10} "
+            f"{'' if small is None else small:>6} {cache:>10} {stored_share:>7} "
             f"{errors if errors else '':>7}"
         )
     return "\n".join(lines)
@@ -499,9 +548,14 @@ def main() -> None:
     )
     scenarios(SMALL_DATABASE_URL, "cleanup", str(small_dir))
 
-    say("picking pages and logging in members on the large dataset")
+    say("picking pages on the large dataset")
     flush_cache()
     large_dir = directory / "large"
+    scenarios(DATABASE_URL, "pages", str(large_dir))
+    render_stored_pages(large_dir / "render.txt")
+    # After rendering, which can take minutes: a staff session would be
+    # touched (one more query) or even expire in between.
+    say("logging in members and a reviewer on the large dataset")
     plan = scenarios(DATABASE_URL, "prepare", str(large_dir))
     counts = scenarios(DATABASE_URL, "count", str(large_dir))
     (large_dir / "queries.json").write_text(json.dumps(counts, indent=2))

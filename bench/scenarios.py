@@ -4,6 +4,8 @@ Run by `bench/run.py` in a subprocess whose environment names the database
 (the large bench database, or the small demo one for query counts):
 
     python -m bench.scenarios status              # dataset sizes, as JSON
+    python -m bench.scenarios pages DIR           # pick the page URLs; write
+                                                  # DIR/render.txt
     python -m bench.scenarios prepare DIR         # pick pages, log in members,
                                                   # write wrk's input files
     python -m bench.scenarios count DIR           # queries per request
@@ -13,9 +15,17 @@ Rules (deterministic, so two runs on the same data load the same pages):
 
 - answer (cached): the first live answer, in page order, of the condition with
   the most published experiences, requested once before the run.
-- answer (uncached) and condition: every live answer (condition) URL in a
-  seeded shuffle; wrk's threads take turns through the list, so a page is
-  rarely requested twice and most requests miss the page cache.
+- answer (uncached) and condition: live answer (condition) URLs in a seeded
+  shuffle, STORED_ANSWERS (STORED_CONDITIONS) of them; wrk's threads take
+  turns through the list, and every request carries a unique, ignored
+  `bench=` parameter, so every one misses the page cache. Their pages are
+  rendered and stored before the run (`render.txt`, see answers/pages.py), as
+  `manage.py render_pages` leaves every page after a deploy or a change.
+- answer (condition), first render: the next COLD_ANSWERS (COLD_CONDITIONS)
+  URLs of the same shuffles, whose stored pages are deleted first: each is
+  rendered for its first reader, as after a change nobody has read yet.
+  Their warm-up loads other URLs again (`warm_paths`), so it cannot store the
+  pages the run then asks for.
 - experiences page 1 and page 500: the condition with the most published
   experiences (10 a page, so page 500 needs 5,000); every request carries a
   unique, ignored `bench=` parameter, which makes it a page-cache miss.
@@ -42,7 +52,9 @@ from urllib.parse import quote, urlencode
 PAGE_SIZE = 10
 EXPERIENCE_PAGE = 500
 SEED = 6
-MAX_PATHS = 50_000
+STORED_ANSWERS, COLD_ANSWERS = 10_000, 5_000
+STORED_CONDITIONS, COLD_CONDITIONS = 3_000, 2_000
+WARM_PATHS = 300
 POST_BODY = (
     "Resting before I get tired has made the biggest difference for me. "
     "I plan one thing each morning and keep the afternoon free, and my "
@@ -130,6 +142,23 @@ def _condition_paths(limit: int) -> list[str]:
     slugs = list(Condition.objects.published().order_by("pk").values_list("slug"))
     random.Random(SEED).shuffle(slugs)
     return [f"/conditions/{slug}/" for (slug,) in slugs[:limit]]
+
+
+def _split(paths: list[str], stored: int, cold: int) -> tuple[list, list, list]:
+    """Stored, first-render and warm-up paths, in that order of the shuffle.
+    Short lists (the demo data, for counting queries) are halved."""
+    if len(paths) < stored + cold + 2:
+        half = max(1, len(paths) // 2)
+        return paths[:half], paths[half:], paths[half:]
+    rest = paths[stored + cold :]
+    return paths[:stored], paths[stored : stored + cold], rest
+
+
+def _forget_stored(paths: list[str]) -> None:
+    from answers.models import StoredPage
+
+    for start in range(0, len(paths), 1000):
+        StoredPage.objects.filter(path__in=paths[start : start + 1000]).delete()
 
 
 def _condition_for(path: str):
@@ -279,6 +308,27 @@ def _counting_member(condition):
     raise SystemExit("No untrusted member to count the queries of a post with.")
 
 
+def pick_pages(directory: Path) -> dict:
+    """The answer and condition URLs: stored, first render, warm-up. The
+    first-render ones lose their stored pages; the stored ones are listed in
+    render.txt for `manage.py render_pages`. The same every time."""
+    directory.mkdir(parents=True, exist_ok=True)
+    answers = _split(
+        _live_answer_paths(STORED_ANSWERS + COLD_ANSWERS + WARM_PATHS),
+        STORED_ANSWERS,
+        COLD_ANSWERS,
+    )
+    conditions = _split(
+        _condition_paths(STORED_CONDITIONS + COLD_CONDITIONS + WARM_PATHS),
+        STORED_CONDITIONS,
+        COLD_CONDITIONS,
+    )
+    _forget_stored([*answers[1], *answers[2], *conditions[1], *conditions[2]])
+    stored = [*answers[0], *conditions[0]]
+    (directory / "render.txt").write_text("".join(f"{path}\n" for path in stored))
+    return {"answers": answers, "conditions": conditions, "stored": len(stored)}
+
+
 def prepare(directory: Path, members: int) -> dict:
     """Pick every scenario's pages; log in; write wrk's input files."""
     from django.conf import settings
@@ -308,8 +358,9 @@ def prepare(directory: Path, members: int) -> dict:
         path.write_text("".join(f"{line}\n" for line in lines))
         return str(path)
 
-    answers = _live_answer_paths(MAX_PATHS)
-    conditions = _condition_paths(MAX_PATHS)
+    picked = pick_pages(directory)
+    answers, cold_answers, warm_answers = picked["answers"]
+    conditions, cold_conditions, warm_conditions = picked["conditions"]
     post_conditions = conditions[:200]
     counting = _counting_member(_condition_for(post_conditions[0]))
     counting_session = _session_for(counting.user)
@@ -327,12 +378,34 @@ def prepare(directory: Path, members: int) -> dict:
             "label": "answer page, uncached",
             "paths": write("answers.txt", answers),
             "count": len(answers),
+            "bust": True,
+            "stored": True,
         },
         {
             "name": "condition",
             "label": "condition page",
             "paths": write("conditions.txt", conditions),
             "count": len(conditions),
+            "bust": True,
+            "stored": True,
+        },
+        {
+            "name": "answer_first_render",
+            "label": "answer page, first render",
+            "paths": write("cold_answers.txt", cold_answers),
+            "warm_paths": write("warm_answers.txt", warm_answers),
+            "count": len(cold_answers),
+            "bust": True,
+            "cold": True,
+        },
+        {
+            "name": "condition_first_render",
+            "label": "condition page, first render",
+            "paths": write("cold_conditions.txt", cold_conditions),
+            "warm_paths": write("warm_conditions.txt", warm_conditions),
+            "count": len(cold_conditions),
+            "bust": True,
+            "cold": True,
         },
         {
             "name": "experiences_p1",
@@ -427,7 +500,9 @@ def _client_for(scenario: dict):
 def _first_path(scenario: dict) -> str:
     if "path" in scenario:
         return scenario["path"]
-    return Path(scenario["paths"]).read_text().splitlines()[0]
+    paths = Path(scenario["paths"]).read_text().splitlines()
+    # A first render stores the page: count with one wrk will not reach.
+    return paths[-1] if scenario.get("cold") else paths[0]
 
 
 def _busted(path: str) -> str:
@@ -447,8 +522,8 @@ def count(directory: Path) -> dict:
         expect = scenario.get("expect", 200)
         if scenario.get("warm"):
             client.get(path)
-        elif scenario["name"] in {"answer_uncached", "condition"}:
-            path = _busted(path)  # whatever wrk asked before: a cache miss
+        elif scenario.get("stored"):
+            client.get(_busted(path))  # rendered and stored, if it was not
         with CaptureQueriesContext(connection) as queries:
             if scenario.get("method") == "POST":
                 body = scenario["body"].replace("{KEY}", str(uuid.uuid4()))
@@ -480,7 +555,7 @@ def cleanup(directory: Path) -> dict:
     from django.contrib.sessions.models import Session
     from django.db import transaction
 
-    from answers.publication import public_content_changed
+    from answers.publication import community_content_changed
     from community.models import Experience, ExperienceStatus, MemberCondition
 
     plan = json.loads((directory / "plan.json").read_text())
@@ -489,7 +564,11 @@ def cleanup(directory: Path) -> dict:
         posts = Experience.objects.filter(
             author__in=plan["members"], created_at__gte=started
         )
-        published = posts.filter(status=ExperienceStatus.PUBLISHED).exists()
+        published = set(
+            posts.filter(status=ExperienceStatus.PUBLISHED).values_list(
+                "condition_id", flat=True
+            )
+        )
         removed, _ = posts.delete()
         MemberCondition.objects.filter(
             member__in=plan["members"], created_at__gte=started
@@ -497,7 +576,7 @@ def cleanup(directory: Path) -> dict:
         sessions, _ = Session.objects.filter(session_key__in=plan["sessions"]).delete()
         _forget_bench_devices()
         if published:
-            public_content_changed()
+            community_content_changed(conditions=published)
     return {"posts_removed": removed, "sessions_removed": sessions}
 
 
@@ -514,6 +593,8 @@ def main(argv: list[str]) -> None:
     command = argv[0]
     if command == "status":
         print(json.dumps(status()))
+    elif command == "pages":
+        print(json.dumps({"stored": pick_pages(Path(argv[1]))["stored"]}))
     elif command == "prepare":
         members = int(os.environ.get("BENCH_MEMBERS", "1000"))
         plan = prepare(Path(argv[1]), members)

@@ -48,6 +48,7 @@ function init(args)
    counter = thread_id
    statuses = {}
    cache = { hit = 0, miss = 0, none = 0 }
+   stored = { hit = 0, miss = 0, none = 0 }
 end
 
 function request()
@@ -84,11 +85,21 @@ function response(status, headers, body)
    else
       cache.miss = cache.miss + 1
    end
+   -- answers/pages.py: served from its stored rendering, or rendered now.
+   local stored_page = headers["X-Stored-Page"] or headers["x-stored-page"]
+   if stored_page == "hit" then
+      stored.hit = stored.hit + 1
+   elseif stored_page == "miss" then
+      stored.miss = stored.miss + 1
+   else
+      stored.none = stored.none + 1
+   end
 end
 
 function done(summary, latency, requests)
    local totals = {}
    local cache_totals = { hit = 0, miss = 0, none = 0 }
+   local stored_totals = { hit = 0, miss = 0, none = 0 }
    for _, thread in ipairs(threads) do
       for status, n in pairs(thread:get("statuses")) do
          totals[status] = (totals[status] or 0) + n
@@ -96,6 +107,9 @@ function done(summary, latency, requests)
       local c = thread:get("cache")
       for key, n in pairs(c) do
          cache_totals[key] = cache_totals[key] + n
+      end
+      for key, n in pairs(thread:get("stored")) do
+         stored_totals[key] = stored_totals[key] + n
       end
    end
    local parts = {}
@@ -111,12 +125,14 @@ function done(summary, latency, requests)
          .. '"latency_us": {"p50": %d, "p90": %d, "p99": %d, "max": %d, '
          .. '"mean": %.1f}, '
          .. '"statuses": {%s}, '
-         .. '"page_cache": {"hit": %d, "miss": %d, "none": %d}}\n',
+         .. '"page_cache": {"hit": %d, "miss": %d, "none": %d}, '
+         .. '"stored_page": {"hit": %d, "miss": %d, "none": %d}}\n',
       summary.requests, summary.duration, summary.bytes,
       e.connect, e.read, e.write, e.status, e.timeout,
       latency:percentile(50), latency:percentile(90), latency:percentile(99),
       latency.max, latency.mean,
       table.concat(parts, ", "),
-      cache_totals.hit, cache_totals.miss, cache_totals.none))
+      cache_totals.hit, cache_totals.miss, cache_totals.none,
+      stored_totals.hit, stored_totals.miss, stored_totals.none))
    out:close()
 end
