@@ -256,6 +256,20 @@ def make_poems(**overrides) -> Condition:
     )
 
 
+def condition_form(condition: Condition, **fields: str) -> dict[str, str]:
+    """What the admin's condition change form posts, with no codes or criteria:
+    the condition's name and slug unless `fields` say otherwise."""
+    return {
+        "name": condition.name,
+        "slug": condition.slug,
+        "codes-TOTAL_FORMS": "0",
+        "codes-INITIAL_FORMS": "0",
+        "criteria-TOTAL_FORMS": "0",
+        "criteria-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
 def draft(
     writer,
     condition: Condition | None = None,

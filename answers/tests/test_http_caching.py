@@ -19,7 +19,14 @@ from answers.publication import public_content_changed
 from community import services as community_services
 from community.tests.helpers import share
 from diseasemaps.lib.env import cache_from_env
-from diseasemaps.testing import PersonasTestCase, draft, edit, make_condition, publish
+from diseasemaps.testing import (
+    PersonasTestCase,
+    condition_form,
+    draft,
+    edit,
+    make_condition,
+    publish,
+)
 
 # The settings REDIS_URL would produce, pointed at a closed port.
 with mock.patch.dict(os.environ, {"REDIS_URL": "redis://127.0.0.1:1/0"}):
@@ -159,14 +166,7 @@ class HttpCachingTestCase(PersonasTestCase):
             self.client.force_login(self.writer)
             self.client.post(
                 reverse("admin:answers_condition_change", args=[self.condition.pk]),
-                {
-                    "name": "POEMS syndrome (Crow–Fukase)",
-                    "slug": "poems-syndrome",
-                    "codes-TOTAL_FORMS": "0",
-                    "codes-INITIAL_FORMS": "0",
-                    "criteria-TOTAL_FORMS": "0",
-                    "criteria-INITIAL_FORMS": "0",
-                },
+                condition_form(self.condition, name="POEMS syndrome (Crow–Fukase)"),
             )
             self.client.logout()
 

@@ -6,7 +6,13 @@ from django.utils import timezone
 
 from answers import services
 from answers.models import Question
-from diseasemaps.testing import PersonasTestCase, draft, make_condition, publish
+from diseasemaps.testing import (
+    PersonasTestCase,
+    condition_form,
+    draft,
+    make_condition,
+    publish,
+)
 
 
 class ReviewDatesTestCase(PersonasTestCase):
@@ -44,15 +50,7 @@ class ReviewDatesTestCase(PersonasTestCase):
 
         response = self.client.post(
             reverse("admin:answers_condition_change", args=[condition.pk]),
-            {
-                "name": condition.name,
-                "slug": condition.slug,
-                "review_interval_days": "180",
-                "codes-TOTAL_FORMS": "0",
-                "codes-INITIAL_FORMS": "0",
-                "criteria-TOTAL_FORMS": "0",
-                "criteria-INITIAL_FORMS": "0",
-            },
+            condition_form(condition, review_interval_days="180"),
         )
 
         self.assertEqual(response.status_code, 302)

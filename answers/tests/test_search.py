@@ -19,6 +19,7 @@ from answers.models import SearchEntry
 from answers.publication import public_content_changed
 from diseasemaps.testing import (
     PersonasTestCase,
+    condition_form,
     draft,
     edit,
     make_condition,
@@ -192,17 +193,14 @@ class OnlyLiveContentTestCase(SearchTestCase):
 
         response = self.client.post(
             reverse("admin:answers_condition_change", args=[self.condition.pk]),
-            {
-                "name": "Quillon syndrome",
-                "slug": "quillon",
-                "acronym": "QLS",
-                "acronym_expansion": "Quillon–Lark syndrome",
-                "synonyms": "Brannock disease",
-                "codes-TOTAL_FORMS": "0",
-                "codes-INITIAL_FORMS": "0",
-                "criteria-TOTAL_FORMS": "0",
-                "criteria-INITIAL_FORMS": "0",
-            },
+            condition_form(
+                self.condition,
+                name="Quillon syndrome",
+                slug="quillon",
+                acronym="QLS",
+                acronym_expansion="Quillon–Lark syndrome",
+                synonyms="Brannock disease",
+            ),
         )
 
         self.assertEqual(response.status_code, 302)

@@ -26,7 +26,14 @@ from answers.models import PublicVersion, Reviewer, StoredPage
 from answers.publication import public_content_changed
 from community import services as community_services
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import PersonasTestCase, draft, edit, make_poems, publish
+from diseasemaps.testing import (
+    PersonasTestCase,
+    condition_form,
+    draft,
+    edit,
+    make_poems,
+    publish,
+)
 
 POST = (
     "Pacing my mornings changed everything; the afternoons are for resting and "
@@ -139,14 +146,7 @@ class StoredPagesTestCase(PersonasTestCase):
             self.client.force_login(self.writer)
             self.client.post(
                 reverse("admin:answers_condition_change", args=[self.condition.pk]),
-                {
-                    "name": "POEMS syndrome (Crow–Fukase)",
-                    "slug": "poems-syndrome",
-                    "codes-TOTAL_FORMS": "0",
-                    "codes-INITIAL_FORMS": "0",
-                    "criteria-TOTAL_FORMS": "0",
-                    "criteria-INITIAL_FORMS": "0",
-                },
+                condition_form(self.condition, name="POEMS syndrome (Crow–Fukase)"),
             )
             self.client.logout()
 
