@@ -6,7 +6,14 @@ from reversion.models import Version
 
 from answers import services
 from answers.models import AnswerRevision, Question, ReviewEvent, Status
-from diseasemaps.testing import PersonasTestCase, draft, edit, make_condition, publish
+from diseasemaps.testing import (
+    PersonasTestCase,
+    condition_form,
+    draft,
+    edit,
+    make_condition,
+    publish,
+)
 
 
 def change_form_data(question: Question, **overrides) -> dict:
@@ -403,16 +410,8 @@ class ConditionHistoryRecoveryTestCase(PersonasTestCase):
         publish(question, writer=self.writer, reviewer=self.reviewer)
         self.client.force_login(self.writer)
         url = reverse("admin:answers_condition_change", args=[condition.pk])
-        base = {
-            "name": condition.name,
-            "slug": condition.slug,
-            "codes-TOTAL_FORMS": "0",
-            "codes-INITIAL_FORMS": "0",
-            "criteria-TOTAL_FORMS": "0",
-            "criteria-INITIAL_FORMS": "0",
-        }
-        self.client.post(url, {**base, "review_interval_days": "180"})
-        self.client.post(url, {**base, "review_interval_days": "90"})
+        self.client.post(url, condition_form(condition, review_interval_days="180"))
+        self.client.post(url, condition_form(condition, review_interval_days="90"))
         first = Version.objects.get_for_object(condition).order_by("pk").first()
 
         revert_url = reverse(
@@ -420,7 +419,9 @@ class ConditionHistoryRecoveryTestCase(PersonasTestCase):
         )
         form = self.client.get(revert_url)
         self.assertContains(form, 'name="review_interval_days" value="180"')
-        response = self.client.post(revert_url, {**base, "review_interval_days": "180"})
+        response = self.client.post(
+            revert_url, condition_form(condition, review_interval_days="180")
+        )
 
         self.assertEqual(response.status_code, 302)
         condition.refresh_from_db()
