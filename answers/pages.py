@@ -4,39 +4,36 @@ each time someone reads them.
 Rendering an answer page costs some twenty milliseconds of ORM and template
 work (README, "Performance"), and what it shows changes only when an editor,
 a reviewer, a moderator or a member changes something. So a page rendered for
-an anonymous reader is kept in `StoredAnswerPage` / `StoredConditionPage`,
-and later anonymous readers get it with one query. The one part that changes
-without any edit, the overdue notice (it appears at midnight), is left as a
-marker and filled in each time the page is served.
+an anonymous reader is kept in `StoredPage`, and later anonymous readers get it
+with one query (by its path, with the public content version in the same
+statement). The one part that changes without any edit, the overdue notice
+(it appears at midnight), is left as a marker and filled in each time the page
+is served.
 
-A stored page is served only while it is current:
+A stored page exists only while nothing it shows has changed:
 
-- `version` is the public content version read *before* the page's content
-  was (in the same query that looked for the stored copy). Every change to
-  what a condition's pages show, editorial (answers.publication.
-  public_content_changed) or from the community (community_content_changed),
-  moves the version on and stamps the condition (`PageStamp`) with the new
-  number, in the transaction that makes the change. A page whose `version`
-  is at least its condition's stamp was rendered from content that already
-  had the last change; a change committed while it was being rendered has a
-  higher stamp, so that page is stale the moment it is stored.
+- Every change to what a condition's pages show, editorial (answers.
+  publication.public_content_changed) or from the community
+  (community_content_changed), stamps the condition (`PageStamp`) with the new
+  public version and deletes its stored pages, in the transaction that makes
+  the change. An answer page lists its condition's other questions, so all of
+  them go together.
+- A page being rendered while such a change commits must not be stored after
+  it. `store` locks the condition's stamp and refuses a page whose `version`
+  (the public version read before any of its content) is older than the
+  stamp; a change writes the stamp before it deletes, so it waits for a page
+  being stored and then deletes it too. That also makes a page rendered from
+  a lagging replica safe to store on the primary: if its condition changed
+  since, the stamp refuses it.
 - `PublicVersion.pages_since`: a change with no condition to name (a
-  reviewer's profile, a new dataset) makes every page rendered before it stale.
+  reviewer's profile, a new dataset) makes every page stored before it stale.
 - `release`: a deploy with new templates renders every page again.
 
-A change also deletes the stored pages of its conditions, so that a post
-taken down or erased leaves no copy behind. Storing a page locks its
-condition's stamp and checks it first, and a change writes the stamp before
-it deletes: a page being stored while a post is erased is either refused
-(it is already stale) or stored before the deletion that removes it.
-
-A stale or missing page is rendered the ordinary way, served, and stored in
-place of the old copy (on the primary, even when the request reads from a
-replica: the version check makes a page rendered from a lagging replica
-harmless, it is only stale sooner). `manage.py render_pages` renders every
-page that is not current, after a deploy or a bulk load. Logged-in readers,
-and readers with a session or pending messages, get the template rendered
-for them and never a stored page.
+A missing or stale page is rendered the ordinary way, served, and stored in
+place of the old copy. `manage.py render_pages` renders every page that has no
+current copy, after a deploy or a bulk load. Logged-in readers, and readers
+with a session or pending messages, get the templates rendered for them and
+never a stored page.
 """
 
 import logging
