@@ -26,6 +26,7 @@ from django.db import connections
 from django.http import HttpRequest
 from django.test import Client as DjangoClient
 from django.test import TestCase
+from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -268,6 +269,17 @@ def condition_form(condition: Condition, **fields: str) -> dict[str, str]:
         "criteria-INITIAL_FORMS": "0",
         **fields,
     }
+
+
+def edit_condition_in_admin(client, user, condition: Condition, **fields: str):
+    """Post the admin's condition change form as `user`, then log out again."""
+    client.force_login(user)
+    response = client.post(
+        reverse("admin:answers_condition_change", args=[condition.pk]),
+        condition_form(condition, **fields),
+    )
+    client.logout()
+    return response
 
 
 def draft(

@@ -21,9 +21,9 @@ from community.tests.helpers import share
 from diseasemaps.lib.env import cache_from_env
 from diseasemaps.testing import (
     PersonasTestCase,
-    condition_form,
     draft,
     edit,
+    edit_condition_in_admin,
     make_condition,
     publish,
 )
@@ -163,12 +163,12 @@ class HttpCachingTestCase(PersonasTestCase):
 
     def test_a_condition_edit_in_the_admin_shows_on_the_next_request(self):
         def rename():
-            self.client.force_login(self.writer)
-            self.client.post(
-                reverse("admin:answers_condition_change", args=[self.condition.pk]),
-                condition_form(self.condition, name="POEMS syndrome (Crow–Fukase)"),
+            edit_condition_in_admin(
+                self.client,
+                self.writer,
+                self.condition,
+                name="POEMS syndrome (Crow–Fukase)",
             )
-            self.client.logout()
 
         self.assert_next_request_shows(self.url, "POEMS syndrome (Crow–Fukase)", rename)
 

@@ -18,7 +18,6 @@ from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from answers import pages, services
@@ -28,9 +27,9 @@ from community import services as community_services
 from community.tests.helpers import share, share_published
 from diseasemaps.testing import (
     PersonasTestCase,
-    condition_form,
     draft,
     edit,
+    edit_condition_in_admin,
     make_poems,
     publish,
 )
@@ -143,12 +142,12 @@ class StoredPagesTestCase(PersonasTestCase):
             publish(question, writer=self.writer, reviewer=self.reviewer)
 
         def rename_in_the_admin():
-            self.client.force_login(self.writer)
-            self.client.post(
-                reverse("admin:answers_condition_change", args=[self.condition.pk]),
-                condition_form(self.condition, name="POEMS syndrome (Crow–Fukase)"),
+            edit_condition_in_admin(
+                self.client,
+                self.writer,
+                self.condition,
+                name="POEMS syndrome (Crow–Fukase)",
             )
-            self.client.logout()
 
         def reviewer_profile():
             # A change no condition can be named for: every page goes stale.
