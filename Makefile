@@ -50,12 +50,12 @@ test: $(VENV)/.dev $(PAYLOADS)/node_modules/.package-lock.json
 # Fault scenarios against private PostgreSQL, Redis, SMTP and gunicorn on
 # loopback (README, "Reliability"). Minutes, not seconds; never part of `test`.
 faults: $(VENV)/.runtime
-	$(BIN)/python -m faults.run
+	$(BIN)/python -m tools.faults.run
 
 # Load test on the large PostgreSQL dataset (see README, "Performance"). Never
 # part of `make test`: it takes minutes, and generates the dataset the first time.
 bench: $(VENV)/.runtime
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m tools.bench.run
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .

@@ -52,10 +52,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # restart counts as a new release.
 RELEASE = env_str("RELEASE") or f"start{int(time.time())}"
 
-# `make bench` measures the framework floor with a constant-response view
-# (/bench/trivial/); everywhere else that address is a plain 404.
-BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
-
 # The public address, used in emails sent outside a request.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -4,7 +4,6 @@ from django.urls import include, path
 
 from answers.discovery import SITEMAPS, NewAnswersFeed, robots_txt
 from diseasemaps.health import healthz
-from diseasemaps.views import bench_trivial
 
 admin.site.site_header = "DiseaseMaps editorial console"
 admin.site.site_title = "DiseaseMaps admin"
@@ -23,7 +22,6 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("feeds/answers/", NewAnswersFeed(), name="feed"),
-    path("bench/trivial/", bench_trivial, name="bench_trivial"),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("answers.urls")),

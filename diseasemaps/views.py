@@ -1,9 +1,8 @@
-"""Views of the project itself, outside the two apps: error pages that need
-more than a template, and the benchmark's constant response."""
+"""Views of the project itself, outside the apps: error pages that need more
+than a template."""
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -18,12 +17,3 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         return render(request, "413.html", status=413)
     return render(request, "400.html", status=400)
-
-
-def bench_trivial(request: HttpRequest) -> HttpResponse:
-    """A constant response through the full middleware stack: what one request
-    costs before any page does any work. `make bench` compares every page with
-    it; without BENCH_ENDPOINTS=true it does not exist."""
-    if not settings.BENCH_ENDPOINTS:
-        raise Http404("No such page.")
-    return HttpResponse(b"ok\n", content_type="text/plain")

@@ -31,7 +31,7 @@ POST = (
 )
 
 
-@override_settings(BENCH_ENDPOINTS=True)
+@override_settings(ROOT_URLCONF="tools.bench.urls")
 class QueryCountsTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:

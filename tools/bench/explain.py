@@ -3,11 +3,11 @@
 `bench/run.py` calls this after counting queries: the captured SQL of each
 scenario is run again under EXPLAIN, in a transaction that is rolled back, on
 the large dataset. A sequential scan of a table that grows with the site
-(`diseasemaps.lib.query_plans.GROWING_TABLES`) with more than SMALL_TABLE_ROWS
+(`tools.query_plans.GROWING_TABLES`) with more than SMALL_TABLE_ROWS
 rows fails the check; every plan goes to explain.txt in the run's working
 directory.
 
-    python -m bench.explain QUERIES.json DATABASE_URL OUT.txt
+    python -m tools.bench.explain QUERIES.json DATABASE_URL OUT.txt
 """
 
 import json
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 
-from diseasemaps.lib.query_plans import (
+from tools.query_plans import (
     GROWING_TABLES,
     bitmap_indexes,
     explain,

@@ -1,6 +1,6 @@
 """make faults: run every fault scenario against private servers and print figures.
 
-    .venv/bin/python -m faults.run        (what `make faults` runs)
+    .venv/bin/python -m tools.faults.run        (what `make faults` runs)
     FAULT_TRIALS=20 make faults           (fewer concurrency trials, for a quick look)
 
 Starts a private PostgreSQL cluster, a private Redis, a small SMTP server and
@@ -35,7 +35,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from faults.load import (
+from tools.faults.load import (
     Hit,
     Load,
     Member,
@@ -44,9 +44,9 @@ from faults.load import (
     started_between,
     summary,
 )
-from faults.servers import Gunicorn, PrivatePostgres, PrivateRedis, free_port
+from tools.faults.servers import Gunicorn, PrivatePostgres, PrivateRedis, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRIALS = int(os.environ.get("FAULT_TRIALS", "100"))
 APPROVERS = MODERATORS = 20
 COPIES = 10  # of one experience form, sent at once

@@ -3,13 +3,13 @@
 Run by `bench/run.py` in a subprocess whose environment names the database
 (the large bench database, or the small demo one for query counts):
 
-    python -m bench.scenarios status              # dataset sizes, as JSON
-    python -m bench.scenarios pages DIR           # pick the page URLs; write
+    python -m tools.bench.scenarios status              # dataset sizes, as JSON
+    python -m tools.bench.scenarios pages DIR           # pick the page URLs; write
                                                   # DIR/render.txt
-    python -m bench.scenarios prepare DIR         # pick pages, log in members,
+    python -m tools.bench.scenarios prepare DIR         # pick pages, log in members,
                                                   # write wrk's input files
-    python -m bench.scenarios count DIR           # queries per request
-    python -m bench.scenarios cleanup DIR         # remove what the run added
+    python -m tools.bench.scenarios count DIR           # queries per request
+    python -m tools.bench.scenarios cleanup DIR         # remove what the run added
 
 Rules (deterministic, so two runs on the same data load the same pages):
 
@@ -67,7 +67,7 @@ BENCH_DEVICE = "make bench"
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diseasemaps.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tools.bench.settings")
     import django
 
     django.setup()

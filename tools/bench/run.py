@@ -24,7 +24,7 @@ Settings (environment variables, all optional):
                             the commit and uncommitted changes, so changed code
                             renders them again)
 
-`python -m bench.run --explain-only` stops after the query counts and plans.
+`python -m tools.bench.run --explain-only` stops after the query counts and plans.
 """
 
 import hashlib
@@ -44,10 +44,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-LUA = ROOT / "bench" / "wrk" / "scenario.lua"
-RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "tools" / "bench" / "wrk" / "scenario.lua"
+RESULTS = ROOT / "tools" / "bench" / "results"
 
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/diseasemaps_bench"
@@ -123,7 +123,7 @@ def env_for(database_url: str, **extra: str) -> dict[str, str]:
         or key == "DATABASE_HEALTH_CHECKS"
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="diseasemaps.settings",
+        DJANGO_SETTINGS_MODULE="tools.bench.settings",
         DEBUG="false",
         SECRET_KEY=SECRET,
         ALLOWED_HOSTS="127.0.0.1",
@@ -133,7 +133,6 @@ def env_for(database_url: str, **extra: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         REDIS_URL=REDIS_URL,
         RELEASE=RELEASE,
-        BENCH_ENDPOINTS="true",
         # Posting mails the moderators; nothing should leave this machine.
         EMAIL_URL="dummy:",
         LOG_LEVEL="WARNING",
@@ -150,7 +149,7 @@ def manage(database_url: str, *args: str, **extra: str) -> None:
 
 
 def scenarios(database_url: str, *args: str, **extra: str) -> dict:
-    command = [PYTHON, "-m", "bench.scenarios", *args]
+    command = [PYTHON, "-m", "tools.bench.scenarios", *args]
     result = subprocess.run(
         command,
         cwd=ROOT,
@@ -159,7 +158,7 @@ def scenarios(database_url: str, *args: str, **extra: str) -> dict:
         text=True,
     )
     if result.returncode:
-        fail(f"bench.scenarios {' '.join(args)} exited with {result.returncode}")
+        fail(f"tools.bench.scenarios {' '.join(args)} exited with {result.returncode}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -565,7 +564,7 @@ def main() -> None:
         [
             PYTHON,
             "-m",
-            "bench.explain",
+            "tools.bench.explain",
             str(large_dir / "queries.json"),
             DATABASE_URL,
             str(directory / "explain.txt"),

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from faults.load import request
+from tools.faults.load import request
 
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 

@@ -3,7 +3,7 @@
 With test-sized tables PostgreSQL rightly reads small tables whole, so each
 captured query is explained again with sequential scans switched off: a
 "Seq Scan" that remains on a table that grows with the site means no index
-can serve the query. (`bench/explain.py` shows the plans chosen at full size.)
+can serve the query. (`tools/bench/explain.py` shows the plans chosen at full size.)
 """
 
 import uuid
@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from answers import services
 from community.tests.helpers import share, share_published
-from diseasemaps.lib.query_plans import explain, is_control, sequential_scans
 from diseasemaps.testing import (
     PersonasTestCase,
     draft,
@@ -25,6 +24,7 @@ from diseasemaps.testing import (
     make_poems,
     publish,
 )
+from tools.query_plans import explain, is_control, sequential_scans
 
 
 @pytest.mark.postgres

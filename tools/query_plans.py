@@ -1,7 +1,7 @@
 """Reading PostgreSQL query plans: which tables a query scans, and how.
 
 Shared by the PostgreSQL test that every public page's queries can use an
-index (diseasemaps/tests/test_query_plans.py) and by `bench/explain.py`, which
+index (diseasemaps/tests/test_query_plans.py) and by `tools/bench/explain.py`, which
 shows the plans on the full-size dataset.
 """
 
