@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config) -> None:
-    """The figures tests recorded (diseasemaps.testing.record_figure, and the
+    """The figures tests recorded (devdata.personas.record_figure, and the
     report_figures fixture), so the CI log says how much was tried: matrix
     cells, payloads, login attempts, trials."""
     lines = config.stash.get(FAULT_FIGURES, [])
@@ -52,7 +52,7 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
         for line in lines:
             terminalreporter.write_line(line)
     try:
-        from diseasemaps.testing import FIGURES
+        from devdata.personas import FIGURES
     except Exception:  # Django never started (e.g. a collection error)
         return
     if FIGURES:

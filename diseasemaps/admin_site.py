@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
 
-from diseasemaps import two_factor
+from diseasemaps.lib import two_factor
 
 
 class StaffAdminSite(admin.AdminSite):

@@ -78,6 +78,11 @@ INSTALLED_APPS = [
     "community",
     "outbox",
 ]
+if DEBUG:
+    # Development only: demo content and accounts with published passwords,
+    # the load-test dataset generator and the test personas. A production
+    # server does not even have the commands.
+    INSTALLED_APPS.append("devdata")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -99,7 +104,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages, so it can say why someone was logged out.
-    "diseasemaps.middleware.StaffSessionIdleMiddleware",
+    "diseasemaps.lib.staff_sessions.StaffSessionIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -209,13 +214,13 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # --- Staff: second factor and idle sessions -----------------------------------
 # Every staff account needs a TOTP device (django-otp) and a session verified
-# with a code before any admin page opens; see diseasemaps/two_factor.py.
+# with a code before any admin page opens; see diseasemaps/lib/two_factor.py.
 OTP_TOTP_ISSUER = "DiseaseMaps"
 # Not even a site admin can read another person's secret key in the admin; a
 # lost phone means deleting the device, and its owner enrols a new one.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Staff sessions end after this long without a request; members' sessions
-# keep Django's default length (diseasemaps/middleware.py).
+# keep Django's default length (diseasemaps/lib/staff_sessions.py).
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
 
 # --- Member accounts (django-allauth) -----------------------------------------
@@ -368,7 +373,7 @@ CONTENT_SECURITY_POLICY = {
 # Request bodies: the largest honest form is an editor's answer with its
 # references (tens of kilobytes even in a non-Latin script) and a changelist
 # action on 100 rows. Anything far bigger is a mistake or an attack, and gets
-# a 413 page (diseasemaps.views.bad_request) before any form reads it.
+# a 413 page (diseasemaps.lib.errors.bad_request) before any form reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 

@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from answers.discovery import SITEMAPS, NewAnswersFeed, robots_txt
-from diseasemaps.health import healthz
+from diseasemaps.lib.health import healthz
 
 admin.site.site_header = "DiseaseMaps editorial console"
 admin.site.site_title = "DiseaseMaps admin"
@@ -14,7 +14,7 @@ admin.site.enable_nav_sidebar = False
 # 503 with Retry-After while the database is unreachable, the 500 page otherwise.
 handler500 = "diseasemaps.lib.outage.server_error"
 # A body over DATA_UPLOAD_MAX_MEMORY_SIZE gets 413 with an explanation.
-handler400 = "diseasemaps.views.bad_request"
+handler400 = "diseasemaps.lib.errors.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from answers import services
-from diseasemaps.testing import PersonasTestCase, draft, edit, make_condition, publish
+from devdata.personas import PersonasTestCase, draft, edit, make_condition, publish
 
 
 class AdminPagesTestCase(PersonasTestCase):

@@ -6,7 +6,7 @@ from reversion.models import Version
 
 from answers import services
 from answers.models import AnswerRevision, Question, ReviewEvent, Status
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     condition_form,
     draft,

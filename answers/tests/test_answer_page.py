@@ -11,7 +11,7 @@ from django.utils import timezone
 from answers import services
 from answers.caching import known_version
 from answers.models import ConditionCode, CriteriaList
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     edit,

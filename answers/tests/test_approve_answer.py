@@ -13,7 +13,7 @@ from answers.exceptions import (
     WorkflowError,
 )
 from answers.models import AnswerRevision, ReviewEvent, Status
-from diseasemaps.testing import PersonasTestCase, draft, edit, make_user, publish
+from devdata.personas import PersonasTestCase, draft, edit, make_user, publish
 
 
 class ApproveTestCase(PersonasTestCase):
@@ -138,7 +138,7 @@ class ApproveTestCase(PersonasTestCase):
             self.approve(self.reviewer)
 
     def test_it_refuses_a_profile_holder_outside_the_reviewer_group(self):
-        from diseasemaps.testing import make_reviewer
+        from devdata.personas import make_reviewer
 
         outsider = make_user("olga")
         make_reviewer(outsider)

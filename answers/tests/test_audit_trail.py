@@ -9,7 +9,7 @@ from answers.models import (
     Reviewer,
     ReviewEvent,
 )
-from diseasemaps.testing import PersonasTestCase, draft, edit, publish
+from devdata.personas import PersonasTestCase, draft, edit, publish
 
 Action = ReviewEvent.Action
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from diseasemaps.testing import ensure_roles
+from devdata.personas import ensure_roles
 
 PAGES = {
     "home": "/",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from answers.models import AnswerRevision
-from diseasemaps.testing import (
+from devdata.personas import (
     GOOD_SHORT_ANSWER,
     PASSWORD,
     draft,

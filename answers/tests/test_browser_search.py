@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.test import override_settings
 
-from diseasemaps.testing import ensure_roles
+from devdata.personas import ensure_roles
 
 PAGES = {
     "results": "/search/?q=" + quote("crow fukase"),

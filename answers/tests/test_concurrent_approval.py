@@ -15,7 +15,7 @@ from answers import services
 from answers.exceptions import InvalidTransition, StaleDraft
 from answers.models import AnswerRevision, Question, ReviewEvent, Status
 from answers.roles import REVIEWER_GROUP, WRITER_GROUP
-from diseasemaps.testing import Crowd, draft, make_crowd, make_personas
+from devdata.personas import Crowd, draft, make_crowd, make_personas
 
 TRIALS = 10
 CROWD = 20

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from answers import services, views
 from answers.caching import known_version
 from answers.models import ConditionCode, CriteriaList
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     make_condition,

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from answers import services
-from diseasemaps.testing import PersonasTestCase, draft, edit, make_condition, publish
+from devdata.personas import PersonasTestCase, draft, edit, make_condition, publish
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM = "{http://www.w3.org/2005/Atom}"

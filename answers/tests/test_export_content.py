@@ -17,7 +17,7 @@ from answers.content_files import (
     render_question,
 )
 from answers.models import Condition, ConditionCode, CriteriaList, Question, ReviewEvent
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     edit,

@@ -18,8 +18,7 @@ from answers.models import Condition, PublicVersion
 from answers.publication import public_content_changed
 from community import services as community_services
 from community.tests.helpers import share
-from diseasemaps.lib.env import cache_from_env
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     edit,
@@ -27,6 +26,7 @@ from diseasemaps.testing import (
     make_condition,
     publish,
 )
+from diseasemaps.lib.env import cache_from_env
 
 # The settings REDIS_URL would produce, pointed at a closed port.
 with mock.patch.dict(os.environ, {"REDIS_URL": "redis://127.0.0.1:1/0"}):

@@ -17,7 +17,7 @@ from answers.models import (
     ReviewEvent,
     Status,
 )
-from diseasemaps.testing import (
+from devdata.personas import (
     GOOD_BODY,
     GOOD_SHORT_ANSWER,
     PersonasTestCase,

@@ -1,7 +1,7 @@
 from django.test import SimpleTestCase
 
 from answers.checks import ERROR, OK, WARNING, run_checks
-from diseasemaps.testing import GOOD_BODY, GOOD_SHORT_ANSWER
+from devdata.personas import GOOD_BODY, GOOD_SHORT_ANSWER
 
 REFERENCE = {"citation": "Example A. A review. 2024.", "url": "", "pmid": "", "doi": ""}
 

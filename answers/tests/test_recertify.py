@@ -5,7 +5,7 @@ from django.utils import timezone
 from answers import services
 from answers.exceptions import FourEyesViolation, InvalidTransition, WorkflowError
 from answers.models import AnswerRevision, ReviewEvent
-from diseasemaps.testing import PersonasTestCase, draft, edit, publish
+from devdata.personas import PersonasTestCase, draft, edit, publish
 
 
 class RecertifyTestCase(PersonasTestCase):

@@ -3,7 +3,7 @@ from django.core import mail
 from answers import services
 from answers.exceptions import InvalidTransition, NotAllowed, WorkflowError
 from answers.models import ReviewEvent, Status
-from diseasemaps.testing import PersonasTestCase, draft
+from devdata.personas import PersonasTestCase, draft
 
 
 class RequestChangesTestCase(PersonasTestCase):

@@ -2,7 +2,7 @@ from reversion.models import Version
 
 from answers import services
 from answers.models import Question, Status
-from diseasemaps.testing import PersonasTestCase, draft, publish
+from devdata.personas import PersonasTestCase, draft, publish
 
 
 class RestoreFromHistoryTestCase(PersonasTestCase):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from answers import services
 from answers.models import Question
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     condition_form,
     draft,

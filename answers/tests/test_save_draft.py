@@ -1,7 +1,7 @@
 from answers import services
 from answers.exceptions import NotAllowed, StaleDraft
 from answers.models import Question, ReviewEvent, Status
-from diseasemaps.testing import PersonasTestCase, draft, edit, publish
+from devdata.personas import PersonasTestCase, draft, edit, publish
 
 
 class SaveDraftTestCase(PersonasTestCase):

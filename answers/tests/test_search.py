@@ -17,7 +17,7 @@ from django.urls import reverse
 from answers import search, services
 from answers.models import SearchEntry
 from answers.publication import public_content_changed
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     condition_form,
     draft,

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from answers import search
 from answers.models import Question
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     ensure_roles,

@@ -25,7 +25,7 @@ from answers.models import PublicVersion, Reviewer, StoredPage
 from answers.publication import public_content_changed
 from community import services as community_services
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     edit,

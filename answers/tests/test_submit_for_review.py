@@ -3,7 +3,7 @@ from django.core import mail
 from answers import services
 from answers.exceptions import InvalidTransition, NotAllowed, StaleDraft
 from answers.models import ReviewEvent, Status
-from diseasemaps.testing import PersonasTestCase, draft, edit
+from devdata.personas import PersonasTestCase, draft, edit
 
 
 class SubmitForReviewTestCase(PersonasTestCase):

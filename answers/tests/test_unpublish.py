@@ -1,7 +1,7 @@
 from answers import services
 from answers.exceptions import InvalidTransition, NotAllowed, WorkflowError
 from answers.models import ReviewEvent, Status
-from diseasemaps.testing import PersonasTestCase, draft, edit, publish
+from devdata.personas import PersonasTestCase, draft, edit, publish
 
 
 class UnpublishTestCase(PersonasTestCase):

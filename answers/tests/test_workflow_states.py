@@ -9,7 +9,7 @@ from answers.models import (
     Question,
     Status,
 )
-from diseasemaps.testing import PersonasTestCase, make_condition
+from devdata.personas import PersonasTestCase, make_condition
 
 
 class TransitionMapTestCase(PersonasTestCase):

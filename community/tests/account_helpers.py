@@ -12,7 +12,7 @@ import uuid
 from django.test import Client
 
 from community.models import Member
-from diseasemaps.testing import PASSWORD, make_member
+from devdata.personas import PASSWORD, make_member
 
 LINK = re.compile(r"https?://\S+")
 

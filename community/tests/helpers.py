@@ -1,4 +1,4 @@
-"""Small helpers for community tests, on top of diseasemaps.testing personas."""
+"""Small helpers for community tests, on top of devdata.personas personas."""
 
 import uuid
 

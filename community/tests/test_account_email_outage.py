@@ -22,7 +22,7 @@ from community.tests.account_helpers import (
     member_for_email,
     signup_data,
 )
-from diseasemaps.testing import PASSWORD, closed_port, make_member
+from devdata.personas import PASSWORD, closed_port, make_member
 
 
 def mail_server_down():

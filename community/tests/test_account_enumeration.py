@@ -16,7 +16,7 @@ from community.tests.account_helpers import (
     make_fresh_member,
     signup_data,
 )
-from diseasemaps.testing import PASSWORD, make_user, record_figure
+from devdata.personas import PASSWORD, make_user, record_figure
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 

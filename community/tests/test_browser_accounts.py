@@ -13,7 +13,7 @@ from django.core import mail
 from django.test import override_settings
 
 from community.models import CONSENT_TEXT, Member
-from diseasemaps.testing import PASSWORD, ensure_roles, make_member
+from devdata.personas import PASSWORD, ensure_roles, make_member
 
 PAGES = {
     "sign-up": "/accounts/signup/",

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import draft, make_condition, make_personas, publish
+from devdata.personas import draft, make_condition, make_personas, publish
 
 
 def logged_in_context(browser, live_server, user, width: int, **options):
@@ -114,7 +114,7 @@ def test_posting_works_without_javascript(site, live_server, browser):
 @pytest.mark.django_db(transaction=True)
 def test_axe_passes_on_a_condition_page_with_the_map(site, live_server, browser):
     from community import services
-    from diseasemaps.testing import make_member
+    from devdata.personas import make_member
 
     for n, country in enumerate(["GB"] * 6 + ["IE"] * 5 + ["FR"] * 2):
         member = make_member(f"mapper{n}").member

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.models import CONSENT_TEXT, Experience
-from diseasemaps.testing import (
+from devdata.personas import (
     PASSWORD,
     draft,
     make_condition,

@@ -15,7 +15,7 @@ from community import services
 from community.exceptions import InvalidTransition
 from community.models import Experience, ExperienceStatus, ModerationEvent
 from community.tests.helpers import share
-from diseasemaps.testing import Crowd, make_crowd, make_member, published_condition
+from devdata.personas import Crowd, make_crowd, make_member, published_condition
 
 TRIALS = 10
 CROWD = 20

@@ -13,7 +13,7 @@ from django.db import connection
 
 from community import services
 from community.models import Experience
-from diseasemaps.testing import Crowd, make_member, published_condition
+from devdata.personas import Crowd, make_member, published_condition
 
 TRIALS = 10
 CROWD = 10

@@ -6,7 +6,7 @@ from django.urls import reverse
 from community import services
 from community.map import MIN_GROUP, OTHER, country_counts
 from community.tests.account_helpers import client_from_fresh_ip, signup_data
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     make_condition,

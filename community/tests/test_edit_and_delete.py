@@ -5,7 +5,7 @@ from community import services
 from community.exceptions import InvalidTransition, NotAllowed
 from community.models import Experience, ExperienceStatus, ModerationEvent
 from community.tests.helpers import STORY, share, share_published
-from diseasemaps.testing import PersonasTestCase, make_condition
+from devdata.personas import PersonasTestCase, make_condition
 
 NEW_TEXT = (
     "Looking back, the hardest part was the months before anyone knew what it was."
@@ -20,7 +20,7 @@ class EditAndDeleteTestCase(PersonasTestCase):
         self.list_url = reverse("community:experiences", args=["poems-syndrome"])
 
     def publish_condition(self) -> None:
-        from diseasemaps.testing import draft, publish
+        from devdata.personas import draft, publish
 
         publish(
             draft(self.writer, self.condition),

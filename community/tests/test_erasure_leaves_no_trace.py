@@ -41,7 +41,7 @@ from community import services
 from community.models import Experience, Member
 from community.tests.account_helpers import fresh_ip
 from community.tests.helpers import share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     PASSWORD,
     draft,
     make_condition,

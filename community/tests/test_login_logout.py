@@ -11,7 +11,7 @@ from community.tests.account_helpers import (
     make_fresh_member,
     signup_data,
 )
-from diseasemaps.testing import PASSWORD
+from devdata.personas import PASSWORD
 
 LOGIN = reverse("account_login")
 LOGOUT = reverse("account_logout")

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from community import services
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     make_condition,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from community import services
 from community.models import Experience
 from community.tests.xss_payloads import FILLER, PAYLOADS
-from diseasemaps.testing import PersonasTestCase, draft, make_condition, publish
+from devdata.personas import PersonasTestCase, draft, make_condition, publish
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "em", "strong", "br"}
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")

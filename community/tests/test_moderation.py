@@ -6,7 +6,7 @@ from community import services
 from community.exceptions import CommunityError, InvalidTransition, NotAllowed
 from community.models import ExperienceStatus, ModerationEvent
 from community.tests.helpers import share
-from diseasemaps.testing import PersonasTestCase, make_condition
+from devdata.personas import PersonasTestCase, make_condition
 
 Action = ModerationEvent.Action
 

@@ -12,7 +12,7 @@ from answers.models import ReviewEvent
 from community import services
 from community.models import Experience, Member, ModerationEvent, Report
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     PASSWORD,
     PersonasTestCase,
     draft,

@@ -11,7 +11,7 @@ from community.tests.account_helpers import (
     link_in,
     make_fresh_member,
 )
-from diseasemaps.testing import PASSWORD
+from devdata.personas import PASSWORD
 
 RESET = reverse("account_reset_password")
 NEW_PASSWORD = "a brand new passphrase 77"

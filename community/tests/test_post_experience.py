@@ -7,7 +7,7 @@ from django.urls import reverse
 from community import services
 from community.exceptions import CommunityError, NotAllowed, RateLimited
 from community.models import Experience, ExperienceStatus, MemberCondition
-from diseasemaps.testing import PersonasTestCase, draft, make_condition, publish
+from devdata.personas import PersonasTestCase, draft, make_condition, publish
 
 STORY = (
     "I was diagnosed two years ago after a long search. The tingling in my feet "

@@ -21,8 +21,7 @@ from django.urls import reverse
 from community import services
 from community.tests.account_helpers import fresh_ip, link_in
 from community.tests.helpers import share_published
-from diseasemaps.lib.privacy import ScrubLogFilter, scrub
-from diseasemaps.testing import (
+from devdata.personas import (
     PASSWORD,
     draft,
     make_condition,
@@ -30,6 +29,7 @@ from diseasemaps.testing import (
     publish,
     report_figure,
 )
+from diseasemaps.lib.privacy import ScrubLogFilter, scrub
 
 ADMIN_ADDRESS = "ops@diseasemaps.example"
 

@@ -5,7 +5,7 @@ from community import services
 from community.exceptions import CommunityError, NotAllowed, RateLimited
 from community.models import ExperienceStatus, ModerationEvent, Report
 from community.tests.helpers import share_published
-from diseasemaps.testing import PersonasTestCase, make_condition, make_member
+from devdata.personas import PersonasTestCase, make_condition, make_member
 
 
 class ReportTestCase(PersonasTestCase):

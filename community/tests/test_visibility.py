@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from community import services
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import PersonasTestCase, draft, make_condition, publish
+from devdata.personas import PersonasTestCase, draft, make_condition, publish
 
 
 class VisibilityTestCase(PersonasTestCase):

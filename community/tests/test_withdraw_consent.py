@@ -8,7 +8,7 @@ from community import services
 from community.exceptions import NotAllowed
 from community.models import Experience, Member, MemberCondition, ModerationEvent
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     PASSWORD,
     PersonasTestCase,
     draft,

@@ -7,6 +7,8 @@ from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
+from diseasemaps.lib.errors import bad_request
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records nobody edits by hand: audit trails and snapshots."""
@@ -52,8 +54,6 @@ class AdminInputGuardMiddleware:
         problem = self.problem(request, getattr(view_func, "model_admin", None))
         if problem is None:
             return None
-        from diseasemaps.views import bad_request
-
         return bad_request(request, SuspiciousOperation(problem))
 
     def problem(self, request: HttpRequest, model_admin) -> str | None:

@@ -32,7 +32,7 @@ from community import services as community_services
 from community.models import Experience, Member, Report
 from community.services import create_member
 from community.tests.helpers import STORY, share, share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     Client,
     draft,
     make_condition,

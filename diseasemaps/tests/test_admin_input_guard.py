@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from diseasemaps.testing import Client, draft, make_condition, make_personas, publish
+from devdata.personas import Client, draft, make_condition, make_personas, publish
 
 
 class AdminInputGuardTestCase(TestCase):

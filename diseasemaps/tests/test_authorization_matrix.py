@@ -28,8 +28,8 @@ from answers import services as answer_services
 from answers.exceptions import NotAllowed as AnswersNotAllowed
 from community import services as community_services
 from community.exceptions import NotAllowed as CommunityNotAllowed
+from devdata.personas import record_figure, state_figure
 from diseasemaps.lib import ratelimit
-from diseasemaps.testing import record_figure, state_figure
 from diseasemaps.tests import authz
 
 DATA = authz.load()

@@ -33,8 +33,7 @@ from answers.checks import blocking_problems, run_checks
 from answers.content_files import render_condition, render_question
 from answers.exceptions import ChecksFailed
 from answers.models import Condition, Question, Reference
-from diseasemaps.lib.markdown import paragraphs_ending_in_colon_without_list
-from diseasemaps.testing import (
+from devdata.personas import (
     GOOD_BODY,
     Client,
     draft,
@@ -43,6 +42,7 @@ from diseasemaps.testing import (
     publish,
     report_figure,
 )
+from diseasemaps.lib.markdown import paragraphs_ending_in_colon_without_list
 from diseasemaps.tests.hostile_browser import HostileBrowser, assert_inert_html
 from diseasemaps.tests.hostile_corpus import MARKER, Laps, corpus, count_marked, marked
 from diseasemaps.tests.test_browser_hostile_member_forms import (

@@ -32,7 +32,7 @@ from community.models import Experience, Member, Report
 from community.tests.account_helpers import fresh_ip
 from community.tests.helpers import STORY
 from community.tests.xss_payloads import FILLER
-from diseasemaps.testing import (
+from devdata.personas import (
     PASSWORD,
     Client,
     draft,

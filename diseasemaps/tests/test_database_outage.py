@@ -19,9 +19,9 @@ from django.db import (
 )
 from django.test import Client
 
+from devdata.personas import closed_port
 from diseasemaps.lib import outage
 from diseasemaps.lib.outage import RETRY_AFTER, is_database_outage
-from diseasemaps.testing import closed_port
 from diseasemaps.tests import outage_urls
 
 

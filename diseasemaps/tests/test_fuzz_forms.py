@@ -22,7 +22,7 @@ from hypothesis.extra.django import TestCase
 from community import services as community_services
 from community.tests.account_helpers import fresh_ip
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     PASSWORD,
     Client,
     draft,

@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError, connections
 from django.test import Client, override_settings
 
-from diseasemaps import health
+from diseasemaps.lib import health
 from diseasemaps.lib.cache import ResilientRedisCache
 
 NOTHING_LISTENING = "redis://127.0.0.1:1/0"

@@ -20,7 +20,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from community.tests.account_helpers import fresh_ip
-from diseasemaps.testing import PASSWORD, make_member, make_user, record_figure
+from devdata.personas import PASSWORD, make_member, make_user, record_figure
 
 FORMS = {
     # form: (url, name field, login name for the user)

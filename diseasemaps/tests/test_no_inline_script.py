@@ -13,7 +13,7 @@ from django.test import Client
 
 from community.tests.helpers import share_published
 from community.tests.test_member_pages_are_private import crawl
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     make_condition,

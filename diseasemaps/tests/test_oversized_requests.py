@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from community.models import Experience
-from diseasemaps.testing import Client, make_personas
+from devdata.personas import Client, make_personas
 
 
 class OversizedRequestsTestCase(TestCase):

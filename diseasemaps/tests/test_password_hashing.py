@@ -12,7 +12,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from community.tests.account_helpers import client_from_fresh_ip, signup_data
-from diseasemaps.testing import PASSWORD, make_member
+from devdata.personas import PASSWORD, make_member
 
 ARGON2 = "argon2$argon2id$"
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from diseasemaps.testing import report_figure
+from devdata.personas import report_figure
 from diseasemaps.tests.test_settings_start import PROJECT, production, run
 
 # Runs in the child process. Static files are not collected for tests, so the

@@ -15,7 +15,7 @@ from answers import services
 from answers.models import ConditionCode, CriteriaList, StoredPage
 from community.models import Member
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     edit,

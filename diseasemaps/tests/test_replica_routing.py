@@ -152,7 +152,7 @@ def test_it_sends_requests_with_a_session_cookie_to_the_primary(standbys, client
 
 @pytest.mark.django_db
 def test_a_logged_in_member_reads_from_the_primary(standbys, client):
-    from diseasemaps.testing import make_member
+    from devdata.personas import make_member
 
     client.force_login(make_member("mina"))
     assert read_alias(client) == "default"

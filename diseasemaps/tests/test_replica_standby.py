@@ -29,8 +29,8 @@ from django.urls import reverse
 from answers.models import Condition, StoredPage
 from answers.publication import public_content_changed
 from conftest import IN_CI
+from devdata.personas import PASSWORD, draft, make_personas, publish
 from diseasemaps.lib import replicas
-from diseasemaps.testing import PASSWORD, draft, make_personas, publish
 
 pytestmark = [
     pytest.mark.postgres,

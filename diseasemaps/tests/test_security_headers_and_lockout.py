@@ -2,7 +2,7 @@ from django.conf import settings
 from django.test import TestCase
 from django.urls import reverse
 
-from diseasemaps.testing import PASSWORD, make_user
+from devdata.personas import PASSWORD, make_user
 
 
 class LoginLockoutTestCase(TestCase):

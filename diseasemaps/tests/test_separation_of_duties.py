@@ -14,7 +14,7 @@ from community.exceptions import NotAllowed
 from community.models import Experience, ExperienceStatus, Member, ModerationEvent
 from community.services import create_member
 from community.tests.helpers import share, share_published
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     draft,
     edit,

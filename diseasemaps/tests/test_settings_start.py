@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from diseasemaps.testing import report_figure
+from devdata.personas import report_figure
 
 # This checkout, wherever it lives (a fixed path would test some other copy).
 PROJECT = Path(__file__).resolve().parents[2]
@@ -158,6 +158,27 @@ def test_it_starts_with_a_full_production_environment():
     result = run(env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False ['diseasemaps.example'] True"
+
+
+READ_APPS = (
+    "import django; django.setup(); from django.apps import apps; "
+    "print(apps.is_installed('devdata'))"
+)
+
+
+def test_it_installs_the_development_data_only_with_debug_on():
+    production_apps = run(production(), "-c", READ_APPS)
+    development_apps = run(environment(DEBUG="true"), "-c", READ_APPS)
+    assert production_apps.stdout.strip() == "False", production_apps.stderr
+    assert development_apps.stdout.strip() == "True", development_apps.stderr
+
+
+def test_production_has_no_demo_or_dataset_commands():
+    result = run(production(), "manage.py", "help", "--commands")
+    assert result.returncode == 0, result.stderr
+    commands = set(result.stdout.split())
+    assert "migrate" in commands
+    assert not commands & {"load_demo", "demo_totp", "generate_dataset"}
 
 
 SCALED_OUT = {

@@ -9,8 +9,8 @@ from django.contrib.auth import SESSION_KEY
 from django.test import TestCase
 from django.urls import reverse
 
-from diseasemaps.middleware import LAST_SEEN, TOUCH_EVERY_SECONDS
-from diseasemaps.testing import Client, make_member, make_user
+from devdata.personas import Client, make_member, make_user
+from diseasemaps.lib.staff_sessions import LAST_SEEN, TOUCH_EVERY_SECONDS
 
 ADMIN = reverse("admin:index")
 

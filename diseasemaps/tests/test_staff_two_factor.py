@@ -1,7 +1,7 @@
 """Staff need a second factor (a TOTP code) before any admin page opens; staff
 without an authenticator app enrol one first. Members are not affected.
 
-Django's plain test client here (not diseasemaps.testing.Client), so every
+Django's plain test client here (not devdata.personas.Client), so every
 session starts unverified, as after the password step of a real login.
 """
 
@@ -16,8 +16,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from answers.roles import WRITER_GROUP
 from community.tests.account_helpers import client_from_fresh_ip
-from diseasemaps.testing import PASSWORD, make_member, make_user, totp_code
-from diseasemaps.two_factor import DEVICE_NAME
+from devdata.personas import PASSWORD, make_member, make_user, totp_code
+from diseasemaps.lib.two_factor import DEVICE_NAME
 
 ADMIN = reverse("admin:index")
 CHANGELIST = reverse("admin:answers_question_changelist")

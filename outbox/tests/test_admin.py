@@ -3,7 +3,7 @@ and editorial staff do not see members' addresses."""
 
 from django.urls import reverse
 
-from diseasemaps.testing import PersonasTestCase
+from devdata.personas import PersonasTestCase
 from outbox.models import OutboundEmail
 from outbox.services import queue_email
 

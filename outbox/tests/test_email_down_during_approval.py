@@ -19,7 +19,7 @@ from answers import services
 from answers.models import AnswerRevision, ReviewEvent, Status
 from community import services as community_services
 from community.tests.helpers import share
-from diseasemaps.testing import (
+from devdata.personas import (
     PersonasTestCase,
     SmtpSink,
     draft,

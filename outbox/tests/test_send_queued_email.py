@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from diseasemaps.testing import Crowd, SmtpSink
+from devdata.personas import Crowd, SmtpSink
 from outbox import services
 from outbox.models import MAX_ATTEMPTS, OutboundEmail
 

@@ -212,7 +212,8 @@ def has_command(name: str) -> bool:
     result = subprocess.run(
         [PYTHON, str(ROOT / "manage.py"), "help", name],
         cwd=ROOT,
-        env=env_for(DATABASE_URL),
+        # The development data commands exist only with DEBUG on.
+        env=env_for(DATABASE_URL, DEBUG="true"),
         capture_output=True,
     )
     return result.returncode == 0

@@ -245,7 +245,7 @@ def _verify_second_factor(session, user) -> None:
         return
     from django.http import HttpRequest
 
-    from diseasemaps.middleware import start_idle_clock
+    from diseasemaps.lib.staff_sessions import start_idle_clock
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:

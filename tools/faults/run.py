@@ -122,7 +122,7 @@ def members(prefix: str, count: int) -> list[Member]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from diseasemaps.testing import make_member
+    from devdata.personas import make_member
 
     made = []
     for n in range(count):
@@ -291,7 +291,7 @@ def approval_trials(report: Report) -> None:
     from answers.exceptions import InvalidTransition
     from answers.models import AnswerRevision, Question, ReviewEvent
     from answers.roles import REVIEWER_GROUP, WRITER_GROUP
-    from diseasemaps.testing import Crowd, draft, make_condition, make_crowd
+    from devdata.personas import Crowd, draft, make_condition, make_crowd
 
     report.section(
         f"{APPROVERS} reviewers approve the same answer at the same moment, "
@@ -349,7 +349,7 @@ def moderation_trials(report: Report) -> None:
     from community import services
     from community.exceptions import InvalidTransition
     from community.models import Experience, ModerationEvent
-    from diseasemaps.testing import Crowd, make_crowd, make_member, published_condition
+    from devdata.personas import Crowd, make_crowd, make_member, published_condition
 
     report.section(
         f"{MODERATORS} moderators approve the same pending post at the same moment, "
@@ -398,7 +398,7 @@ def posting_trials(
     report: Report, redis: PrivateRedis, web: Gunicorn, site: Site
 ) -> None:
     from community.models import Experience
-    from diseasemaps.testing import Crowd
+    from devdata.personas import Crowd
 
     report.section(
         f"The same experience form sent {COPIES} times at once over HTTP, "
@@ -440,7 +440,7 @@ def email_down(report: Report, sink, env: dict) -> None:
     from answers import services
     from answers.models import AnswerRevision
     from answers.roles import REVIEWER_GROUP, WRITER_GROUP
-    from diseasemaps.testing import draft, make_condition, make_crowd
+    from devdata.personas import draft, make_condition, make_crowd
     from outbox.models import OutboundEmail
 
     approvals = 5
@@ -589,7 +589,7 @@ def main() -> int:
         django.setup()
         # The figures are the report; the site's own warnings go to its log.
         logging.disable(logging.CRITICAL)
-        from diseasemaps.testing import SmtpSink
+        from devdata.personas import SmtpSink
 
         sink = SmtpSink(smtp_port).start()
         stack.callback(sink.stop)

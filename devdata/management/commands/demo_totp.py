@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from answers.management.commands.load_demo import demo_totp_key
+from devdata.demo import demo_totp_key
 
 
 class Command(BaseCommand):

@@ -42,7 +42,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from markdown_it.common.utils import escapeHtml
 
 from answers import search
-from answers.management.commands.load_demo import DEMO_TOTP_DEVICE, demo_totp_key
 from answers.models import (
     AnswerRevision,
     CodingSystem,
@@ -70,8 +69,9 @@ from community.models import (
     Relation,
     Report,
 )
-from diseasemaps.dataset import text
-from diseasemaps.lib.bulkload import BulkLoader, run_deferred_checks
+from devdata.bulkload import BulkLoader, run_deferred_checks
+from devdata.dataset import text
+from devdata.demo import DEMO_TOTP_DEVICE, demo_totp_key
 from diseasemaps.lib.markdown import plain_text, render_answer, render_member
 
 # Every generated account has this password (development and load tests only;

@@ -139,7 +139,7 @@ def totp_code(owner, *, steps_ahead: int = 0) -> str:
 def verify_session(client: DjangoClient, user) -> None:
     """Mark the client's logged-in session as having entered a TOTP code, with
     django-otp's own `login`, and start the staff idle clock."""
-    from diseasemaps.middleware import start_idle_clock
+    from diseasemaps.lib.staff_sessions import start_idle_clock
 
     request = HttpRequest()
     request.session = client.session

@@ -35,7 +35,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from diseasemaps.middleware import start_idle_clock
+from diseasemaps.lib.staff_sessions import start_idle_clock
 
 DEVICE_NAME = "Authenticator app"
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from answers.management.commands.load_demo import DEMO_TOTP_SECRET
 from answers.models import Condition, Question, ReviewEvent, Status
+from devdata.demo import DEMO_TOTP_SECRET
 
 
 class LoadDemoTestCase(TestCase):

@@ -1,5 +1,5 @@
-"""Views of the project itself, outside the apps: error pages that need more
-than a template."""
+"""Error pages that need more than a template (the URLconf's handler400); the
+500 and 503 pages live with the outage handling in outage.py."""
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse

@@ -1,6 +1,5 @@
 """Load demo accounts and demo content for local development."""
 
-import base64
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -20,15 +19,14 @@ from answers.models import Condition, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 from community import services as community_services
 from community.models import Member
+from devdata.demo import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_DEVICE,
+    demo_totp_key,
+)
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo" / "content"
 DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
-DEMO_PASSWORD = "diseasemaps-demo"  # noqa: S105 - development accounts, see README
-# Staff need a second factor (TOTP). The demo staff accounts share this
-# published secret, so anyone can get their codes: `manage.py demo_totp USER`
-# or `oathtool --totp -b SECRET`. Development only, like the password.
-DEMO_TOTP_SECRET = "MRUXGZLBONSW2YLQOMWWIZLNN4WWWZLZ"  # noqa: S105 - see README
-DEMO_TOTP_DEVICE = "Demo authenticator (shared secret, see README)"
 
 ACCOUNTS = [
     # username, first, last, group, superuser
@@ -101,11 +99,6 @@ REVIEWERS = {
         "disclosures": "",
     },
 }
-
-
-def demo_totp_key() -> str:
-    """DEMO_TOTP_SECRET as django-otp stores keys (hex)."""
-    return base64.b32decode(DEMO_TOTP_SECRET).hex()
 
 
 class Command(BaseCommand):

@@ -42,9 +42,8 @@ from community.models import (
 )
 from community.tests.account_helpers import client_from_fresh_ip
 from community.tests.helpers import share
-from diseasemaps.dataset.generator import EMAIL_DOMAIN, PASSWORD, Sizes
-from diseasemaps.lib.markdown import render_answer, render_member
-from diseasemaps.testing import (
+from devdata.dataset.generator import EMAIL_DOMAIN, PASSWORD, Sizes
+from devdata.personas import (
     Client,
     draft,
     ensure_roles,
@@ -54,6 +53,7 @@ from diseasemaps.testing import (
     publish,
     verify_session,
 )
+from diseasemaps.lib.markdown import render_answer, render_member
 
 SMALL = {
     "conditions": 12,

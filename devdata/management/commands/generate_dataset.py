@@ -13,7 +13,8 @@ from django.utils import timezone
 from answers.models import Condition, Question
 from answers.publication import public_content_changed
 from community.models import Experience, Member
-from diseasemaps.dataset.generator import (
+from devdata.bulkload import BulkLoader
+from devdata.dataset.generator import (
     EMAIL_DOMAIN,
     MODERATORS,
     PASSWORD,
@@ -22,7 +23,6 @@ from diseasemaps.dataset.generator import (
     Generator,
     Sizes,
 )
-from diseasemaps.lib.bulkload import BulkLoader
 
 DEFAULT_SEED = 20261123
 
