@@ -96,7 +96,7 @@ class Reviewer(models.Model):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        return reverse("answers:reviewer", kwargs={"slug": self.slug})
+        return reverse("public:reviewer", kwargs={"slug": self.slug})
 
     @property
     def byline(self) -> str:
@@ -161,7 +161,7 @@ class Condition(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return slug_path("answers:condition", slug=self.slug)
+        return slug_path("public:condition", slug=self.slug)
 
     def clean(self) -> None:
         if self.acronym and not self.acronym_expansion:
@@ -498,7 +498,7 @@ class Question(models.Model):
     def get_absolute_url(self) -> str:
         # Lists of answers link to each one: see diseasemaps.lib.urls.
         return slug_path(
-            "answers:answer", condition_slug=self.condition.slug, slug=self.slug
+            "public:answer", condition_slug=self.condition.slug, slug=self.slug
         )
 
     def transition_to(self, new_status: str) -> None:
@@ -768,7 +768,7 @@ class PublicVersion(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
     # Stored pages rendered before this version are stale, whatever their
     # condition (a reviewer's profile or the whole dataset changed): see
-    # answers/pages.py.
+    # public/pages.py.
     pages_since = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
@@ -798,7 +798,7 @@ class PageStamp(models.Model):
 
 class StoredPage(models.Model):
     """A public page as rendered for anonymous readers, kept until a change to
-    what it shows deletes it or makes it stale (answers/pages.py)."""
+    what it shows deletes it or makes it stale (public/pages.py)."""
 
     path = models.CharField(max_length=300, unique=True)
     condition = models.ForeignKey(
@@ -825,7 +825,7 @@ class StoredPage(models.Model):
 
 class SearchEntry(models.Model):
     """What search reads for one live answer: a denormalised copy of the words
-    readers search by, kept up to date by `answers.search.refresh`.
+    readers search by, kept up to date by `answers.search_index.refresh`.
 
     There is one row per live question and none for drafts, so a query can
     never find text the public may not see. On PostgreSQL `document` holds the

@@ -142,7 +142,7 @@ class MemberCondition(models.Model):
         ]
         indexes = [
             # The condition page's map: the members of one condition, from
-            # the index alone (community.map.country_counts).
+            # the index alone (public.community_map.country_counts).
             models.Index(
                 fields=["condition", "member"], name="membercondition_map_idx"
             ),

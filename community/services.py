@@ -14,9 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from answers.caching import forget_pages
 from answers.models import Condition, Question, ReviewEvent
-from answers.publication import community_content_changed
+from answers.publication import community_content_changed, member_text_erased
 from community import notifications
 from community.exceptions import (
     CommunityError,
@@ -275,7 +274,7 @@ def delete_experience(*, user: AbstractBaseUser, experience: Experience) -> None
         if was_public:
             community_content_changed(conditions=[experience.condition_id])
             # Not even an unreachable copy of a page with it may stay.
-            transaction.on_commit(forget_pages)
+            member_text_erased()
 
 
 # --- Reports ------------------------------------------------------------------
@@ -630,7 +629,7 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__in=identifiers).delete()
         user.delete()
-        transaction.on_commit(forget_pages)
+        member_text_erased()
 
 
 @sensitive_variables()
@@ -662,7 +661,7 @@ def withdraw_consent(*, user: AbstractBaseUser, at: datetime | None = None) -> M
         )
         if published or was_counted:
             community_content_changed(conditions=touched)
-        transaction.on_commit(forget_pages)
+        member_text_erased()
     return member
 
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_countries",
     "answers",
     "community",
+    "public",
     "outbox",
 ]
 if DEBUG:
@@ -111,7 +112,7 @@ MIDDLEWARE = [
     # After authentication, so it sees the outcome of login attempts.
     "axes.middleware.AxesMiddleware",
     # Innermost: a cached page still passes through CSP and security headers.
-    "answers.caching.PublicPageCacheMiddleware",
+    "public.caching.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "diseasemaps.urls"

@@ -1,8 +1,9 @@
+"""The root URLconf: the one module of the project package that imports the
+apps. Public pages come last: their patterns are the widest."""
+
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from answers.discovery import SITEMAPS, NewAnswersFeed, robots_txt
 from diseasemaps.lib.health import healthz
 
 admin.site.site_header = "DiseaseMaps editorial console"
@@ -18,11 +19,8 @@ handler400 = "diseasemaps.lib.errors.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
-    path("feeds/answers/", NewAnswersFeed(), name="feed"),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
-    path("", include("answers.urls")),
+    path("", include("public.urls")),
 ]

@@ -9,14 +9,14 @@ the model state keeps `makemigrations --check` clean on both databases.
 from django.db import migrations
 
 INDEXES = [
-    # answers.search: `document @@ websearch_to_tsquery(...)`.
+    # public.search: `document @@ websearch_to_tsquery(...)`.
     ("answers_searchentry_document_gin", "USING gin (document)"),
-    # answers.search: `query <% condition_terms` (typos in names, e.g. "poms").
+    # public.search: `query <% condition_terms` (typos in names, e.g. "poms").
     (
         "answers_searchentry_terms_trgm",
         "USING gin (condition_terms gin_trgm_ops)",
     ),
-    # answers.search: `query <% question_text` (typos in questions).
+    # public.search: `query <% question_text` (typos in questions).
     (
         "answers_searchentry_question_trgm",
         "USING gin (question_text gin_trgm_ops)",

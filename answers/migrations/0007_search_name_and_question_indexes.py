@@ -1,11 +1,11 @@
 """PostgreSQL full-text indexes on a search entry's names and question alone.
 
-answers.search finds its candidates kind by kind (PostgresQuery.candidates):
+public.search finds its candidates kind by kind (PostgresQuery.candidates):
 matches in the condition's names, in the question, anywhere. With only the
 GIN index on the whole document, "matches in the names" had to read every
 document that has the words anywhere, which at 100,000 answers is most of
 them for words such as "treatment". The expressions must stay exactly as
-answers.search.TextVector writes them, or the planner cannot use them.
+public.search.PostgresQuery writes them, or the planner cannot use them.
 Created like 0006: plain SQL behind a vendor check.
 """
 

@@ -35,8 +35,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from reversion.models import Revision, Version
 
-from answers.caching import stored_page_keys
-from answers.search import search
+from answers.publication import cached_page_keys
 from community import services
 from community.models import Experience, Member
 from community.tests.account_helpers import fresh_ip
@@ -50,6 +49,7 @@ from devdata.personas import (
     publish,
     report_figure,
 )
+from public.search import search
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -88,7 +88,7 @@ def database_dump() -> str:
 def stored_pages() -> list[bytes]:
     """The raw bytes of every page in the page cache."""
     backend = caches["default"]._cache
-    keys = stored_page_keys()
+    keys = cached_page_keys()
     if hasattr(backend, "get_client"):  # Redis
         client = backend.get_client(write=False)
         return [client.get(key) or b"" for key in keys]
@@ -208,7 +208,7 @@ def test_erasure_leaves_the_members_words_nowhere(choice):
         assert "Your account is deleted" in response.content.decode()
 
     # Erasure removed every stored page, reachable or not.
-    assert stored_page_keys() == []
+    assert cached_page_keys() == []
 
     gone = [markers.pending, markers.edit]
     stays = []

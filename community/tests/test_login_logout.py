@@ -55,7 +55,7 @@ class LoginLogoutTestCase(TestCase):
         self.assertNotIn(SESSION_USER, self.client.session)
 
     def test_the_header_offers_login_and_sign_up_to_visitors(self):
-        response = self.client.get(reverse("answers:home"))
+        response = self.client.get(reverse("public:home"))
 
         self.assertContains(response, f'<a href="{LOGIN}">Log in</a>', html=True)
         self.assertContains(
@@ -66,7 +66,7 @@ class LoginLogoutTestCase(TestCase):
     def test_the_header_shows_the_pseudonym_my_page_and_a_logout_form(self):
         self.login(self.member.email)
 
-        response = self.client.get(reverse("answers:home"))
+        response = self.client.get(reverse("public:home"))
 
         self.assertContains(response, "SunnyMina")
         self.assertContains(response, '<a href="/me/">My page</a>', html=True)
@@ -102,9 +102,9 @@ class EmailStaysPrivateTestCase(TestCase):
         client.post(LOGIN, {"login": member.email, "password": PASSWORD})
 
         pages = [
-            reverse("answers:home"),
-            reverse("answers:condition_index"),
-            reverse("answers:editorial_policy"),
+            reverse("public:home"),
+            reverse("public:condition_index"),
+            reverse("public:editorial_policy"),
             "/me/",
             reverse("account_change_password"),
             reverse("account_reset_password"),

@@ -41,7 +41,7 @@ from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from markdown_it.common.utils import escapeHtml
 
-from answers import search
+from answers import search_index
 from answers.models import (
     AnswerRevision,
     CodingSystem,
@@ -443,7 +443,7 @@ class Generator:
                 specialty=specialty,
                 organ=organ,
             )
-            condition.terms = search.condition_terms(
+            condition.terms = search_index.condition_terms(
                 Condition(
                     name=name,
                     acronym=acronym,
@@ -658,7 +658,7 @@ class Generator:
             # The weighted vectors are built in the database, by the same
             # expression that search.refresh uses for every later change.
             SearchEntry.objects.filter(question_id__gte=first_question).update(
-                document=search._document()
+                document=search_index.document()
             )
             self.progress("search vectors", total, total)
 
@@ -882,7 +882,7 @@ class Generator:
         )
         short_variant, section, ending = variants[-1]
         _body, _html, plain = self._answer(template, section, ending, show_criteria)
-        answer_text = search._index_text(
+        answer_text = search_index.index_text(
             f"{self._short(template, short_variant)}\n{plain}"
         )
         rows["search"].append(
@@ -891,7 +891,7 @@ class Generator:
                 question_id,
                 condition.id,
                 condition.terms,
-                search._index_text(question_text),
+                search_index.index_text(question_text),
                 _fill(answer_text, at_start, inside),
                 reviewed_at,
             )

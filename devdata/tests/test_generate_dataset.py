@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from answers import search, services
+from answers import search_index, services
 from answers.checks import blocking_problems, run_checks
 from answers.models import (
     AnswerRevision,
@@ -54,6 +54,7 @@ from devdata.personas import (
     verify_session,
 )
 from diseasemaps.lib.markdown import render_answer, render_member
+from public import search
 
 SMALL = {
     "conditions": 12,
@@ -252,7 +253,7 @@ class GeneratedDataTestCase(TestCase):
         ]
         generated = list(SearchEntry.objects.order_by("question_id").values(*columns))
 
-        search.rebuild()
+        search_index.rebuild()
 
         rebuilt = list(SearchEntry.objects.order_by("question_id").values(*columns))
         self.assertEqual(generated, rebuilt)
@@ -288,13 +289,13 @@ class GeneratedDataTestCase(TestCase):
         condition = question.condition
         reviewer = question.live_revision.reviewer
         pages = [
-            reverse("answers:home"),
-            reverse("answers:condition_index"),
+            reverse("public:home"),
+            reverse("public:condition_index"),
             condition.get_absolute_url(),
             question.get_absolute_url(),
             reverse("community:experiences", kwargs={"slug": condition.slug}),
             reviewer.get_absolute_url(),
-            reverse("answers:search") + f"?q={condition.name}",
+            reverse("public:search") + f"?q={condition.name}",
         ]
         for url in pages:
             with self.subTest(url=url):

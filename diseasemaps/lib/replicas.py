@@ -27,7 +27,7 @@ The rules, in the order the middleware and router apply them:
   first query, which is in middleware, before the view.)
 - One request reads from one alias throughout, so the public content version
   the page cache keys on and the content it stores come from the same place
-  (see answers/caching.py).
+  (see public/caching.py).
 """
 
 import contextlib

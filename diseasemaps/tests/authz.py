@@ -388,7 +388,7 @@ def client_for(role: str, world: World) -> Client:
 IGNORED_FIELDS = {"auth.user": {"last_login"}}
 # Not part of the digest: sessions (each cell logs in first, which writes one),
 # and pages rendered for anonymous readers and kept for the next one, with the
-# stamps that lock them while they are stored (answers/pages.py): a copy of
+# stamps that lock them while they are stored (public/pages.py): a copy of
 # what readers see, not content anyone changed.
 IGNORED_MODELS = {"sessions.session", "answers.storedpage", "answers.pagestamp"}
 

@@ -28,7 +28,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from answers import services, structured_data
+from answers import services
 from answers.checks import blocking_problems, run_checks
 from answers.content_files import render_condition, render_question
 from answers.exceptions import ChecksFailed
@@ -49,6 +49,7 @@ from diseasemaps.tests.test_browser_hostile_member_forms import (
     FAST_HASHER,
     session_cookie,
 )
+from public import structured_data
 
 PER_ANSWER = 55  # references × 7 fields stay under DATA_UPLOAD_MAX_NUMBER_FIELDS
 SAFE_CITATION = "Example A. A review. J Examples. 2024;1:1-9."
@@ -148,7 +149,7 @@ def test_the_corpus_through_the_editors_forms_and_import_is_inert(
     visitor = Client()
     browser = HostileBrowser(page, live_server.url)
     searched = 0
-    search_url = reverse("answers:search")
+    search_url = reverse("public:search")
     for index, payload in payloads:
         response = visitor.get(search_url, {"q": payload})
         assert response.status_code == 200

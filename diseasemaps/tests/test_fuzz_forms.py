@@ -252,7 +252,7 @@ class FuzzFormsTestCase(TestCase):
     @given(q=TEXT, page=either("1"), extra=EXTRA)
     def test_search(self, q, page, extra):
         client = Client(raise_request_exception=True)
-        self.send("search", client, "get", reverse("answers:search"), {"q": q, **extra})
+        self.send("search", client, "get", reverse("public:search"), {"q": q, **extra})
         url = reverse("community:experiences", args=["poems-syndrome"])
         self.send("experience list", client, "get", url, {"page": page, "question": q})
 

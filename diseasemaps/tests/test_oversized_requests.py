@@ -31,7 +31,7 @@ class OversizedRequestsTestCase(TestCase):
         for url in [
             reverse("community:share", args=["anything"]),
             reverse("account_login"),
-            reverse("answers:search"),
+            reverse("public:search"),
         ]:
             with self.subTest(url=url):
                 response = self.client.post(url, {"body": huge})
@@ -63,7 +63,7 @@ class OversizedRequestsTestCase(TestCase):
         query = "&".join(
             f"q{n}=x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)
         )
-        response = self.client.get(f"{reverse('answers:search')}?{query}")
+        response = self.client.get(f"{reverse('public:search')}?{query}")
         self.assertContains(
             response, "We could not understand that request", status_code=400
         )

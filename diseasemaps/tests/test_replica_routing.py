@@ -201,7 +201,7 @@ def test_a_write_during_a_replica_request_moves_the_rest_to_the_primary(
 def test_the_page_cache_reads_the_content_version_where_it_reads_the_page(
     standbys, client
 ):
-    # answers/caching.py keys stored pages on PublicVersion: it must come from
+    # public/caching.py keys stored pages on PublicVersion: it must come from
     # the database the page is rendered from (read first, so the content is
     # never older than its key). Sessions always come from the primary.
     assert client.get("/page-cache-reads/").content.decode() == (
@@ -209,7 +209,7 @@ def test_the_page_cache_reads_the_content_version_where_it_reads_the_page(
     )
     order = settings.MIDDLEWARE
     routing = order.index("diseasemaps.lib.replicas.ReplicaRoutingMiddleware")
-    assert routing < order.index("answers.caching.PublicPageCacheMiddleware")
+    assert routing < order.index("public.caching.PublicPageCacheMiddleware")
     assert routing < order.index("django.contrib.sessions.middleware.SessionMiddleware")
 
 

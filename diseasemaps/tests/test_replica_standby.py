@@ -242,7 +242,7 @@ def rename_on_primary(condition: Condition, name: str) -> None:
 
 
 def storing(sql: str) -> bool:
-    """A statement of answers.pages.store: a page rendered for an anonymous
+    """A statement of public.pages.store: a page rendered for an anonymous
     reader is kept on the primary, whichever database it was read from."""
     if sql in {"BEGIN", "COMMIT"} or sql.startswith(("SAVEPOINT", "RELEASE")):
         return True

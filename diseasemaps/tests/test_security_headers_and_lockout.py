@@ -32,7 +32,7 @@ class LoginLockoutTestCase(TestCase):
 
 class SecurityHeadersTestCase(TestCase):
     def test_pages_carry_a_strict_content_security_policy(self):
-        response = self.client.get(reverse("answers:home"))
+        response = self.client.get(reverse("public:home"))
         policy = response["Content-Security-Policy"]
         self.assertIn("default-src 'self'", policy)
         self.assertIn("script-src 'self'", policy)
@@ -43,7 +43,7 @@ class SecurityHeadersTestCase(TestCase):
         self.assertEqual(response["Referrer-Policy"], "same-origin")
 
     def test_pages_switch_off_browser_features_nobody_uses(self):
-        for url in [reverse("answers:home"), reverse("account_login"), "/nowhere/"]:
+        for url in [reverse("public:home"), reverse("account_login"), "/nowhere/"]:
             with self.subTest(url=url):
                 policy = self.client.get(url)["Permissions-Policy"]
                 for feature in ["camera", "microphone", "geolocation", "payment"]:

@@ -15,13 +15,13 @@ class SlugPathTestCase(SimpleTestCase):
             set_script_prefix(prefix)
             with self.subTest(prefix=prefix):
                 self.assertEqual(
-                    slug_path("answers:answer", condition_slug="poems", slug="q-1"),
+                    slug_path("public:answer", condition_slug="poems", slug="q-1"),
                     reverse(
-                        "answers:answer",
+                        "public:answer",
                         kwargs={"condition_slug": "poems", "slug": "q-1"},
                     ),
                 )
                 self.assertEqual(
-                    slug_path("answers:condition", slug="zq0qz"),
-                    reverse("answers:condition", kwargs={"slug": "zq0qz"}),
+                    slug_path("public:condition", slug="zq0qz"),
+                    reverse("public:condition", kwargs={"slug": "zq0qz"}),
                 )

@@ -53,7 +53,7 @@ class StaffSessionIdleTestCase(TestCase):
         client = self.logged_in(self.staff)
         self.idle_for(client, self.limit() + 1)
 
-        response = client.get(reverse("answers:home"))
+        response = client.get(reverse("public:home"))
 
         self.assertEqual(response.status_code, 200)
         self.assertNotIn(SESSION_KEY, client.session)

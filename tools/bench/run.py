@@ -97,7 +97,7 @@ SECRET = secrets.token_urlsafe(50)
 def code_release() -> str:
     """The checkout's commit and uncommitted changes, as a release id.
 
-    Stored pages (answers/pages.py) are kept per release: with the same code,
+    Stored pages (public/pages.py) are kept per release: with the same code,
     a second run finds the pages the first one rendered; any change to the
     code renders them again, as a deploy would.
     """

@@ -19,7 +19,7 @@ Rules (deterministic, so two runs on the same data load the same pages):
   shuffle, STORED_ANSWERS (STORED_CONDITIONS) of them; wrk's threads take
   turns through the list, and every request carries a unique, ignored
   `bench=` parameter, so every one misses the page cache. Their pages are
-  rendered and stored before the run (`render.txt`, see answers/pages.py), as
+  rendered and stored before the run (`render.txt`, see public/pages.py), as
   `manage.py render_pages` leaves every page after a deploy or a change.
 - answer (condition), first render: the next COLD_ANSWERS (COLD_CONDITIONS)
   URLs of the same shuffles, whose stored pages are deleted first: each is
@@ -168,7 +168,7 @@ def _condition_for(path: str):
 
 
 def _first_answer_path(condition) -> str:
-    from answers.views import TOPIC_ORDER
+    from public.views import TOPIC_ORDER
 
     questions = sorted(
         condition.questions.published(),
@@ -198,8 +198,8 @@ def _typo() -> str:
     no word of any name and search still finds answers."""
     import re
 
-    from answers import search
     from answers.models import Condition
+    from public import search
 
     names = Condition.objects.published()
     rare = max(1, names.count() // 100)

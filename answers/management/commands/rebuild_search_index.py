@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.template.defaultfilters import pluralize
 
-from answers import search
+from answers import search_index
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             if verbosity >= 1:
                 self.stdout.write(f"Indexed {done} of {total} live answers")
 
-        written, removed = search.rebuild(progress=progress)
+        written, removed = search_index.rebuild(progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Search index rebuilt: {written} live answer{pluralize(written)} "

@@ -85,7 +85,7 @@ function response(status, headers, body)
    else
       cache.miss = cache.miss + 1
    end
-   -- answers/pages.py: served from its stored rendering, or rendered now.
+   -- public/pages.py: served from its stored rendering, or rendered now.
    local stored_page = headers["X-Stored-Page"] or headers["x-stored-page"]
    if stored_page == "hit" then
       stored.hit = stored.hit + 1

@@ -1,0 +1,223 @@
+"""HTTP caching of public pages for anonymous readers.
+
+Every public page carries an ETag and Last-Modified derived from the public
+content version (answers/publication.py), the code release and today's date (an
+answer becomes overdue at midnight without any edit). A repeat request with a
+matching validator gets 304; a CDN or proxy may store pages ("public, no-cache")
+but must revalidate, which costs one query here. Rendered pages are kept in the
+shared cache under the same validator, so a change is visible on the very next
+request. Logged-in pages are never stored anywhere.
+"""
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from answers import publication
+from answers.models import PublicVersion
+from answers.publication import current_version, known_version
+
+logger = logging.getLogger(__name__)
+
+# Pages that look the same for every anonymous reader.
+PUBLIC_VIEWS = {
+    "public:home",
+    "public:condition_index",
+    "public:condition",
+    "public:answer",
+    "public:reviewer",
+    "public:editorial_policy",
+    "public:search",
+    "community:experiences",
+    "public:sitemap",
+    "public:robots",
+    "public:feed",
+}
+# Validators (ETag/304) but no stored copy: every distinct ?q= would be a new
+# entry, and anyone could fill the cache with them.
+NOT_STORED = {"public:search"}
+# Answer and condition pages are kept in the database once rendered, one query
+# away (public/pages.py): the shared cache would only add a round trip to
+# every miss and a second copy of every page. Only this process keeps them.
+STORED_IN_DATABASE = {"public:answer", "public:condition"}
+PAGE_TTL = 24 * 3600
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Robots-Tag")
+# Each process also keeps the pages it served last, so a popular page costs no
+# round trip to the shared cache. Keys carry the content version like the
+# shared ones, so this copy is never older than the shared cache.
+LOCAL_BYTES = 16 * 1024 * 1024
+
+
+class LocalPages:
+    """A small least-recently-used store of rendered pages, per process."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._pages: OrderedDict[str, tuple[bytes, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bytes, dict] | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: tuple[bytes, dict]) -> None:
+        size = len(page[0])
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old[0])
+            self._pages[key] = page
+            self.size += size
+            while self.size > self.max_bytes:
+                _, evicted = self._pages.popitem(last=False)
+                self.size -= len(evicted[0])
+
+
+local_pages = LocalPages(LOCAL_BYTES)
+
+
+@lru_cache(maxsize=4096)
+def _view_name(urlconf: str, path: str) -> str | None:
+    # Resolving tries the URL patterns one by one (about 20 for an answer);
+    # for a page served from the cache that was a tenth of the request.
+    try:
+        return resolve(path, urlconf).view_name
+    except Resolver404:
+        return None
+
+
+def is_anonymous_reader(request: HttpRequest) -> bool:
+    """A GET or HEAD whose response is the same for every such reader.
+
+    Only readers without a session or a pending flash message: anything in
+    either could make the response personal.
+    """
+    return (
+        request.method in {"GET", "HEAD"}
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def _public_view(request: HttpRequest) -> str | None:
+    """The public view this request is for, if it may be cached at all."""
+    if not is_anonymous_reader(request):
+        return None
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    view_name = _view_name(urlconf, request.path_info)
+    return view_name if view_name in PUBLIC_VIEWS else None
+
+
+def _validators(version: PublicVersion) -> tuple[str, float]:
+    etag = f'"{version.version}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}"'
+    return etag, version.changed_at.timestamp()
+
+
+def _key(etag: str, path: str) -> str:
+    # Under the publication hook's namespace: erasure empties it
+    # (answers.publication.member_text_erased).
+    return f"{publication.KEY_PREFIX}:{etag}:{path}"
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            response = self.get_response(request)
+            # Personal pages: no browser history cache, no shared cache.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        view_name = _public_view(request)
+        if view_name is None:
+            return self.get_response(request)
+
+        # The version as the shared cache last heard it: a page kept by this
+        # process or in the shared cache costs no database query at all.
+        version = known_version()
+        etag, last_modified = _validators(version)
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=int(last_modified)
+        )
+        if not_modified is not None:
+            return self._headers(not_modified, etag, last_modified)
+
+        if view_name in NOT_STORED:
+            return self._headers(self.get_response(request), etag, last_modified)
+        # Hashed: a long query string must not make an over-long cache key.
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        cached = local_pages.get(_key(etag, path))
+        if cached is None and view_name not in STORED_IN_DATABASE:
+            cached = cache.get(_key(etag, path))
+            if cached is not None:
+                local_pages.put(_key(etag, path), cached)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return self._headers(response, etag, last_modified)
+
+        # Not kept: the page is rendered, and kept under the version read
+        # before it from the database it is rendered from (through the router:
+        # a replica for anonymous readers when one is healthy, see
+        # diseasemaps/lib/replicas.py). A standby replays whole transactions in
+        # commit order and the version moves in the same transaction as the
+        # content it covers, so the page is at least as new as the version it
+        # is kept under, whatever the hint above said: a hint that is behind
+        # can only find pages as old as itself, a lagging replica's page is
+        # kept under its own older version. Answer and condition pages read
+        # it with their stored copy (public/pages.py); other pages here.
+        started = time.monotonic()
+        if view_name in STORED_IN_DATABASE:
+            response = self.get_response(request)
+            rendered = getattr(request, "content_version", None)
+        else:
+            rendered = current_version()
+            response = self.get_response(request)
+        if rendered is None:  # not found, or not rendered for anyone
+            return self._headers(response, etag, last_modified)
+        etag, last_modified = _validators(rendered)
+        key = _key(etag, path)
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not getattr(response, "streaming", False)
+        ):
+            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+            if view_name not in STORED_IN_DATABASE:
+                cache.set(key, (response.content, headers), PAGE_TTL)
+            local_pages.put(key, (response.content, headers))
+            response["X-Page-Cache"] = (
+                f"miss; {1000 * (time.monotonic() - started):.0f}ms"
+            )
+        return self._headers(response, etag, last_modified)
+
+    @staticmethod
+    def _headers(response: HttpResponse, etag: str, last_modified: float):
+        if response.status_code in {200, 304}:
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            patch_cache_control(response, public=True, no_cache=True)
+        return response

@@ -1,0 +1,47 @@
+"""Community blocks on the reviewed-answer pages: counts, the latest posts and
+the map of where members live.
+
+Each post block runs two queries (the count and a few posts), whatever the
+numbers; only published posts, so nothing members-only reaches a page that
+anonymous readers get (and that is stored for them, public/pages.py).
+"""
+
+from django import template
+
+from answers.models import Condition, Question
+from community.models import Experience
+from public.community_map import chart, country_counts
+
+register = template.Library()
+
+LATEST = 3
+
+
+@register.inclusion_tag("public/includes/community_question.html", takes_context=True)
+def question_experiences(context, question: Question) -> dict:
+    published = Experience.objects.published().filter(question=question)
+    return {
+        "request": context.get("request"),
+        "question": question,
+        "condition": question.condition,
+        "count": published.sharer_count(),
+        "latest": published.select_related("author")[:LATEST],
+    }
+
+
+@register.inclusion_tag("public/includes/community_condition.html", takes_context=True)
+def condition_experiences(context, condition: Condition) -> dict:
+    published = Experience.objects.published().filter(condition=condition)
+    return {
+        "request": context.get("request"),
+        "condition": condition,
+        "count": published.sharer_count(),
+        "latest": published.select_related(
+            "author", "question__live_revision", "question__condition"
+        )[:LATEST],
+    }
+
+
+@register.inclusion_tag("public/includes/community_map.html")
+def condition_map(condition: Condition) -> dict:
+    return {"condition": condition, "chart": chart(country_counts(condition))}

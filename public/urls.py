@@ -1,0 +1,27 @@
+"""Everything anonymous readers get, by address (DESIGN.md, "URL contract")."""
+
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from public import views
+from public.discovery import SITEMAPS, NewAnswersFeed, robots_txt
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("conditions/", views.condition_index, name="condition_index"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path(
+        "conditions/<slug:condition_slug>/<slug:slug>/",
+        views.answer_detail,
+        name="answer",
+    ),
+    path("reviewers/<slug:slug>/", views.reviewer_detail, name="reviewer"),
+    path("search/", views.search, name="search"),
+    path("about/editorial-policy/", views.editorial_policy, name="editorial_policy"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("feeds/answers/", NewAnswersFeed(), name="feed"),
+    path("favicon.ico", views.favicon),
+]
