@@ -33,7 +33,6 @@ from answers.models import (
     ReviewEvent,
     Status,
 )
-from answers.publication import public_content_changed
 from answers.queues import REVIEW_QUEUES
 from diseasemaps.lib.admin import ReadOnlyAdmin
 from diseasemaps.lib.admin_history import (
@@ -88,11 +87,19 @@ class ConditionAdmin(HistoryCompareAdmin):
     def question_count(self, obj: Condition) -> int:
         return obj._questions
 
+    # Saving goes through the service (also a restore from History).
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Saved together with its codes and criteria in save_related."""
+
     def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        # Also after a restore from History, which writes the old interval first.
-        services.reschedule_reviews(condition=form.instance)
-        public_content_changed(conditions=[form.instance])
+        services.save_condition(
+            condition=form.instance,
+            user=request.user,
+            save_related=lambda: super(ConditionAdmin, self).save_related(
+                request, form, formsets, change
+            ),
+        )
 
 
 # --- Reviewers --------------------------------------------------------------
@@ -100,9 +107,17 @@ class ConditionAdmin(HistoryCompareAdmin):
 
 @admin.register(Reviewer)
 class ReviewerAdmin(HistoryCompareAdmin):
+    def save_model(self, request, obj, form, change) -> None:
+        """Saved by the service in save_related."""
+
     def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        public_content_changed()  # reviewer pages and bylines show this profile
+        services.save_reviewer(
+            reviewer=form.instance,
+            user=request.user,
+            save_related=lambda: super(ReviewerAdmin, self).save_related(
+                request, form, formsets, change
+            ),
+        )
 
     list_display = ["display_name", "credentials", "specialty", "active", "user"]
     list_filter = ["active", "specialty"]

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
@@ -38,7 +37,6 @@ from answers.models import (
     Question,
     Reference,
 )
-from answers.publication import public_content_changed
 
 CONDITION_FILE = "condition.md"
 
@@ -445,14 +443,17 @@ def _apply_condition(file: ContentFile, *, user: AbstractBaseUser) -> Outcome:
         .prefetch_related("codes", "criteria")
         .first()
     )
+    comment = f"Imported from {file.label}"
     if condition is None:
-        _require(user, "add_condition", "add conditions")
-        with reversion.create_revision():
-            reversion.set_user(user)
-            reversion.set_comment(f"Imported from {file.label}")
-            condition = Condition(slug=data["slug"], **_condition_values(data))
-            condition.save()
-            _save_codes_and_criteria(condition, data, codes=True, criteria=True)
+        condition = Condition(slug=data["slug"], **_condition_values(data))
+        services.save_condition(
+            condition=condition,
+            user=user,
+            save_related=lambda: _save_codes_and_criteria(
+                condition, data, codes=True, criteria=True
+            ),
+            comment=comment,
+        )
         return Outcome.CREATED
 
     current = condition_data(condition)
@@ -463,24 +464,18 @@ def _apply_condition(file: ContentFile, *, user: AbstractBaseUser) -> Outcome:
     if not (changed or codes_changed or criteria_changed):
         return Outcome.UNCHANGED
 
-    _require(user, "change_condition", "change conditions")
-    with reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_comment(f"Imported from {file.label}")
-        values = _condition_values(data)
-        for name in changed:
-            setattr(condition, name, values[name])
-        if changed:
-            condition.save(update_fields=[*changed, "updated_at"])
-        _save_codes_and_criteria(
+    values = _condition_values(data)
+    for name in changed:
+        setattr(condition, name, values[name])
+    services.save_condition(
+        condition=condition,
+        user=user,
+        update_fields=changed,
+        save_related=lambda: _save_codes_and_criteria(
             condition, data, codes=codes_changed, criteria=criteria_changed
-        )
-        # The condition's version follows its codes and criteria, so History
-        # shows the condition as a whole even when only a code changed.
-        reversion.add_to_revision(condition)
-    if "review_interval_days" in changed:
-        services.reschedule_reviews(condition=condition)
-    public_content_changed(conditions=[condition])
+        ),
+        comment=comment,
+    )
     return Outcome.UPDATED
 
 

@@ -1,9 +1,13 @@
-"""Every step of the review workflow, one function each.
+"""Every step of the review workflow, one function each, and the one write for
+conditions and reviewers.
 
-Admin views, admin actions and management commands call these; none of them
-changes workflow state on its own. Each function checks the user's role, locks
-the question row, applies one transition from `ALLOWED_TRANSITIONS`, writes a
-`ReviewEvent` and queues its mail in the same transaction (sent after commit).
+Admin views, admin actions, the content import and management commands call
+these; none of them changes workflow state or public content on its own. Each
+workflow function checks the user's role, locks the question row, applies one
+transition from `ALLOWED_TRANSITIONS`, writes a `ReviewEvent` and queues its
+mail in the same transaction (sent after commit). Every function that changes
+what readers see calls the publication hook (answers/publication.py) itself,
+so no caller has to remember it.
 """
 
 from collections.abc import Callable
@@ -553,3 +557,70 @@ def reschedule_reviews(*, condition: Condition) -> int:
         if changed:
             public_content_changed(questions=changed)
     return len(changed)
+
+
+# --- Conditions and reviewers ------------------------------------------------------
+
+
+def save_condition(
+    *,
+    condition: Condition,
+    user: AbstractBaseUser,
+    update_fields: list[str] | None = None,
+    save_related: Callable[[], None] | None = None,
+    comment: str = "",
+) -> Condition:
+    """Save a condition's facts: the one write for conditions, from the admin's
+    form (also a restore from History) and from the content import.
+
+    `update_fields` limits the row's write to the fields that changed (None:
+    all of them; empty: only codes or criteria changed). `save_related` saves
+    codes and criteria in the same transaction. Every page of the condition
+    shows its facts, so they are republished here, and its answers' next
+    review dates follow its review interval.
+    """
+    adding = condition.pk is None
+    if not user.has_perm(
+        "answers.add_condition" if adding else "answers.change_condition"
+    ):
+        raise NotAllowed(
+            "You do not have permission to "
+            + ("add conditions." if adding else "change conditions.")
+        )
+    with transaction.atomic(), reversion.create_revision():
+        if adding or update_fields is None:
+            condition.save()
+        elif update_fields:
+            condition.save(update_fields=[*update_fields, "updated_at"])
+        if save_related is not None:
+            save_related()
+        # The condition's version follows its codes and criteria, so History
+        # shows the condition as a whole even when only a code changed.
+        reversion.add_to_revision(condition)
+        reversion.set_user(user)
+        if comment:
+            reversion.set_comment(comment)
+        reschedule_reviews(condition=condition)
+        public_content_changed(conditions=[condition])
+    return condition
+
+
+def save_reviewer(
+    *,
+    reviewer: Reviewer,
+    user: AbstractBaseUser,
+    save_related: Callable[[], None] | None = None,
+) -> Reviewer:
+    """Save a reviewer's profile. Their public page and the reviewer lists on
+    every page show it, so every stored page becomes stale."""
+    adding = reviewer.pk is None
+    if not user.has_perm(
+        "answers.add_reviewer" if adding else "answers.change_reviewer"
+    ):
+        raise NotAllowed("You do not have permission to edit reviewer profiles.")
+    with transaction.atomic():
+        reviewer.save()
+        if save_related is not None:
+            save_related()
+        public_content_changed()
+    return reviewer
