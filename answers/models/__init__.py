@@ -1,0 +1,76 @@
+"""The editorial content model, by concept:
+
+- catalogue.py: conditions with their codes and diagnostic criteria;
+- questions.py: questions with their draft answers and references, the
+  workflow states, and `Question.objects.published()`, the one definition of
+  what the public may see;
+- review.py: reviewers, immutable approved revisions and the append-only
+  audit trail;
+- delivery.py: what serving public pages needs (the content version, page
+  stamps, stored pages, the search index).
+
+The public sees only `AnswerRevision`s that a medical reviewer approved; every
+workflow step goes through `answers.services`. Everything is importable from
+`answers.models`, as Django and migrations expect.
+"""
+
+from answers.models.catalogue import (
+    CODE_FORMATS,
+    CODE_URLS,
+    CodingSystem,
+    Condition,
+    ConditionCode,
+    ConditionQuerySet,
+    CriteriaList,
+    non_blank_lines,
+)
+from answers.models.delivery import PageStamp, PublicVersion, SearchEntry, StoredPage
+from answers.models.questions import (
+    ALLOWED_TRANSITIONS,
+    DRAFT_FIELDS,
+    RESERVED_QUESTION_SLUGS,
+    Question,
+    QuestionKind,
+    QuestionQuerySet,
+    Reference,
+    Status,
+    Topic,
+    not_reserved,
+)
+from answers.models.review import (
+    AnswerRevision,
+    AppendOnlyModel,
+    ImmutableRecord,
+    Reviewer,
+    ReviewEvent,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "CODE_FORMATS",
+    "CODE_URLS",
+    "DRAFT_FIELDS",
+    "RESERVED_QUESTION_SLUGS",
+    "AnswerRevision",
+    "AppendOnlyModel",
+    "CodingSystem",
+    "Condition",
+    "ConditionCode",
+    "ConditionQuerySet",
+    "CriteriaList",
+    "ImmutableRecord",
+    "PageStamp",
+    "PublicVersion",
+    "Question",
+    "QuestionKind",
+    "QuestionQuerySet",
+    "Reference",
+    "ReviewEvent",
+    "Reviewer",
+    "SearchEntry",
+    "Status",
+    "StoredPage",
+    "Topic",
+    "non_blank_lines",
+    "not_reserved",
+]

@@ -1,0 +1,122 @@
+"""What delivering public pages needs from the database: the public content
+version, the stamp of each condition's last change, stored pages and the
+search index.
+
+They are written by the editorial side (answers/publication.py and
+answers/search_index.py, in the transaction of every change readers would
+see) and read by the public side (public/pages.py, public/caching.py,
+public/search.py). They hold copies of approved content only, never drafts.
+"""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+
+from answers.models.catalogue import Condition
+from answers.models.questions import Question
+
+
+class PublicVersion(models.Model):
+    """One counter for everything the public sees.
+
+    Every change to public content (an approval, a re-certification, an
+    unpublished answer, a condition or reviewer edit, a moderated post) moves it
+    on, in the same transaction as the change. Page ETags and the server-side
+    page cache are keyed by it, so no reader is ever served a page older than
+    the last change.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+    # Stored pages rendered before this version are stale, whatever their
+    # condition (a reviewer's profile or the whole dataset changed): see
+    # public/pages.py.
+    pages_since = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Public content version {self.version}"
+
+
+class PageStamp(models.Model):
+    """The public content version at the last change to one condition's pages.
+
+    Its condition page and every one of its answer pages show the condition
+    and the list of its live questions, so a change to any of them makes all
+    of them stale. Kept out of `Condition` itself: a form or a restore from
+    History that saved an old copy of the condition must not move it back.
+    """
+
+    condition = models.OneToOneField(
+        Condition,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="page_stamp",
+    )
+    version = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.condition_id} changed at version {self.version}"
+
+
+class StoredPage(models.Model):
+    """A public page as rendered for anonymous readers, kept until a change to
+    what it shows deletes it or makes it stale (public/pages.py)."""
+
+    path = models.CharField(max_length=300, unique=True)
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="stored_pages"
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stored_pages",
+    )
+    # The public content version read before the page's content was.
+    version = models.PositiveBigIntegerField()
+    release = models.CharField(max_length=100)
+    # For the overdue notice, which is added each time the page is served.
+    next_review_due = models.DateField(null=True, blank=True)
+    html = models.TextField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.path} at version {self.version}"
+
+
+class SearchEntry(models.Model):
+    """What search reads for one live answer: a denormalised copy of the words
+    readers search by, kept up to date by `answers.search_index.refresh`.
+
+    There is one row per live question and none for drafts, so a query can
+    never find text the public may not see. On PostgreSQL `document` holds the
+    weighted full-text vector (condition names above question above answer);
+    on SQLite it stays empty and search falls back to plain substring matching.
+    """
+
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, related_name="search_entry"
+    )
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="search_entries"
+    )
+    condition_terms = models.TextField(
+        help_text="Name, acronym, its expansion and synonyms of the condition."
+    )
+    question_text = models.TextField(help_text="The question as published.")
+    answer_text = models.TextField(
+        help_text="The published short answer and the plain text of the body."
+    )
+    document = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The GIN index on `document` and the trigram indexes on `condition_terms`
+    # and `question_text` exist on PostgreSQL only; migration 0006 creates them
+    # (a GinIndex here would break the SQLite schema).
+
+    class Meta:
+        verbose_name_plural = "search entries"
+
+    def __str__(self) -> str:
+        return self.question_text
