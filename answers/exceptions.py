@@ -28,3 +28,7 @@ class ChecksFailed(WorkflowError):
             "The answer cannot be approved until these are fixed: "
             + "; ".join(problems)
         )
+
+
+class InterchangeError(Exception):
+    """An import or export that cannot start; the message says why."""

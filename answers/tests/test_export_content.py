@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reversion.models import Revision, Version
 
-from answers.content_files import (
+from answers.interchange.files import (
     read_condition,
     read_question,
     render_condition,

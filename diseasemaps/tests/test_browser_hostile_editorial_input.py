@@ -30,8 +30,8 @@ from django.urls import reverse
 
 from answers import services
 from answers.checks import blocking_problems, run_checks
-from answers.content_files import render_condition, render_question
 from answers.exceptions import ChecksFailed
+from answers.interchange.files import render_condition, render_question
 from answers.models import Condition, Question, Reference
 from devdata.personas import (
     GOOD_BODY,

@@ -5,7 +5,7 @@ is described in docs/content-format.md. Readers check the shape of one file
 (keys, types, allowed values) and return plain dicts; they raise
 ContentFileError naming the file and *every* problem found in it, so an editor
 fixes a file in one go. Rules that need the models or the database (slugs,
-code formats, unknown conditions, duplicates) live in `answers.interchange`.
+code formats, unknown conditions, duplicates) live in checking.py.
 
 `render_condition(read_condition(f))` and `render_question(read_question(f))`
 give back a file that reads as the same dict: export relies on it.
