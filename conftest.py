@@ -61,6 +61,24 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
             terminalreporter.write_line(f"{name}: {value}")
 
 
+# For speed: every user a test makes hashes a password, and Argon2 costs about
+# 0.4 s a hash on a CI machine (most of the suite's time before this). The
+# production hashers stay listed after it, so hashes they made still verify;
+# diseasemaps/tests/test_password_hashing.py puts the production list back to
+# prove Argon2 and the upgrade from PBKDF2.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher(django_test_environment):
+    from django.conf import settings as django_settings
+    from django.test.utils import override_settings
+
+    hashers = [*FAST_HASHERS, *django_settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache_namespaces(monkeypatch):
     """Each test counts rate limits from zero and starts with an empty page

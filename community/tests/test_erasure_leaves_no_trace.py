@@ -31,7 +31,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from reversion.models import Revision, Version
 
@@ -50,8 +50,6 @@ from devdata.personas import (
     report_figure,
 )
 from public.search import search
-
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def database_dump() -> str:
@@ -173,7 +171,6 @@ def read_anonymously(urls: list[str]) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(PASSWORD_HASHERS=FAST_HASHER)
 @pytest.mark.parametrize("choice", ["delete-remove", "delete-keep", "withdraw"])
 def test_erasure_leaves_the_members_words_nowhere(choice):
     markers = Markers()

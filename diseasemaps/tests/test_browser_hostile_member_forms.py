@@ -52,7 +52,6 @@ from diseasemaps.tests.hostile_corpus import (
 )
 
 COUNTRY_CODES = {"", *dict(countries)}
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NUL_REFUSAL = "Null characters are not allowed."
 PER_PAGE = 250
 
@@ -86,7 +85,6 @@ def session_cookie(live_server, user) -> dict:
 def test_the_corpus_through_every_member_form_is_inert_in_chromium(
     live_server, page, settings
 ):
-    settings.PASSWORD_HASHERS = FAST_HASHER
     settings.ACCOUNT_RATE_LIMITS = False
     started = time.monotonic()
     payloads = list(enumerate(corpus()))

@@ -1,6 +1,7 @@
 """Passwords are stored with Argon2; hashes made before with PBKDF2 still work
-and are upgraded at the next login. The suite runs with the production hashers
-(there is no faster test hasher), so every login in every test is real Argon2."""
+and are upgraded at the next login. The rest of the suite runs with a fast
+hasher first (conftest.py, for speed); these tests put back the production
+list from the settings module, so what they prove is production's hashing."""
 
 import importlib
 
@@ -8,25 +9,27 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import get_hasher, make_password
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from community.tests.account_helpers import client_from_fresh_ip, signup_data
 from devdata.personas import PASSWORD, make_member
 
 ARGON2 = "argon2$argon2id$"
+PRODUCTION_HASHERS = importlib.import_module(settings.SETTINGS_MODULE).PASSWORD_HASHERS
 
 
+@override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS)
 class PasswordHashingTestCase(TestCase):
     def test_the_settings_module_puts_argon2_first(self):
-        module = importlib.import_module(settings.SETTINGS_MODULE)
         self.assertEqual(
-            module.PASSWORD_HASHERS[0],
-            "django.contrib.auth.hashers.Argon2PasswordHasher",
+            PRODUCTION_HASHERS[0], "django.contrib.auth.hashers.Argon2PasswordHasher"
         )
-        # The running settings are the module's: no test override.
-        self.assertEqual(settings.PASSWORD_HASHERS, module.PASSWORD_HASHERS)
         self.assertEqual(get_hasher("default").algorithm, "argon2")
+        # The tests' fast hasher (conftest.py) never reaches production.
+        self.assertNotIn(
+            "django.contrib.auth.hashers.MD5PasswordHasher", PRODUCTION_HASHERS
+        )
 
     def test_sign_up_stores_an_argon2_hash(self):
         data = signup_data()
