@@ -85,12 +85,12 @@ def _fresh_cache_namespaces(monkeypatch):
     cache, even against a shared Redis (test databases reuse content versions)."""
     import uuid
 
-    from answers import publication
+    from answers import versions
     from diseasemaps.lib import ratelimit
 
     token = uuid.uuid4().hex
     monkeypatch.setattr(ratelimit, "PREFIX", f"ratelimit-test-{token}")
-    monkeypatch.setattr(publication, "KEY_PREFIX", f"page-test-{token}")
+    monkeypatch.setattr(versions, "KEY_PREFIX", f"page-test-{token}")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """HTTP caching of public pages for anonymous readers.
 
 Every public page carries an ETag and Last-Modified derived from the public
-content version (answers/publication.py), the code release and today's date (an
+content version (answers/versions.py), the code release and today's date (an
 answer becomes overdue at midnight without any edit). A repeat request with a
 matching validator gets 304; a CDN or proxy may store pages ("public, no-cache")
 but must revalidate, which costs one query here. Rendered pages are kept in the
@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from answers import publication
+from answers import versions
 from answers.models import PublicVersion
-from answers.publication import current_version, known_version
+from answers.versions import current_version, known_version
 
 logger = logging.getLogger(__name__)
 
@@ -133,9 +133,9 @@ def _validators(version: PublicVersion) -> tuple[str, float]:
 
 
 def _key(etag: str, path: str) -> str:
-    # Under the publication hook's namespace: erasure empties it
-    # (answers.publication.member_text_erased).
-    return f"{publication.KEY_PREFIX}:{etag}:{path}"
+    # In the page namespace of answers/versions.py: erasure empties it
+    # (answers.versions.forget_cached_pages).
+    return f"{versions.KEY_PREFIX}:{etag}:{path}"
 
 
 class PublicPageCacheMiddleware:

@@ -49,7 +49,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from answers.models import PageStamp, PublicVersion, StoredPage
-from answers.publication import aware
+from answers.versions import aware
 from public.caching import is_anonymous_reader
 
 logger = logging.getLogger(__name__)

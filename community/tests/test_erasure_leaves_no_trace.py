@@ -35,7 +35,7 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Revision, Version
 
-from answers.publication import cached_page_keys
+from answers.versions import cached_page_keys
 from community import services
 from community.models import Experience, Member
 from community.tests.account_helpers import fresh_ip

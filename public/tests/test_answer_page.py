@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from answers import services
 from answers.models import ConditionCode, CriteriaList
-from answers.publication import known_version
+from answers.versions import known_version
 from devdata.personas import (
     PersonasTestCase,
     draft,

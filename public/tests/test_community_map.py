@@ -136,7 +136,7 @@ class ConditionMapTestCase(PersonasTestCase):
         self.assertContains(refused, "Select a valid choice")
 
     def test_only_a_new_or_removed_relation_moves_the_public_version(self):
-        from answers.publication import current_version
+        from answers.versions import current_version
 
         self.members(1, "GB")
         member = self.condition.members.get().member

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from answers import services
 from answers.models import ConditionCode, CriteriaList
-from answers.publication import known_version
+from answers.versions import known_version
 from devdata.personas import (
     PersonasTestCase,
     draft,

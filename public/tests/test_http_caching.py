@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from answers import publication, services
+from answers import services, versions
 from answers.models import Condition, PublicVersion
 from answers.publication import public_content_changed
 from community import services as community_services
@@ -243,7 +243,7 @@ class VersionHintTestCase(PersonasTestCase):
 
     def setUp(self) -> None:
         self.clock = 1_000.0
-        patcher = mock.patch("answers.publication._now", side_effect=lambda: self.clock)
+        patcher = mock.patch("answers.versions._now", side_effect=lambda: self.clock)
         patcher.start()
         self.addCleanup(patcher.stop)
         cache.clear()
@@ -259,9 +259,9 @@ class VersionHintTestCase(PersonasTestCase):
         version = PublicVersion.objects.get(pk=1)
         PublicVersion.objects.filter(pk=1).update(version=version.version + 1)
         cache.set(
-            publication._version_key(),
+            versions._version_key(),
             (version.version + 1, version.changed_at.timestamp()),
-            publication.VERSION_TTL,
+            versions.VERSION_TTL,
         )
         return version.version + 1
 
@@ -279,7 +279,7 @@ class VersionHintTestCase(PersonasTestCase):
         before = self.etag_version(self.client.get(self.url))
         changed = self.another_process_changes_content()
         self.assertEqual(self.etag_version(self.client.get(self.url)), before)
-        self.clock += publication.LOCAL_HINT_SECONDS
+        self.clock += versions.LOCAL_HINT_SECONDS
         response = self.client.get(self.url)
         self.assertEqual(self.etag_version(response), changed)
         self.assertTrue(response["X-Page-Cache"].startswith("miss"))
@@ -287,8 +287,8 @@ class VersionHintTestCase(PersonasTestCase):
     def test_without_a_hint_the_version_comes_from_the_database(self):
         self.client.get(self.url)
         changed = self.another_process_changes_content()
-        cache.delete(publication._version_key())  # expired, or Redis emptied
-        self.clock += publication.LOCAL_HINT_SECONDS
+        cache.delete(versions._version_key())  # expired, or Redis emptied
+        self.clock += versions.LOCAL_HINT_SECONDS
         with CaptureQueriesContext(connection) as queries:
             response = self.client.get(self.url)
         self.assertEqual(self.etag_version(response), changed)
@@ -297,22 +297,22 @@ class VersionHintTestCase(PersonasTestCase):
             ['SELECT version, changed_at FROM "answers_publicversion" WHERE id = 1'],
         )
         # And it is the hint again, for everyone.
-        self.assertEqual(cache.get(publication._version_key())[0], changed)
+        self.assertEqual(cache.get(versions._version_key())[0], changed)
 
     def test_a_hint_ahead_of_the_database_keeps_pages_under_their_own_version(self):
         # A change announced, then rolled back: the hint names a version no
         # database has. The page is rendered and kept under the real one.
         real = PublicVersion.objects.get(pk=1).version
-        cache.set(publication._version_key(), (real + 5, 0.0), publication.VERSION_TTL)
-        self.clock += publication.LOCAL_HINT_SECONDS
+        cache.set(versions._version_key(), (real + 5, 0.0), versions.VERSION_TTL)
+        self.clock += versions.LOCAL_HINT_SECONDS
         answer = self.question.get_absolute_url()
         response = self.client.get(answer)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.etag_version(response), real)
         self.assertTrue(response["X-Page-Cache"].startswith("miss"))
         # Once the hint is right again, that page is found.
-        self.clock += publication.VERSION_TTL
-        cache.delete(publication._version_key())
+        self.clock += versions.VERSION_TTL
+        cache.delete(versions._version_key())
         self.assertEqual(self.client.get(answer)["X-Page-Cache"], "hit")
 
     def test_the_redis_client_is_built_once_per_connection_pool(self):
