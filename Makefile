@@ -42,6 +42,7 @@ test: $(VENV)/.dev $(PAYLOADS)/node_modules/.package-lock.json
 	@mkdir -p var
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/bandit -c pyproject.toml -r . -ll -q
 	$(DEV_ENV) $(BIN)/python manage.py check
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
