@@ -27,6 +27,7 @@ from devdata.personas import (
     publish,
 )
 from diseasemaps.lib.env import cache_from_env
+from public.caching import LOCAL_BYTES, LocalPages
 
 # The settings REDIS_URL would produce, pointed at a closed port.
 with mock.patch.dict(os.environ, {"REDIS_URL": "redis://127.0.0.1:1/0"}):
@@ -79,13 +80,22 @@ class HttpCachingTestCase(PersonasTestCase):
         self.assertTrue(self.client.get(self.url)["X-Page-Cache"].startswith("miss"))
         with CaptureQueriesContext(connection) as queries:
             second = self.client.get(self.url)
-        self.assertEqual(second["X-Page-Cache"], "hit")
+        self.assertEqual(second["X-Page-Cache"], "hit; memory")
         # None: the content version comes from the cache too (a hint, see
         # public/caching.py).
         self.assertEqual(len(queries), 0)
         self.assertContains(second, self.revision.short_answer)
         # Security headers are added to cached pages too.
         self.assertIn("default-src 'self'", second["Content-Security-Policy"])
+
+    def test_a_page_another_process_rendered_comes_from_the_shared_cache(self):
+        home = reverse("public:home")
+        self.assertTrue(self.client.get(home)["X-Page-Cache"].startswith("miss"))
+        # Another process: the page is not in its memory, only in the cache.
+        with mock.patch("public.caching.local_pages", LocalPages(LOCAL_BYTES)):
+            from_cache = self.client.get(home)
+        self.assertEqual(from_cache["X-Page-Cache"], "hit; shared")
+        self.assertEqual(self.client.get(home)["X-Page-Cache"], "hit; memory")
 
     def assert_next_request_shows(self, url: str, text: str, change) -> None:
         before = self.client.get(url)
@@ -272,7 +282,7 @@ class VersionHintTestCase(PersonasTestCase):
         self.client.get(self.url)
         with CaptureQueriesContext(connection) as queries:
             response = self.client.get(self.url)
-        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertEqual(response["X-Page-Cache"], "hit; memory")
         self.assertEqual(len(queries), 0)
 
     def test_another_processs_change_shows_within_the_local_hint_time(self):
@@ -313,7 +323,7 @@ class VersionHintTestCase(PersonasTestCase):
         # Once the hint is right again, that page is found.
         self.clock += versions.VERSION_TTL
         cache.delete(versions._version_key())
-        self.assertEqual(self.client.get(answer)["X-Page-Cache"], "hit")
+        self.assertEqual(self.client.get(answer)["X-Page-Cache"], "hit; memory")
 
     def test_the_redis_client_is_built_once_per_connection_pool(self):
         from diseasemaps.lib.cache import ResilientRedisCache

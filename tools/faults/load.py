@@ -28,7 +28,8 @@ class Hit:
     ended: float
     status: int  # 0: no HTTP response at all
     retry_after: str = ""
-    page_cache: str = ""
+    page_cache: str = ""  # X-Page-Cache: "hit; memory", "hit; shared", "miss; …"
+    stored_page: str = ""  # X-Stored-Page: "hit" when from the database's copy
     key: str = ""  # a post's submission key
     error: str = ""
 
@@ -75,6 +76,7 @@ def request(
             response.status,
             retry_after=response.getheader("Retry-After") or "",
             page_cache=response.getheader("X-Page-Cache") or "",
+            stored_page=response.getheader("X-Stored-Page") or "",
             key=key,
         )
     except OSError as exc:
@@ -186,7 +188,7 @@ def summary(hits: list[Hit]) -> dict:
         "other_5xx": sum(1 for h in hits if h.status >= 500 and h.status != 503),
         "4xx": sum(1 for h in hits if 400 <= h.status < 500),
         "no_response": sum(1 for h in hits if h.status == 0),
-        "cache_hits": sum(1 for h in hits if h.page_cache == "hit"),
+        "cache_hits": sum(1 for h in hits if h.page_cache.startswith("hit")),
         "p50_ms": 1000 * statistics.median(seconds),
         "p95_ms": 1000 * seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))],
         "max_ms": 1000 * seconds[-1],

@@ -153,6 +153,13 @@ class PrivateRedis:
             conn.sendall(b"FLUSHALL\r\n")
             conn.recv(64)
 
+    def key_count(self) -> int:
+        """How many keys it holds (DBSIZE): 0 right after a restart."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
+            conn.sendall(b"DBSIZE\r\n")
+            reply = conn.recv(64)  # ":<count>\r\n"
+        return int(reply.strip().lstrip(b":"))
+
     def close(self) -> None:
         self.stop()
 
