@@ -42,7 +42,7 @@ from community.models import (
 )
 from community.tests.account_helpers import client_from_fresh_ip
 from community.tests.helpers import share
-from devdata.dataset.generator import EMAIL_DOMAIN, PASSWORD, Sizes
+from devdata.dataset.sizes import EMAIL_DOMAIN, PASSWORD, Sizes
 from devdata.personas import (
     Client,
     draft,

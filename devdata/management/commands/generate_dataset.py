@@ -14,13 +14,13 @@ from answers.models import Condition, Question
 from answers.publication import public_content_changed
 from community.models import Experience, Member
 from devdata.bulkload import BulkLoader
-from devdata.dataset.generator import (
+from devdata.dataset.generator import Generator
+from devdata.dataset.sizes import (
     EMAIL_DOMAIN,
     MODERATORS,
     PASSWORD,
     WRITERS,
     DatasetError,
-    Generator,
     Sizes,
 )
 
