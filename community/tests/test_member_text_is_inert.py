@@ -70,7 +70,7 @@ class MemberTextTestCase(PersonasTestCase):
         cache.clear()
         self.client.force_login(self.member)
 
-    @mock.patch.object(services, "POST_LIMIT", (1000, 3600))
+    @mock.patch.object(services.posts, "POST_LIMIT", (1000, 3600))
     def test_at_least_a_hundred_payloads_render_inert(self):
         self.assertGreaterEqual(len(PAYLOADS), 100)
         bodies = [payload + FILLER for payload in PAYLOADS]

@@ -97,8 +97,8 @@ def test_the_corpus_through_every_member_form_is_inert_in_chromium(
     publish(question, writer=people.writer, reviewer=people.reviewer)
     member = people.member
     limits = [
-        mock.patch.object(services, "POST_LIMIT", (10**6, 3600)),
-        mock.patch.object(services, "REPORT_LIMIT", (10**6, 3600)),
+        mock.patch.object(services.posts, "POST_LIMIT", (10**6, 3600)),
+        mock.patch.object(services.posts, "REPORT_LIMIT", (10**6, 3600)),
         mock.patch.object(views, "PAGE_SIZE", PER_PAGE),
         mock.patch.object(ReportAdmin, "list_per_page", 10**4),
     ]

@@ -95,8 +95,8 @@ class FuzzFormsTestCase(TestCase):
         # before it reaches the code under test.
         cache.clear()
         patches = [
-            mock.patch.object(community_services, "POST_LIMIT", (10**6, 3600)),
-            mock.patch.object(community_services, "REPORT_LIMIT", (10**6, 3600)),
+            mock.patch.object(community_services.posts, "POST_LIMIT", (10**6, 3600)),
+            mock.patch.object(community_services.posts, "REPORT_LIMIT", (10**6, 3600)),
         ]
         for patch in patches:
             patch.start()

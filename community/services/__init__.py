@@ -1,0 +1,92 @@
+"""Every change to members, experiences, reports and moderation, one function each.
+
+Views, admin actions and management commands call these. Each checks who may
+act, runs in a transaction (locking the post where two people could act at
+once), records moderation in `ModerationEvent` and queues mail in the same
+transaction (sent after commit, retried if the mail server is down).
+
+The functions live in one module per concern, and are all importable from
+here (`from community import services`):
+
+- `members`: the profile made at sign-up, consent, the conditions a member
+  relates to, and whether their posts skip the moderation queue.
+- `posts`: what members do with their posts: share, edit, delete, report;
+  the limits on a post's length and on how often a person posts and reports.
+- `moderation`: moderators' decisions on posts, each recorded as a
+  `ModerationEvent`.
+- `data_rights`: the download of everything we hold about a person,
+  withdrawal of consent, and account deletion.
+
+Imports run one way: `posts` uses `members` and `moderation`, `data_rights`
+uses `members`; `members` and `moderation` use no other service module.
+A test that patches a name must patch the module that looks it up (a rate
+limit in `community.services.posts`), not this package.
+"""
+
+from community.services.data_rights import (
+    REPORT_OF_FORMER_MEMBER,
+    STAFF_ACCOUNT_CLOSED_BY_ADMIN,
+    delete_account,
+    export_member_data,
+    withdraw_consent,
+)
+from community.services.members import (
+    TRUSTED_AFTER_APPROVED_POSTS,
+    create_member,
+    give_consent,
+    is_trusted,
+    member_for,
+    remove_relation,
+    set_relation,
+    update_profile,
+)
+from community.services.moderation import (
+    approve_experience,
+    decide_edit,
+    dismiss_reports,
+    hide_experience,
+    mark_reviewed,
+    remove_experience,
+)
+from community.services.posts import (
+    BODY_MAX,
+    BODY_MIN,
+    HIDE_AFTER_REPORTS,
+    POST_LIMIT,
+    REPORT_LIMIT,
+    delete_experience,
+    edit_experience,
+    post_experience,
+    report_experience,
+)
+
+__all__ = [
+    "BODY_MAX",
+    "BODY_MIN",
+    "HIDE_AFTER_REPORTS",
+    "POST_LIMIT",
+    "REPORT_LIMIT",
+    "REPORT_OF_FORMER_MEMBER",
+    "STAFF_ACCOUNT_CLOSED_BY_ADMIN",
+    "TRUSTED_AFTER_APPROVED_POSTS",
+    "approve_experience",
+    "create_member",
+    "decide_edit",
+    "delete_account",
+    "delete_experience",
+    "dismiss_reports",
+    "edit_experience",
+    "export_member_data",
+    "give_consent",
+    "hide_experience",
+    "is_trusted",
+    "mark_reviewed",
+    "member_for",
+    "post_experience",
+    "remove_experience",
+    "remove_relation",
+    "report_experience",
+    "set_relation",
+    "update_profile",
+    "withdraw_consent",
+]

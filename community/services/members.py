@@ -1,0 +1,129 @@
+"""Members: the profile made at sign-up, consent to our holding health
+information, the conditions a member says they relate to, and trust.
+
+The other service modules start here: `member_for` checks that a user has a
+member profile, `_require_consent` that they may share health information,
+and `is_trusted` decides whether their posts go live before a moderator reads
+them.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from answers.models import Condition
+from answers.publication import community_content_changed
+from community.exceptions import NotAllowed
+from community.models import (
+    CONSENT_VERSION,
+    Experience,
+    Member,
+    MemberCondition,
+    ModerationEvent,
+)
+from community.models import ExperienceStatus as Status
+
+Action = ModerationEvent.Action
+
+# A member whose first posts a moderator approved is trusted: later posts go
+# live at once and are read by a moderator afterwards.
+TRUSTED_AFTER_APPROVED_POSTS = 3
+
+
+@sensitive_variables()
+def create_member(
+    *,
+    user: AbstractBaseUser,
+    pseudonym: str,
+    consented: bool,
+    country: str = "",
+    counted_in_map: bool = False,
+) -> Member:
+    """The profile made at sign-up. No consent, no account."""
+    if not consented:
+        raise NotAllowed(
+            "We can only create an account if you agree to how we handle health "
+            "information."
+        )
+    return Member.objects.create(
+        user=user,
+        pseudonym=pseudonym.strip(),
+        country=country.strip().upper(),
+        counted_in_map=counted_in_map and bool(country.strip()),
+        health_data_consent_at=timezone.now(),
+        consent_version=CONSENT_VERSION,
+    )
+
+
+def member_for(user: AbstractBaseUser) -> Member:
+    if not getattr(user, "is_authenticated", False):
+        raise NotAllowed("Log in to do this.")
+    member = Member.objects.filter(user_id=user.pk).first()
+    if member is None:
+        raise NotAllowed(
+            "This account has no member profile (staff accounts cannot post)."
+        )
+    return member
+
+
+def _require_consent(member: Member) -> None:
+    if not member.has_consented:
+        raise NotAllowed(
+            "You withdrew your consent to us holding health information, so you "
+            "cannot share or list conditions. You can give it again on your page."
+        )
+
+
+def update_profile(*, member: Member, country: str, counted_in_map: bool) -> Member:
+    member.country = country.strip().upper()
+    # Nothing to count without a country.
+    member.counted_in_map = counted_in_map and bool(member.country)
+    member.save(update_fields=["country", "counted_in_map"])
+    # The maps of every condition they relate to.
+    community_content_changed(
+        conditions=member.conditions.values_list("condition_id", flat=True)
+    )
+    return member
+
+
+def set_relation(*, member: Member, condition: Condition, relation: str) -> None:
+    _require_consent(member)
+    _, created = MemberCondition.objects.update_or_create(
+        member=member, condition=condition, defaults={"relation": relation}
+    )
+    # The map counts who relates to the condition, not how: only a new
+    # relation changes it. (Every post sets the relation again; moving the
+    # public version for each would empty every cached page on the site.)
+    if created and member.counted_in_map:
+        community_content_changed(conditions=[condition.pk])  # its map
+
+
+def remove_relation(*, member: Member, condition: Condition) -> None:
+    removed, _ = MemberCondition.objects.filter(
+        member=member, condition=condition
+    ).delete()
+    if removed and member.counted_in_map:
+        community_content_changed(conditions=[condition.pk])
+
+
+def is_trusted(member: Member) -> bool:
+    approved = (
+        Experience.objects.filter(
+            author=member,
+            status=Status.PUBLISHED,
+            moderation_events__action=Action.APPROVED,
+        )
+        .distinct()
+        .count()
+    )
+    return approved >= TRUSTED_AFTER_APPROVED_POSTS
+
+
+def give_consent(*, member: Member, at: datetime | None = None) -> Member:
+    """Consent again, to the current text, after withdrawing it."""
+    member.health_data_consent_at = at or timezone.now()
+    member.consent_version = CONSENT_VERSION
+    member.save(update_fields=["health_data_consent_at", "consent_version"])
+    return member

@@ -1,0 +1,180 @@
+"""Moderators' decisions on members' posts: approve, hide or remove a post,
+mark a trusted member's live post as read, publish or reject an edit, dismiss
+reports.
+
+Each checks that the user moderates and is not the post's author
+(`_moderator`), locks the post, and records the step as a `ModerationEvent`
+(`_record`, which `posts` also uses when reports hide a post on their own).
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from answers.publication import community_content_changed
+from community import notifications
+from community.exceptions import CommunityError, InvalidTransition, NotAllowed
+from community.models import Experience, Member, ModerationEvent, Report
+from community.models import ExperienceStatus as Status
+from diseasemaps.lib.markdown import render_member
+
+Action = ModerationEvent.Action
+
+
+def _moderator(user: AbstractBaseUser, experience: Experience) -> None:
+    """A moderator, deciding on someone else's post. Superusers have every
+    permission, but not this exception: nobody moderates their own post."""
+    if not user.has_perm("community.moderate_experience"):
+        raise NotAllowed("Only moderators can do this.")
+    if Member.objects.filter(pk=experience.author_id, user_id=user.pk).exists():
+        raise NotAllowed("This is your own post: another moderator must decide on it.")
+
+
+def _record(
+    experience: Experience,
+    action: str,
+    user: AbstractBaseUser | None,
+    reason: str = "",
+) -> ModerationEvent:
+    name = (user.get_full_name() or user.get_username()) if user else "Automatic"
+    return ModerationEvent.objects.create(
+        experience=experience,
+        experience_ref=experience.pk,
+        action=action,
+        actor=user,
+        actor_name=name,
+        reason=reason,
+    )
+
+
+def _resolve_reports(experience: Experience, user: AbstractBaseUser) -> int:
+    return Report.objects.filter(
+        experience=experience, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now(), resolved_by=user)
+
+
+def _decide(
+    *,
+    user: AbstractBaseUser,
+    experience: Experience,
+    to: str,
+    action: str,
+    reason: str,
+    reason_required: bool,
+) -> Experience:
+    _moderator(user, experience)
+    reason = (reason or "").strip()
+    if reason_required and not reason:
+        raise CommunityError("Give a reason: the member is told it.")
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        locked.transition_to(to)
+        locked.needs_review = False
+        locked.moderation_reason = reason
+        if to == Status.PUBLISHED and locked.published_at is None:
+            locked.published_at = timezone.now()
+        locked.save()
+        _resolve_reports(locked, user)
+        event = _record(locked, action, user, reason)
+        community_content_changed(conditions=[locked.condition_id])
+        notifications.decided(locked, event)
+    return locked
+
+
+def approve_experience(
+    *, user: AbstractBaseUser, experience: Experience, reason: str = ""
+) -> Experience:
+    return _decide(
+        user=user,
+        experience=experience,
+        to=Status.PUBLISHED,
+        action=Action.APPROVED,
+        reason=reason,
+        reason_required=False,
+    )
+
+
+def hide_experience(
+    *, user: AbstractBaseUser, experience: Experience, reason: str
+) -> Experience:
+    return _decide(
+        user=user,
+        experience=experience,
+        to=Status.HIDDEN,
+        action=Action.HIDDEN,
+        reason=reason,
+        reason_required=True,
+    )
+
+
+def remove_experience(
+    *, user: AbstractBaseUser, experience: Experience, reason: str
+) -> Experience:
+    return _decide(
+        user=user,
+        experience=experience,
+        to=Status.REMOVED,
+        action=Action.REMOVED,
+        reason=reason,
+        reason_required=True,
+    )
+
+
+def mark_reviewed(*, user: AbstractBaseUser, experience: Experience) -> Experience:
+    """A trusted member's live post was read and may stay."""
+    _moderator(user, experience)
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if not locked.needs_review:
+            raise InvalidTransition("This post does not wait for a check.")
+        locked.needs_review = False
+        locked.save(update_fields=["needs_review", "updated_at"])
+        _record(locked, Action.REVIEWED, user)
+    return locked
+
+
+def decide_edit(
+    *, user: AbstractBaseUser, experience: Experience, approve: bool, reason: str = ""
+) -> Experience:
+    _moderator(user, experience)
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise CommunityError("Give a reason: the member is told it.")
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if not locked.pending_body:
+            raise InvalidTransition("This post has no edit waiting.")
+        if approve:
+            locked.body = locked.pending_body
+            locked.body_html = render_member(locked.body)
+        locked.pending_body = ""
+        locked.save()
+        if approve:
+            community_content_changed(conditions=[locked.condition_id])
+        event = _record(
+            locked,
+            Action.EDIT_APPROVED if approve else Action.EDIT_REJECTED,
+            user,
+            reason,
+        )
+        notifications.decided(locked, event)
+    return locked
+
+
+def dismiss_reports(
+    *, user: AbstractBaseUser, experience: Experience, reason: str = ""
+) -> int:
+    """The reports were unfounded: a post hidden by reports comes back."""
+    _moderator(user, experience)
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        count = _resolve_reports(locked, user)
+        if locked.status == Status.HIDDEN and (
+            locked.moderation_events.filter(action=Action.AUTO_HIDDEN).exists()
+            and not locked.moderation_events.filter(action=Action.HIDDEN).exists()
+        ):
+            locked.transition_to(Status.PUBLISHED)
+            locked.save(update_fields=["status", "updated_at"])
+            community_content_changed(conditions=[locked.condition_id])
+        _record(locked, Action.REPORTS_DISMISSED, user, reason)
+    return count
