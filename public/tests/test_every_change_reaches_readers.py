@@ -1,0 +1,439 @@
+"""Invalidation travels with the write: every service that changes what readers
+see calls the publication hook itself (answers/publication.py), so its change
+shows on the very next anonymous request, whoever called it: an admin screen,
+the import, a view or a command.
+
+Every public function of answers.services and of the community.services
+modules is listed below: either it changes what readers see, and a test here
+proves the next anonymous request shows it (the page was stored and cached
+before the change), or it does not, and the list says why. A new service in
+neither list fails `test_every_service_is_listed`.
+"""
+
+import inspect
+import pkgutil
+from datetime import timedelta
+from importlib import import_module
+
+from django.urls import reverse
+from django.utils import timezone
+
+from answers import services
+from answers.models import Condition
+from community import services as community_services
+from community.models import Experience
+from community.tests.helpers import share, share_published
+from devdata.personas import (
+    PersonasTestCase,
+    draft,
+    edit,
+    make_member,
+    make_poems,
+    publish,
+)
+
+# Services whose effect readers see, each with its test below (test_<name>).
+CHANGES_WHAT_READERS_SEE = {
+    "answers.services": [
+        "approve",
+        "recertify",
+        "unpublish",
+        "reschedule_reviews",
+        "save_condition",
+        "save_reviewer",
+    ],
+    "community.services.members": ["set_relation", "remove_relation", "update_profile"],
+    "community.services.posts": [
+        "post_experience",
+        "delete_experience",
+        "report_experience",
+    ],
+    "community.services.moderation": [
+        "approve_experience",
+        "hide_experience",
+        "remove_experience",
+        "decide_edit",
+        "dismiss_reports",
+    ],
+    "community.services.data_rights": ["delete_account", "withdraw_consent"],
+}
+# Services readers never see the effect of, and why.
+READERS_SEE_NOTHING = {
+    "answers.services": {
+        "save_draft": "Drafts are never public; approval publishes them.",
+        "submit_for_review": "A draft in review is still a draft.",
+        "request_changes": "The draft goes back to its writer; nothing is public.",
+        "roll_back": "An old revision becomes the draft; it needs approval again.",
+        "restore_from_history": "A saved draft comes back as the draft.",
+        "replace_references": "Writes a draft's references (save_draft, roll_back).",
+        "normalise_text": "A text helper.",
+        "actor_name": "A name for the audit trail.",
+        "active_reviewer": "Reads the reviewer profile of a user.",
+        "contributor_ids": "Reads who worked on a draft (four-eyes rule).",
+        "contributor_names": "Reads who worked on a draft (four-eyes rule).",
+        "lock_question": "Locks a row inside the other services.",
+        "check_version": "The stale-edit check inside the other services.",
+        "coi_statement": "Formats a reviewer's declaration.",
+    },
+    "community.services.members": {
+        "create_member": "A new account relates to no condition and posted nothing.",
+        "member_for": "Reads the member of a user.",
+        "is_trusted": "Reads whether a member's posts skip the queue.",
+        "give_consent": "Consent alone shows nothing: posts and relations come "
+        "after, through the services above.",
+    },
+    "community.services.posts": {
+        "edit_experience": "A published post keeps its text until a moderator "
+        "approves the edit (decide_edit); a pending post is not public.",
+    },
+    "community.services.moderation": {
+        "mark_reviewed": "Records that a moderator read a live post; it stays as "
+        "it was.",
+    },
+    "community.services.data_rights": {
+        "export_member_data": "Reads a member's own data for them.",
+    },
+}
+
+
+def service_modules() -> list[str]:
+    names = ["answers.services"]
+    names += [
+        f"community.services.{module.name}"
+        for module in pkgutil.iter_modules(community_services.__path__)
+    ]
+    return names
+
+
+def services_of(module_name: str) -> set[str]:
+    module = import_module(module_name)
+    return {
+        name
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module_name and not name.startswith("_")
+    }
+
+
+def test_every_service_is_listed():
+    for module_name in service_modules():
+        changes = set(CHANGES_WHAT_READERS_SEE.get(module_name, []))
+        nothing = set(READERS_SEE_NOTHING.get(module_name, {}))
+        found = services_of(module_name)
+        assert not changes & nothing, f"{module_name}: listed twice"
+        assert found == changes | nothing, (
+            f"{module_name}: not listed {sorted(found - changes - nothing)}, "
+            f"listed but gone {sorted((changes | nothing) - found)}"
+        )
+
+
+def test_every_service_that_changes_pages_has_its_test():
+    for names in CHANGES_WHAT_READERS_SEE.values():
+        for name in names:
+            assert hasattr(NextRequestTestCase, f"test_{name}"), name
+
+
+class NextRequestTestCase(PersonasTestCase):
+    def setUp(self) -> None:
+        self.condition = make_poems()
+        self.question = draft(
+            self.writer,
+            self.condition,
+            text="Is POEMS syndrome contagious?",
+            slug="is-it-contagious",
+        )
+        publish(self.question, writer=self.writer, reviewer=self.reviewer)
+        self.url = self.question.get_absolute_url()
+        self.condition_url = self.condition.get_absolute_url()
+        self.posts_url = reverse("community:experiences", args=[self.condition.slug])
+
+    def assert_next_request(self, url: str, change, *, gone=None, shown=None):
+        """The page is kept (stored or cached) for the next reader; after
+        `change`, the next anonymous request no longer shows `gone` and shows
+        `shown`."""
+        first = self.client.get(url)
+        if gone is not None:
+            self.assertContains(first, gone)
+        if shown is not None:
+            self.assertNotContains(first, shown)
+        kept = self.client.get(url)
+        self.assertTrue(
+            kept.get("X-Page-Cache", "").startswith("hit")
+            or kept.get("X-Stored-Page") == "hit",
+            f"{url} was not kept, so this would prove nothing",
+        )
+        change()
+        response = self.client.get(url)
+        if gone is not None:
+            self.assertNotContains(response, gone)
+        if shown is not None:
+            self.assertContains(response, shown)
+
+    # --- Editorial ---------------------------------------------------------------
+
+    def test_approve(self) -> None:
+        def approve():
+            edit(self.question, self.writer, short_answer="A new approved wording.")
+            services.submit_for_review(question=self.question, user=self.writer)
+            services.approve(
+                question=self.question,
+                user=self.second_reviewer,
+                expected_version=self.question.draft_version,
+                coi_confirmed=True,
+            )
+
+        self.assert_next_request(
+            self.url,
+            approve,
+            gone=self.question.short_answer,
+            shown="A new approved wording.",
+        )
+
+    def overdue_answer(self):
+        long_ago = timezone.now() - timedelta(days=400)
+        question = draft(self.writer, self.condition, slug="old", at=long_ago)
+        publish(question, writer=self.writer, reviewer=self.reviewer, at=long_ago)
+        return question
+
+    def test_recertify(self) -> None:
+        question = self.overdue_answer()
+        self.assert_next_request(
+            question.get_absolute_url(),
+            lambda: services.recertify(
+                question=question, user=self.second_reviewer, coi_confirmed=True
+            ),
+            gone="Review overdue",
+            shown="Dr Sam Lindqvist",
+        )
+
+    def test_unpublish(self) -> None:
+        # A second live answer keeps the condition page up.
+        other = draft(self.writer, self.condition, text="Is it inherited?")
+        publish(other, writer=self.writer, reviewer=self.reviewer)
+        self.assert_next_request(
+            self.condition_url,
+            lambda: services.unpublish(
+                question=self.question, user=self.reviewer, reason="An error."
+            ),
+            gone="Is POEMS syndrome contagious?",
+        )
+        self.assertEqual(self.client.get(self.url).status_code, 410)
+
+    def test_reschedule_reviews(self) -> None:
+        question = self.overdue_answer()
+
+        def longer_interval():
+            # As a restore from History writes it: the row first, then this.
+            Condition.objects.filter(pk=self.condition.pk).update(
+                review_interval_days=1095
+            )
+            self.condition.refresh_from_db()
+            services.reschedule_reviews(condition=self.condition)
+
+        self.assert_next_request(
+            question.get_absolute_url(), longer_interval, gone="Review overdue"
+        )
+
+    def test_save_condition(self) -> None:
+        def other_names():
+            self.condition.synonyms = "Takatsuki disease"
+            services.save_condition(condition=self.condition, user=self.writer)
+
+        self.assert_next_request(
+            self.condition_url,
+            other_names,
+            gone="Crow–Fukase syndrome",
+            shown="Takatsuki disease",
+        )
+
+    def test_save_reviewer(self) -> None:
+        profile = self.reviewer_profile
+
+        def new_specialty():
+            profile.specialty = "Blood disorders"
+            services.save_reviewer(reviewer=profile, user=self.admin)
+
+        self.assert_next_request(
+            profile.get_absolute_url(),
+            new_specialty,
+            gone="Haematology",
+            shown="Blood disorders",
+        )
+
+    # --- Community -----------------------------------------------------------------
+
+    def counted_members(self, count: int, *, related: bool = True) -> list:
+        """Members in France who chose to be counted on the map."""
+        members = []
+        for n in range(count):
+            user = make_member(f"counted{len(members)}-{n}-{related}")
+            member = community_services.member_for(user)
+            community_services.update_profile(
+                member=member, country="FR", counted_in_map=True
+            )
+            if related:
+                community_services.set_relation(
+                    member=member, condition=self.condition, relation="lives_with"
+                )
+            members.append(member)
+        return members
+
+    def test_set_relation(self) -> None:
+        self.counted_members(5)
+        (newcomer,) = self.counted_members(1, related=False)
+        self.assert_next_request(
+            self.condition_url,
+            lambda: community_services.set_relation(
+                member=newcomer, condition=self.condition, relation="caregiver"
+            ),
+            gone="5 members with POEMS syndrome, by country",
+            shown="6 members with POEMS syndrome, by country",
+        )
+
+    def test_remove_relation(self) -> None:
+        members = self.counted_members(6)
+        self.assert_next_request(
+            self.condition_url,
+            lambda: community_services.remove_relation(
+                member=members[0], condition=self.condition
+            ),
+            gone="6 members with POEMS syndrome, by country",
+            shown="5 members with POEMS syndrome, by country",
+        )
+
+    def test_update_profile(self) -> None:
+        members = self.counted_members(6)
+        self.assert_next_request(
+            self.condition_url,
+            lambda: community_services.update_profile(
+                member=members[0], country="FR", counted_in_map=False
+            ),
+            gone="6 members with POEMS syndrome, by country",
+            shown="5 members with POEMS syndrome, by country",
+        )
+
+    def published_post(self, text: str, author=None) -> Experience:
+        return share_published(
+            author or self.member, self.condition, body=text, moderator=self.moderator
+        )
+
+    def test_post_experience(self) -> None:
+        for n in range(community_services.TRUSTED_AFTER_APPROVED_POSTS):
+            self.published_post(f"An earlier post of mine, number {n}, approved.")
+        text = "A trusted member's new post goes live without waiting."
+        self.assert_next_request(
+            self.posts_url,
+            lambda: share(self.member, self.condition, body=text),
+            shown=text,
+        )
+
+    def test_delete_experience(self) -> None:
+        post = self.published_post("A post its author deletes later on.")
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.delete_experience(
+                user=self.member, experience=post
+            ),
+            gone="A post its author deletes later on.",
+        )
+
+    def reporters(self) -> list:
+        return [
+            make_member(f"reporter{n}")
+            for n in range(community_services.HIDE_AFTER_REPORTS)
+        ]
+
+    def report_until_hidden(self, post: Experience, reporters: list) -> None:
+        for reporter in reporters:
+            community_services.report_experience(
+                user=reporter, experience=post, reason="This looks like an advert."
+            )
+
+    def test_report_experience(self) -> None:
+        post = self.published_post("A post that enough readers report.")
+        reporters = self.reporters()
+        self.assert_next_request(
+            self.posts_url,
+            lambda: self.report_until_hidden(post, reporters),
+            gone="A post that enough readers report.",
+        )
+        post.refresh_from_db()
+        self.assertEqual(post.status, "hidden")
+
+    def test_dismiss_reports(self) -> None:
+        post = self.published_post("A post that was reported for no good reason.")
+        self.report_until_hidden(post, self.reporters())
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.dismiss_reports(
+                user=self.moderator, experience=post, reason="Nothing wrong."
+            ),
+            shown="A post that was reported for no good reason.",
+        )
+
+    def test_approve_experience(self) -> None:
+        post = share(
+            self.member,
+            self.condition,
+            body="A post that a moderator approves after reading it.",
+        )
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.approve_experience(
+                user=self.moderator, experience=post
+            ),
+            shown="A post that a moderator approves after reading it.",
+        )
+
+    def test_hide_experience(self) -> None:
+        post = self.published_post("A post that a moderator hides for a while.")
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.hide_experience(
+                user=self.moderator, experience=post, reason="Names a doctor."
+            ),
+            gone="A post that a moderator hides for a while.",
+        )
+
+    def test_remove_experience(self) -> None:
+        post = self.published_post("A post that a moderator removes for good.")
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.remove_experience(
+                user=self.moderator, experience=post, reason="Spam."
+            ),
+            gone="A post that a moderator removes for good.",
+        )
+
+    def test_decide_edit(self) -> None:
+        post = self.published_post("The first wording of a post about our clinic.")
+        community_services.edit_experience(
+            user=self.member,
+            experience=post,
+            body="The second wording of a post about our clinic.",
+        )
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.decide_edit(
+                user=self.moderator, experience=post, approve=True
+            ),
+            gone="The first wording of a post about our clinic.",
+            shown="The second wording of a post about our clinic.",
+        )
+
+    def test_delete_account(self) -> None:
+        self.published_post("A post whose author closes their account.")
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.delete_account(
+                user=self.member, keep_posts=False
+            ),
+            gone="A post whose author closes their account.",
+        )
+
+    def test_withdraw_consent(self) -> None:
+        self.published_post("A post whose author withdraws consent.")
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.withdraw_consent(user=self.member),
+            gone="A post whose author withdraws consent.",
+        )
