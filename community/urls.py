@@ -1,3 +1,5 @@
+"""The community's pages: the experiences list, sharing, reporting and /me/."""
+
 from django.urls import path
 
 from community import views

@@ -1,3 +1,5 @@
+"""The admin app, configured to use the staff admin site (admin_site.py)."""
+
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 
 

@@ -1,3 +1,5 @@
+"""Queued email in the admin: read-only, for site admins to see what waits."""
+
 from django.contrib import admin
 
 from diseasemaps.lib.admin import ReadOnlyAdmin

@@ -1,3 +1,5 @@
+"""The review box on the admin home page: counts of each review queue."""
+
 from django import template
 from django.http import HttpRequest
 from django.urls import reverse

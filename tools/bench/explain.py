@@ -1,6 +1,6 @@
 """EXPLAIN (ANALYZE, BUFFERS) every query the benchmarked pages run, at full size.
 
-`bench/run.py` calls this after counting queries: the captured SQL of each
+`tools/bench/run.py` calls this after counting queries: the captured SQL of each
 scenario is run again under EXPLAIN, in a transaction that is rolled back, on
 the large dataset. A sequential scan of a table that grows with the site
 (`tools.query_plans.GROWING_TABLES`) with more than SMALL_TABLE_ROWS

@@ -3,9 +3,9 @@
 Runs gunicorn against the large PostgreSQL dataset (generating it once with
 `manage.py generate_dataset` if the database is missing or empty) and loads it
 with wrk on loopback, one scenario after another with the same settings; a
-constant-response view (/bench/trivial/) measured first and last is the floor
-every page is compared with. Prints a table and writes it as JSON to
-bench/results/. See README.md, "Performance", for what each scenario measures.
+constant-response view (/bench/trivial/, only in this package's URLconf,
+tools/bench/urls.py) measured first and last is the floor every page is
+compared with. Prints a table and writes it as JSON to tools/bench/results/. See README.md, "Performance", for what each scenario measures.
 
 Never part of `make test`: it takes minutes and measures this machine.
 

@@ -1,15 +1,15 @@
 """The pages `make bench` loads, picked from the database by fixed rules.
 
-Run by `bench/run.py` in a subprocess whose environment names the database
+Run by `tools/bench/run.py` in a subprocess whose environment names the database
 (the large bench database, or the small demo one for query counts):
 
-    python -m tools.bench.scenarios status              # dataset sizes, as JSON
-    python -m tools.bench.scenarios pages DIR           # pick the page URLs; write
+    python -m tools.bench.scenarios status        # dataset sizes, as JSON
+    python -m tools.bench.scenarios pages DIR     # pick the page URLs; write
                                                   # DIR/render.txt
-    python -m tools.bench.scenarios prepare DIR         # pick pages, log in members,
+    python -m tools.bench.scenarios prepare DIR   # pick pages, log in members,
                                                   # write wrk's input files
-    python -m tools.bench.scenarios count DIR           # queries per request
-    python -m tools.bench.scenarios cleanup DIR         # remove what the run added
+    python -m tools.bench.scenarios count DIR     # queries per request
+    python -m tools.bench.scenarios cleanup DIR   # remove what the run added
 
 Rules (deterministic, so two runs on the same data load the same pages):
 

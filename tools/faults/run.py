@@ -1,7 +1,7 @@
 """make faults: run every fault scenario against private servers and print figures.
 
-    .venv/bin/python -m tools.faults.run        (what `make faults` runs)
-    FAULT_TRIALS=20 make faults           (fewer concurrency trials, for a quick look)
+    .venv/bin/python -m tools.faults.run    (what `make faults` runs)
+    FAULT_TRIALS=20 make faults            (fewer concurrency trials, for a quick look)
 
 Starts a private PostgreSQL cluster, a private Redis, a small SMTP server and
 gunicorn, all on 127.0.0.1 and on ports of their own, loads the demo content,

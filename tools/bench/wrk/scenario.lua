@@ -1,4 +1,4 @@
--- One scenario of `make bench` (bench/run.py starts wrk with this script).
+-- One scenario of `make bench` (tools/bench/run.py starts wrk with this script).
 --
 -- Every wrk thread runs its own Lua state, so the scenario comes in through
 -- environment variables, read in init():
