@@ -1,0 +1,34 @@
+"""The editors' and reviewers' console.
+
+Workflow buttons lead to small confirmation pages (submit, review, unpublish,
+roll back); each page calls one function in `answers.services`, which also
+enforces the permission and four-eyes rules. The admin never changes workflow
+state itself.
+
+One module per screen, so that the file name says where a page lives:
+
+- `conditions`: conditions, with their codes and diagnostic criteria.
+- `reviewers`: the reviewers' profiles and credentials.
+- `questions`: the question list and change form (draft answer, references),
+  its save path and the "submit selected" action.
+- `workflow`: the pages a question's change form links to (review, submit,
+  unpublish, approved revisions, restore from History), mixed into
+  `QuestionAdmin`.
+- `records`: the read-only audit trail (approved revisions, workflow steps).
+
+Django's autodiscovery imports this package; importing the modules here runs
+their `@admin.register`.
+"""
+
+from answers.admin.conditions import ConditionAdmin
+from answers.admin.questions import QuestionAdmin
+from answers.admin.records import AnswerRevisionAdmin, ReviewEventAdmin
+from answers.admin.reviewers import ReviewerAdmin
+
+__all__ = [
+    "AnswerRevisionAdmin",
+    "ConditionAdmin",
+    "QuestionAdmin",
+    "ReviewEventAdmin",
+    "ReviewerAdmin",
+]
