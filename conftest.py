@@ -1,8 +1,16 @@
-"""Project-wide pytest fixtures: the browser, and the database guard for CI."""
+"""Project-wide pytest set-up: the browser, the database guard for CI, fast
+test settings, and the figures tests report (gathered from every xdist worker).
+
+`make test` runs the suite on several processes (pytest-xdist, `-n auto
+--dist loadgroup`): each has its own test database (pytest-django adds the
+worker's name) and its own Redis database (below), and the tests that drive
+the one PostgreSQL standby run together on one worker (xdist_group).
+"""
 
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
@@ -42,6 +50,38 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(skip_pg)
 
 
+def _figures() -> dict:
+    try:
+        from devdata.personas import FIGURES
+    except Exception:  # Django never started (e.g. a collection error)
+        return {}
+    return FIGURES
+
+
+def pytest_sessionfinish(session) -> None:
+    """On an xdist worker: hand this worker's figures to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["figures"] = dict(_figures())
+        output["fault_figures"] = session.config.stash.get(FAULT_FIGURES, [])
+
+
+def pytest_testnodedown(node, error) -> None:
+    """On the controller: add up the figures each worker recorded."""
+    output = getattr(node, "workeroutput", {})
+    figures = _figures()
+    for name, value in output.get("figures", {}).items():
+        if isinstance(value, int) and isinstance(figures.get(name, 0), int):
+            figures[name] = figures.get(name, 0) + value
+        elif name in figures and figures[name] != value:
+            figures[name] = f"{figures[name]}; {value}"
+        else:
+            figures[name] = value
+    node.config.stash.setdefault(FAULT_FIGURES, []).extend(
+        output.get("fault_figures", [])
+    )
+
+
 def pytest_terminal_summary(terminalreporter, config) -> None:
     """The figures tests recorded (devdata.personas.record_figure, and the
     report_figures fixture), so the CI log says how much was tried: matrix
@@ -51,10 +91,7 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
         terminalreporter.section("fault figures")
         for line in lines:
             terminalreporter.write_line(line)
-    try:
-        from devdata.personas import FIGURES
-    except Exception:  # Django never started (e.g. a collection error)
-        return
+    FIGURES = _figures()
     if FIGURES:
         terminalreporter.section("figures")
         for name, value in sorted(FIGURES.items()):
@@ -70,13 +107,37 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _fast_password_hasher(django_test_environment):
+def _fast_test_settings(django_test_environment, tmp_path_factory):
     from django.conf import settings as django_settings
     from django.test.utils import override_settings
 
     hashers = [*FAST_HASHERS, *django_settings.PASSWORD_HASHERS]
-    with override_settings(PASSWORD_HASHERS=hashers):
+    # WhiteNoise walks STATIC_ROOT each time a test client builds the
+    # middleware: once `make bench` or `make faults` has collected the static
+    # files there, the suite took four times as long. Tests serve static files
+    # from the finders, as in development.
+    static_root = tmp_path_factory.mktemp("static-root")
+    with override_settings(
+        PASSWORD_HASHERS=hashers,
+        STATIC_ROOT=static_root,
+        CACHES=_caches_of_this_worker(django_settings.CACHES),
+    ):
         yield
+
+
+def _caches_of_this_worker(caches: dict) -> dict:
+    """Each xdist worker gets its own Redis database: a test's cache.clear() is
+    a FLUSHDB, and must not empty another worker's rate-limit counters, pages
+    or sessions in the middle of its test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    default = caches["default"]
+    location = str(default.get("LOCATION", ""))
+    if not worker or not location.startswith(("redis://", "rediss://")):
+        return caches
+    parts = urlsplit(location)
+    database = (int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))) % 16
+    location = urlunsplit(parts._replace(path=f"/{database}"))
+    return {**caches, "default": {**default, "LOCATION": location}}
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,9 @@ from diseasemaps.lib import replicas
 
 pytestmark = [
     pytest.mark.postgres,
+    # One standby for the whole machine: with several xdist workers, these
+    # tests (which pause, stop and start it) all run on the same one.
+    pytest.mark.xdist_group("standby"),
     pytest.mark.django_db(transaction=True, databases=["default", "replica1"]),
 ]
 
