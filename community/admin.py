@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -22,7 +22,7 @@ from community.models import (
     Report,
 )
 from community.queues import MODERATION_QUEUES
-from diseasemaps.lib.admin import ReadOnlyAdmin
+from diseasemaps.lib.admin import ReadOnlyAdmin, object_or_404
 from diseasemaps.lib.diff import inline_diff
 from diseasemaps.lib.markdown import render_member
 
@@ -189,13 +189,11 @@ class ExperienceAdmin(ReadOnlyAdmin):
     def moderate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not self.has_moderate_permission(request):
             raise PermissionDenied
-        experience = (
-            Experience.objects.select_related("author", "condition", "question")
-            .filter(pk=pk)
-            .first()
+        experience = object_or_404(
+            Experience.objects.select_related("author", "condition", "question"),
+            pk,
+            "No such post.",
         )
-        if experience is None:
-            raise Http404("No such post.")
         form = ReasonForm(request.POST or None)
         status = 200
         if request.method == "POST" and form.is_valid():

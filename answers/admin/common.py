@@ -15,9 +15,13 @@ class SavedByServiceAdmin(HistoryCompareAdmin):
     writes, in one transaction, whether saved from the form or restored from
     History: the service's permission check and republishing always run.
 
-    `save_model` writes nothing; `save_related` hands the object, and a callback
-    that saves the inlines, to `save_through_service`, which each screen defines.
+    `save_model` writes nothing; `save_related` calls `save_service` with the
+    object (as the keyword named after its model, e.g. `condition=`), the user
+    and a callback that saves the inlines. A screen with more to decide
+    overrides `save_related` itself.
     """
+
+    save_service: Callable[..., models.Model]
 
     def save_model(
         self,
@@ -35,19 +39,10 @@ class SavedByServiceAdmin(HistoryCompareAdmin):
         formsets: list[BaseFormSet],
         change: bool,
     ) -> None:
-        self.save_through_service(
-            request,
-            form.instance,
+        self.save_service(
+            **{self.opts.model_name: form.instance},
+            user=request.user,
             save_related=lambda: super(SavedByServiceAdmin, self).save_related(
                 request, form, formsets, change
             ),
         )
-
-    def save_through_service(
-        self,
-        request: HttpRequest,
-        obj: models.Model,
-        *,
-        save_related: Callable[[], None],
-    ) -> None:
-        raise NotImplementedError

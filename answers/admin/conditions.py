@@ -5,8 +5,6 @@ which writes the codes and criteria in the same transaction and republishes
 every page that shows the condition's facts.
 """
 
-from collections.abc import Callable
-
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -29,6 +27,7 @@ class CriteriaListInline(admin.StackedInline):
 
 @admin.register(Condition)
 class ConditionAdmin(SavedByServiceAdmin):
+    save_service = staticmethod(services.save_condition)
     inlines = [ConditionCodeInline, CriteriaListInline]
     list_display = ["name", "acronym", "question_count", "review_interval_days"]
     search_fields = ["name", "acronym", "synonyms", "slug"]
@@ -48,14 +47,3 @@ class ConditionAdmin(SavedByServiceAdmin):
     @admin.display(description="questions", ordering="_questions")
     def question_count(self, obj: Condition) -> int:
         return obj._questions
-
-    def save_through_service(
-        self,
-        request: HttpRequest,
-        obj: Condition,
-        *,
-        save_related: Callable[[], None],
-    ) -> None:
-        services.save_condition(
-            condition=obj, user=request.user, save_related=save_related
-        )

@@ -280,13 +280,7 @@ class QuestionAdmin(QuestionWorkflowMixin, HistoryCompareAdmin):
 
     # Saving goes through the service.
 
-    def save_model(
-        self,
-        request: HttpRequest,
-        obj: Question,
-        form: forms.ModelForm,
-        change: bool,
-    ) -> None:
+    def save_model(self, request, obj, form, change) -> None:
         """Saved together with its references in save_related, by the service."""
 
     def save_related(

@@ -5,10 +5,7 @@ on every page, so saving goes through `services.save_reviewer`, which also
 tells the stored pages they are stale.
 """
 
-from collections.abc import Callable
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from answers import services
 from answers.admin.common import SavedByServiceAdmin
@@ -17,6 +14,7 @@ from answers.models import Reviewer
 
 @admin.register(Reviewer)
 class ReviewerAdmin(SavedByServiceAdmin):
+    save_service = staticmethod(services.save_reviewer)
     list_display = ["display_name", "credentials", "specialty", "active", "user"]
     list_filter = ["active", "specialty"]
     list_select_related = ["user"]
@@ -39,14 +37,3 @@ class ReviewerAdmin(SavedByServiceAdmin):
         ),
         ("For readers", {"fields": ["bio", "disclosures"]}),
     ]
-
-    def save_through_service(
-        self,
-        request: HttpRequest,
-        obj: Reviewer,
-        *,
-        save_related: Callable[[], None],
-    ) -> None:
-        services.save_reviewer(
-            reviewer=obj, user=request.user, save_related=save_related
-        )

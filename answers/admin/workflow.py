@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -23,6 +23,7 @@ from answers import services
 from answers.checks import run_checks
 from answers.exceptions import NotAllowed, WorkflowError
 from answers.models import AnswerRevision, Question, Reviewer, ReviewEvent
+from diseasemaps.lib.admin import object_or_404
 from diseasemaps.lib.admin_history import (
     compare_rows,
     snapshot_of_object,
@@ -119,27 +120,25 @@ class QuestionWorkflowMixin:
     django-reversion's revert with a restore through the workflow."""
 
     def get_urls(self) -> list[URLPattern | URLResolver]:
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "<int:pk>/review/",
-                view(self.review_view),
-                name="answers_question_review",
-            ),
-            path(
-                "<int:pk>/submit/",
-                view(self.submit_view),
-                name="answers_question_submit",
-            ),
-            path(
-                "<int:pk>/unpublish/",
-                view(self.unpublish_view),
-                name="answers_question_unpublish",
-            ),
-            path(
+        # admin:answers_question_review, _submit, _unpublish, _revision_detail
+        screens = [
+            ("<int:pk>/review/", self.review_view, "review"),
+            ("<int:pk>/submit/", self.submit_view, "submit"),
+            ("<int:pk>/unpublish/", self.unpublish_view, "unpublish"),
+            (
                 "<int:pk>/revisions/<int:number>/",
-                view(self.revision_detail_view),
-                name="answers_question_revision_detail",
+                self.revision_detail_view,
+                "revision_detail",
+            ),
+        ]
+        return [
+            *(
+                path(
+                    route,
+                    self.admin_site.admin_view(view),
+                    name=f"answers_question_{name}",
+                )
+                for route, view, name in screens
             ),
             *super().get_urls(),
         ]
@@ -148,15 +147,13 @@ class QuestionWorkflowMixin:
         return reverse(f"admin:answers_question_{name}", args=[obj.pk, *args])
 
     def _question(self, request: HttpRequest, pk: int | str) -> Question:
-        if not str(pk).isdigit():
-            raise Http404("No such question.")
-        question = (
-            Question.objects.select_related("condition", "live_revision", "last_review")
-            .filter(pk=pk)
-            .first()
+        question = object_or_404(
+            Question.objects.select_related(
+                "condition", "live_revision", "last_review"
+            ),
+            pk,
+            "No such question.",
         )
-        if question is None:
-            raise Http404("No such question.")
         if not self.has_view_or_change_permission(request, question):
             raise PermissionDenied
         return question

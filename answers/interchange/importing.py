@@ -75,40 +75,36 @@ def _apply_condition(file: ContentFile, *, user: AbstractBaseUser) -> Outcome:
         .prefetch_related("codes", "criteria")
         .first()
     )
-    comment = f"Imported from {file.label}"
     if condition is None:
         condition = Condition(slug=data["slug"], **condition_values(data))
-        services.save_condition(
-            condition=condition,
-            user=user,
-            save_related=lambda: _save_codes_and_criteria(
-                condition, data, codes=True, criteria=True
-            ),
-            comment=comment,
+        outcome, changed, codes_changed, criteria_changed = (
+            Outcome.CREATED,
+            None,
+            True,
+            True,
         )
-        return Outcome.CREATED
-
-    current = condition_data(condition)
-    # Both sides in the file's shape: synonyms as lists, text normalised.
-    changed = [name for name in CONDITION_FIELDS if current[name] != data[name]]
-    codes_changed = codes_key(current["codes"]) != codes_key(data["codes"])
-    criteria_changed = current["criteria"] != data["criteria"]
-    if not (changed or codes_changed or criteria_changed):
-        return Outcome.UNCHANGED
-
-    values = condition_values(data)
-    for name in changed:
-        setattr(condition, name, values[name])
+    else:
+        current = condition_data(condition)
+        # Both sides in the file's shape: synonyms as lists, text normalised.
+        changed = [name for name in CONDITION_FIELDS if current[name] != data[name]]
+        codes_changed = codes_key(current["codes"]) != codes_key(data["codes"])
+        criteria_changed = current["criteria"] != data["criteria"]
+        if not (changed or codes_changed or criteria_changed):
+            return Outcome.UNCHANGED
+        values = condition_values(data)
+        for name in changed:
+            setattr(condition, name, values[name])
+        outcome = Outcome.UPDATED
     services.save_condition(
         condition=condition,
         user=user,
-        update_fields=changed,
+        update_fields=changed,  # None: a new condition, every field
         save_related=lambda: _save_codes_and_criteria(
             condition, data, codes=codes_changed, criteria=criteria_changed
         ),
-        comment=comment,
+        comment=f"Imported from {file.label}",
     )
-    return Outcome.UPDATED
+    return outcome
 
 
 def _save_codes_and_criteria(

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import connections, router
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
 from diseasemaps.lib.errors import bad_request
@@ -21,6 +22,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def object_or_404(queryset: QuerySet, pk: int | str, message: str) -> Model:
+    """The object an admin screen's address names, or 404: also for an id that
+    is not a number (no query is made for it)."""
+    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404(message)
+    return found
 
 
 class AdminInputGuardMiddleware:

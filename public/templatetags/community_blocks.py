@@ -17,29 +17,37 @@ register = template.Library()
 LATEST = 3
 
 
+def _block(context, published, **shown) -> dict:
+    """How many distinct members shared, and the latest few posts."""
+    return {
+        "request": context.get("request"),
+        "count": published.sharer_count(),
+        "latest": published[:LATEST],
+        **shown,
+    }
+
+
 @register.inclusion_tag("public/includes/community_question.html", takes_context=True)
 def question_experiences(context, question: Question) -> dict:
     published = Experience.objects.published().filter(question=question)
-    return {
-        "request": context.get("request"),
-        "question": question,
-        "condition": question.condition,
-        "count": published.sharer_count(),
-        "latest": published.select_related("author")[:LATEST],
-    }
+    return _block(
+        context,
+        published.select_related("author"),
+        question=question,
+        condition=question.condition,
+    )
 
 
 @register.inclusion_tag("public/includes/community_condition.html", takes_context=True)
 def condition_experiences(context, condition: Condition) -> dict:
     published = Experience.objects.published().filter(condition=condition)
-    return {
-        "request": context.get("request"),
-        "condition": condition,
-        "count": published.sharer_count(),
-        "latest": published.select_related(
+    return _block(
+        context,
+        published.select_related(
             "author", "question__live_revision", "question__condition"
-        )[:LATEST],
-    }
+        ),
+        condition=condition,
+    )
 
 
 @register.inclusion_tag("public/includes/community_map.html")

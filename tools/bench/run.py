@@ -5,7 +5,8 @@ Runs gunicorn against the large PostgreSQL dataset (generating it once with
 with wrk on loopback, one scenario after another with the same settings; a
 constant-response view (/bench/trivial/, only in this package's URLconf,
 tools/bench/urls.py) measured first and last is the floor every page is
-compared with. Prints a table and writes it as JSON to tools/bench/results/. See README.md, "Performance", for what each scenario measures.
+compared with. Prints a table and writes it as JSON to tools/bench/results/.
+See README.md, "Performance", for what each scenario measures.
 
 Never part of `make test`: it takes minutes and measures this machine.
 
