@@ -189,5 +189,21 @@ def page(browser):
 
 
 @pytest.fixture
+def demo_site(live_server) -> str:
+    """The demo content (manage.py load_demo) on the live server: its address."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from devdata.personas import ensure_roles
+
+    ensure_roles()  # an earlier transactional test flushed the migration's groups
+    with override_settings(DEBUG=True):
+        call_command("load_demo", stdout=StringIO())
+    return live_server.url
+
+
+@pytest.fixture
 def db_vendor() -> str:
     return connection.vendor

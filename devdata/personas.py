@@ -31,7 +31,15 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from answers import services
-from answers.models import AnswerRevision, Condition, Question, Reference, Reviewer
+from answers.models import (
+    AnswerRevision,
+    Condition,
+    ConditionCode,
+    CriteriaList,
+    Question,
+    Reference,
+    Reviewer,
+)
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 
 PASSWORD = "a long test password 42"
@@ -191,25 +199,29 @@ def make_personas(target) -> None:
     target.writer = make_user(
         "wendy", group=WRITER_GROUP, first_name="Wendy", last_name="Walsh"
     )
-    target.reviewer = make_user(
-        "rita", group=REVIEWER_GROUP, first_name="Rita", last_name="Osei"
-    )
-    target.reviewer_profile = make_reviewer(
-        target.reviewer,
-        display_name="Dr Rita Osei",
-        credentials="MBChB, FRCP",
-        specialty="Haematology",
-        disclosures="Speaker fees from Example Pharma (2025).",
-    )
-    target.second_reviewer = make_user(
-        "sam", group=REVIEWER_GROUP, first_name="Sam", last_name="Lindqvist"
-    )
-    target.second_reviewer_profile = make_reviewer(
-        target.second_reviewer,
-        display_name="Dr Sam Lindqvist",
-        credentials="MD, PhD",
-        specialty="Neurology",
-    )
+    reviewers = [
+        ("reviewer", "rita", "Rita", "Osei", "Dr Rita Osei", "MBChB, FRCP"),
+        ("second_reviewer", "sam", "Sam", "Lindqvist", "Dr Sam Lindqvist", "MD, PhD"),
+    ]
+    profiles = [
+        {
+            "specialty": "Haematology",
+            "disclosures": "Speaker fees from Example Pharma (2025).",
+        },
+        {"specialty": "Neurology"},
+    ]
+    for (name, username, first, last, shown, letters), profile in zip(
+        reviewers, profiles, strict=True
+    ):
+        user = make_user(
+            username, group=REVIEWER_GROUP, first_name=first, last_name=last
+        )
+        setattr(target, name, user)
+        setattr(
+            target,
+            f"{name}_profile",
+            make_reviewer(user, display_name=shown, credentials=letters, **profile),
+        )
     target.moderator = make_user("mo", group=MODERATOR_GROUP, first_name="Mo")
     target.admin = make_user("ada", is_superuser=True, first_name="Ada")
     target.member = make_member("mina", pseudonym="SunnyMina")
@@ -255,6 +267,22 @@ def make_poems(**overrides) -> Condition:
             **overrides,
         }
     )
+
+
+def add_facts(
+    condition: Condition,
+    *,
+    category: str = "Major criteria",
+    items: str = "Polyneuropathy\nMonoclonal plasma cell disorder",
+    source: str = "Dispenzieri A. 2021",
+    **criteria: str,
+) -> Condition:
+    """An ORPHA code and one diagnostic criteria list, as pages show them."""
+    ConditionCode.objects.create(condition=condition, system="ORPHA", code="2905")
+    CriteriaList.objects.create(
+        condition=condition, category=category, items=items, source=source, **criteria
+    )
+    return condition
 
 
 def condition_form(condition: Condition, **fields: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from community.models import CONSENT_TEXT, Member
 from devdata.personas import PASSWORD, ensure_roles, make_member
+from public.tests.axe import describe
 
 PAGES = {
     "sign-up": "/accounts/signup/",
@@ -28,14 +29,6 @@ SCREENSHOTS = Path(tempfile.gettempdir()) / "diseasemaps-screenshots"
 NO_IP_LIMITS = override_settings(
     ACCOUNT_RATE_LIMITS={"signup": "", "login": "", "login_failed": ""}
 )
-
-
-def describe(violations: list[dict]) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-        for v in violations
-    ]
 
 
 def fill_signup(page, *, email: str, pseudonym: str) -> None:

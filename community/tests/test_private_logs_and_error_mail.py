@@ -129,16 +129,18 @@ class PrivateLogsTestCase(TestCase):
             # Share, edit, report: health text in every form.
             share_url = reverse("community:share", args=["poems-syndrome"])
             story = f"My own story of the illness, marker {marker}, in many words."
-            response = client.post(
-                share_url,
-                {
+
+            def share_form() -> dict[str, str]:
+                # The random marker can look like a phone number: confirmed.
+                return {
                     "relation": "lives_with",
                     "body": story,
                     "submission_key": str(uuid.uuid4()),
                     "confirm_identifying": "on",
                     "post": "1",
-                },
-            )
+                }
+
+            response = client.post(share_url, share_form())
             self.assertEqual(response.status_code, 302)
             mine = self.member_posts(email).get()
             client.post(
@@ -163,17 +165,7 @@ class PrivateLogsTestCase(TestCase):
             with mock.patch.object(
                 services, "post_experience", side_effect=RuntimeError("store failed")
             ):
-                failed = client.post(
-                    share_url,
-                    {
-                        "relation": "lives_with",
-                        "body": story,
-                        "submission_key": str(uuid.uuid4()),
-                        # The random marker can look like a phone number.
-                        "confirm_identifying": "on",
-                        "post": "1",
-                    },
-                )
+                failed = client.post(share_url, share_form())
             self.assertEqual(failed.status_code, 500)
 
         error_mails = [m for m in mail.outbox if m.to == [ADMIN_ADDRESS]]

@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from answers import services
-from answers.models import ConditionCode, CriteriaList
+from answers.models import ConditionCode
 from answers.versions import known_version
 from devdata.personas import (
     PersonasTestCase,
+    add_facts,
     draft,
     edit,
     make_poems,
@@ -46,19 +47,14 @@ class AnswerPageTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.condition = make_poems()
-        ConditionCode.objects.create(
-            condition=cls.condition, system="ORPHA", code="2905"
+        cls.condition = add_facts(
+            make_poems(),
+            category="Mandatory major criteria (both are required)",
+            source="Dispenzieri A. Am J Hematol. 2021",
+            version="2021 update",
         )
         ConditionCode.objects.create(
             condition=cls.condition, system="MeSH", code="D016878"
-        )
-        CriteriaList.objects.create(
-            condition=cls.condition,
-            category="Mandatory major criteria (both are required)",
-            items="Polyneuropathy\nMonoclonal plasma cell disorder",
-            source="Dispenzieri A. Am J Hematol. 2021",
-            version="2021 update",
         )
         cls.long_ago = timezone.now() - timedelta(days=100)
         cls.question = draft(
@@ -313,13 +309,7 @@ class AnswerPageTestCase(PersonasTestCase):
             )
             publish(other, writer=self.writer, reviewer=self.second_reviewer)
             edit(self.question, self.writer, short_answer=f"Draft {n}")
-            services.submit_for_review(question=self.question, user=self.writer)
-            services.approve(
-                question=self.question,
-                user=self.second_reviewer,
-                expected_version=self.question.draft_version,
-                coi_confirmed=True,
-            )
+            publish(self.question, writer=self.writer, reviewer=self.second_reviewer)
         ConditionCode.objects.create(
             condition=self.condition, system="ICD-10", code="D47.7"
         )

@@ -3,16 +3,13 @@ sideways scrolling, and everything reads without JavaScript."""
 
 import re
 import tempfile
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
-from django.test import override_settings
 from playwright.sync_api import expect
 
-from devdata.personas import ensure_roles
+from public.tests.axe import violations_on
 
 PAGES = {
     "home": "/",
@@ -27,22 +24,6 @@ PAGES = {
 SCREENSHOTS = Path(tempfile.gettempdir()) / "diseasemaps-screenshots"
 
 
-@pytest.fixture
-def demo_site(live_server):
-    ensure_roles()  # an earlier transactional test flushed the migration's groups
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=StringIO())
-    return live_server.url
-
-
-def describe(violations: list[dict]) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-        for v in violations
-    ]
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_axe_finds_no_violations_on_public_pages(demo_site, browser):
@@ -52,17 +33,7 @@ def test_axe_finds_no_violations_on_public_pages(demo_site, browser):
     probe.set_content('<html lang="en"><title>t</title><main><img src="x.png"></main>')
     assert "image-alt" in [v["id"] for v in axe.run(probe).response["violations"]]
     probe.close()
-    found = {}
-    for width in (1280, 360):
-        context = browser.new_context(viewport={"width": width, "height": 800})
-        page = context.new_page()
-        for name, path in PAGES.items():
-            page.goto(demo_site + path)
-            violations = axe.run(page).response["violations"]
-            if violations:
-                found[f"{name} @ {width}px"] = describe(violations)
-        context.close()
-    assert found == {}
+    assert violations_on(browser, demo_site, PAGES) == {}
 
 
 @pytest.mark.browser

@@ -2,15 +2,11 @@
 results and empty, at desktop and phone widths; a phone never scrolls sideways;
 the form works without JavaScript."""
 
-from io import StringIO
 from urllib.parse import quote
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
-from django.test import override_settings
 
-from devdata.personas import ensure_roles
+from public.tests.axe import violations_on
 
 PAGES = {
     "results": "/search/?q=" + quote("crow fukase"),
@@ -24,40 +20,15 @@ PAGES = {
 }
 
 
-@pytest.fixture
-def demo_site(live_server):
-    ensure_roles()  # an earlier transactional test flushed the migration's groups
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=StringIO())
-    return live_server.url
-
-
-def describe(violations: list[dict]) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-        for v in violations
-    ]
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_axe_finds_no_violations_on_search_pages(demo_site, browser):
-    axe = Axe()
-    found = {}
-    for width in (1280, 360):
-        context = browser.new_context(viewport={"width": width, "height": 800})
-        page = context.new_page()
-        for name, path in PAGES.items():
-            page.goto(demo_site + path)
-            violations = axe.run(page).response["violations"]
-            if violations:
-                found[f"{name} @ {width}px"] = describe(violations)
-            if width == 360:
-                scroll_width = page.evaluate("document.documentElement.scrollWidth")
-                assert scroll_width <= 360, f"{name}: page is {scroll_width}px wide"
-        context.close()
-    assert found == {}
+    def fits_a_phone(page, name: str, width: int) -> None:
+        if width == 360:
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= 360, f"{name}: page is {scroll_width}px wide"
+
+    assert violations_on(browser, demo_site, PAGES, then=fits_a_phone) == {}
 
 
 @pytest.mark.browser

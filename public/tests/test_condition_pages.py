@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from answers import services
-from answers.models import ConditionCode, CriteriaList
+from answers.models import CriteriaList
 from answers.versions import known_version
 from devdata.personas import (
     PersonasTestCase,
+    add_facts,
     draft,
     make_condition,
     make_poems,
@@ -37,18 +38,13 @@ class ConditionPageTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.condition = make_poems(
-            prevalence="About 3 in 1,000,000 people",
-            summary="A rare condition caused by *abnormal plasma cells*.",
-        )
-        ConditionCode.objects.create(
-            condition=cls.condition, system="ORPHA", code="2905"
-        )
-        CriteriaList.objects.create(
-            condition=cls.condition,
+        cls.condition = add_facts(
+            make_poems(
+                prevalence="About 3 in 1,000,000 people",
+                summary="A rare condition caused by *abnormal plasma cells*.",
+            ),
             category="Minor criteria",
             items="Organomegaly\nPapilledema",
-            source="Dispenzieri A. 2021",
         )
         cls.treatment = draft(
             cls.writer, cls.condition, text="How is it treated?", topic="treatment"

@@ -171,15 +171,9 @@ class NextRequestTestCase(PersonasTestCase):
     # --- Editorial ---------------------------------------------------------------
 
     def test_approve(self) -> None:
-        def approve():
+        def approve():  # submit_for_review, then approve: services both
             edit(self.question, self.writer, short_answer="A new approved wording.")
-            services.submit_for_review(question=self.question, user=self.writer)
-            services.approve(
-                question=self.question,
-                user=self.second_reviewer,
-                expected_version=self.question.draft_version,
-                coi_confirmed=True,
-            )
+            publish(self.question, writer=self.writer, reviewer=self.second_reviewer)
 
         self.assert_next_request(
             self.url,
@@ -326,14 +320,19 @@ class NextRequestTestCase(PersonasTestCase):
             shown=text,
         )
 
+    POST = "A post readers can see until this change, and not after it."
+
+    def assert_post_leaves(self, change) -> None:
+        """A published post is on the experiences page, kept for the next
+        reader; `change(post)` takes it off the next anonymous request."""
+        post = self.published_post(self.POST)
+        self.assert_next_request(self.posts_url, lambda: change(post), gone=self.POST)
+
     def test_delete_experience(self) -> None:
-        post = self.published_post("A post its author deletes later on.")
-        self.assert_next_request(
-            self.posts_url,
-            lambda: community_services.delete_experience(
+        self.assert_post_leaves(
+            lambda post: community_services.delete_experience(
                 user=self.member, experience=post
-            ),
-            gone="A post its author deletes later on.",
+            )
         )
 
     def reporters(self) -> list:
@@ -349,91 +348,68 @@ class NextRequestTestCase(PersonasTestCase):
             )
 
     def test_report_experience(self) -> None:
-        post = self.published_post("A post that enough readers report.")
         reporters = self.reporters()
-        self.assert_next_request(
-            self.posts_url,
-            lambda: self.report_until_hidden(post, reporters),
-            gone="A post that enough readers report.",
-        )
-        post.refresh_from_db()
-        self.assertEqual(post.status, "hidden")
+        self.assert_post_leaves(lambda post: self.report_until_hidden(post, reporters))
+        self.assertEqual(Experience.objects.get().status, "hidden")
 
     def test_dismiss_reports(self) -> None:
-        post = self.published_post("A post that was reported for no good reason.")
+        post = self.published_post(self.POST)
         self.report_until_hidden(post, self.reporters())
         self.assert_next_request(
             self.posts_url,
             lambda: community_services.dismiss_reports(
                 user=self.moderator, experience=post, reason="Nothing wrong."
             ),
-            shown="A post that was reported for no good reason.",
+            shown=self.POST,
         )
 
     def test_approve_experience(self) -> None:
-        post = share(
-            self.member,
-            self.condition,
-            body="A post that a moderator approves after reading it.",
-        )
+        post = share(self.member, self.condition, body=self.POST)
         self.assert_next_request(
             self.posts_url,
             lambda: community_services.approve_experience(
                 user=self.moderator, experience=post
             ),
-            shown="A post that a moderator approves after reading it.",
+            shown=self.POST,
         )
 
     def test_hide_experience(self) -> None:
-        post = self.published_post("A post that a moderator hides for a while.")
-        self.assert_next_request(
-            self.posts_url,
-            lambda: community_services.hide_experience(
+        self.assert_post_leaves(
+            lambda post: community_services.hide_experience(
                 user=self.moderator, experience=post, reason="Names a doctor."
-            ),
-            gone="A post that a moderator hides for a while.",
+            )
         )
 
     def test_remove_experience(self) -> None:
-        post = self.published_post("A post that a moderator removes for good.")
-        self.assert_next_request(
-            self.posts_url,
-            lambda: community_services.remove_experience(
+        self.assert_post_leaves(
+            lambda post: community_services.remove_experience(
                 user=self.moderator, experience=post, reason="Spam."
-            ),
-            gone="A post that a moderator removes for good.",
+            )
         )
 
     def test_decide_edit(self) -> None:
-        post = self.published_post("The first wording of a post about our clinic.")
+        post = self.published_post(self.POST)
+        new_wording = "The second wording of a post about our clinic."
         community_services.edit_experience(
-            user=self.member,
-            experience=post,
-            body="The second wording of a post about our clinic.",
+            user=self.member, experience=post, body=new_wording
         )
         self.assert_next_request(
             self.posts_url,
             lambda: community_services.decide_edit(
                 user=self.moderator, experience=post, approve=True
             ),
-            gone="The first wording of a post about our clinic.",
-            shown="The second wording of a post about our clinic.",
+            gone=self.POST,
+            shown=new_wording,
         )
 
     def test_delete_account(self) -> None:
-        self.published_post("A post whose author closes their account.")
-        self.assert_next_request(
-            self.posts_url,
-            lambda: community_services.delete_account(
+        self.assert_post_leaves(
+            lambda post: community_services.delete_account(
                 user=self.member, keep_posts=False
-            ),
-            gone="A post whose author closes their account.",
+            )
         )
 
     def test_withdraw_consent(self) -> None:
-        self.published_post("A post whose author withdraws consent.")
-        self.assert_next_request(
-            self.posts_url,
-            lambda: community_services.withdraw_consent(user=self.member),
-            gone="A post whose author withdraws consent.",
+        self.assert_post_leaves(
+            lambda post: community_services.withdraw_consent(user=self.member)
         )

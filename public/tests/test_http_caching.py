@@ -112,13 +112,7 @@ class HttpCachingTestCase(PersonasTestCase):
     def test_an_approval_shows_on_the_next_request(self):
         def approve():
             edit(self.question, self.writer, short_answer="A newly approved wording.")
-            services.submit_for_review(question=self.question, user=self.writer)
-            services.approve(
-                question=self.question,
-                user=self.second_reviewer,
-                expected_version=self.question.draft_version,
-                coi_confirmed=True,
-            )
+            publish(self.question, writer=self.writer, reviewer=self.second_reviewer)
 
         self.assert_next_request_shows(self.url, "A newly approved wording.", approve)
 

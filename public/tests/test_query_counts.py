@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from answers import services
-from answers.models import ConditionCode, CriteriaList, StoredPage
+from answers.models import ConditionCode, StoredPage
 from community.models import Member
 from community.tests.helpers import share, share_published
 from devdata.personas import (
     PersonasTestCase,
+    add_facts,
     draft,
     edit,
     make_condition,
@@ -36,16 +37,7 @@ class QueryCountsTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.condition = make_poems()
-        ConditionCode.objects.create(
-            condition=cls.condition, system="ORPHA", code="2905"
-        )
-        CriteriaList.objects.create(
-            condition=cls.condition,
-            category="Major criteria",
-            items="Polyneuropathy\nMonoclonal plasma cell disorder",
-            source="Dispenzieri A. 2021",
-        )
+        cls.condition = add_facts(make_poems())
         cls.question = draft(
             cls.writer, cls.condition, slug="is-it-contagious", topic="causes"
         )
