@@ -271,38 +271,45 @@ class NextRequestTestCase(PersonasTestCase):
             members.append(member)
         return members
 
+    def assert_map_counts(self, before: int, after: int, change) -> None:
+        """The condition page's map counted `before` members; the next
+        anonymous request after `change` counts `after`."""
+        self.assert_next_request(
+            self.condition_url,
+            change,
+            gone=f"{before} members with POEMS syndrome, by country",
+            shown=f"{after} members with POEMS syndrome, by country",
+        )
+
     def test_set_relation(self) -> None:
         self.counted_members(5)
         (newcomer,) = self.counted_members(1, related=False)
-        self.assert_next_request(
-            self.condition_url,
+        self.assert_map_counts(
+            5,
+            6,
             lambda: community_services.set_relation(
                 member=newcomer, condition=self.condition, relation="caregiver"
             ),
-            gone="5 members with POEMS syndrome, by country",
-            shown="6 members with POEMS syndrome, by country",
         )
 
     def test_remove_relation(self) -> None:
-        members = self.counted_members(6)
-        self.assert_next_request(
-            self.condition_url,
+        first, *_ = self.counted_members(6)
+        self.assert_map_counts(
+            6,
+            5,
             lambda: community_services.remove_relation(
-                member=members[0], condition=self.condition
+                member=first, condition=self.condition
             ),
-            gone="6 members with POEMS syndrome, by country",
-            shown="5 members with POEMS syndrome, by country",
         )
 
     def test_update_profile(self) -> None:
-        members = self.counted_members(6)
-        self.assert_next_request(
-            self.condition_url,
+        first, *_ = self.counted_members(6)
+        self.assert_map_counts(
+            6,
+            5,
             lambda: community_services.update_profile(
-                member=members[0], country="FR", counted_in_map=False
+                member=first, country="FR", counted_in_map=False
             ),
-            gone="6 members with POEMS syndrome, by country",
-            shown="5 members with POEMS syndrome, by country",
         )
 
     def published_post(self, text: str, author=None) -> Experience:
