@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from community.models import CONSENT_TEXT, Member
 from devdata.personas import PASSWORD, ensure_roles, make_member
@@ -59,7 +60,7 @@ def test_axe_finds_no_violations_on_account_pages(live_server, browser):
             # Pages showing errors: a refused sign-up and a refused login.
             page.goto(live_server.url + PAGES["sign-up"])
             fill_signup(page, email="someone@example.org", pseudonym="sunnymina")
-            assert page.get_by_text("Someone already uses this name").is_visible()
+            expect(page.get_by_text("Someone already uses this name")).to_be_visible()
             violations = axe.run(page).response["violations"]
             if violations:
                 found[f"sign-up with errors @ {width}px"] = describe(violations)
@@ -67,7 +68,7 @@ def test_axe_finds_no_violations_on_account_pages(live_server, browser):
             page.get_by_label("Email").fill("mina@example.org")
             page.get_by_label("Password").fill("not the password")
             page.get_by_role("button", name="Log in").click()
-            assert page.get_by_text("password you specified are not").is_visible()
+            expect(page.get_by_text("password you specified are not")).to_be_visible()
             violations = axe.run(page).response["violations"]
             if violations:
                 found[f"login with errors @ {width}px"] = describe(violations)
@@ -118,7 +119,7 @@ def test_a_visitor_signs_up_confirms_and_logs_in_without_javascript(
         page.get_by_role("button", name="Confirm").click()
 
         assert page.locator("h1").inner_text() == "Log in"
-        assert page.get_by_text("Your email address is confirmed.").is_visible()
+        expect(page.get_by_text("Your email address is confirmed.")).to_be_visible()
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(PASSWORD)
         response_to = page.expect_response(lambda r: r.url.endswith("/me/"))
@@ -135,7 +136,7 @@ def test_a_visitor_signs_up_confirms_and_logs_in_without_javascript(
 
         page.get_by_role("button", name="Log out").click()
         assert page.url == live_server.url + "/"
-        assert page.get_by_role("link", name="Log in").is_visible()
+        expect(page.get_by_role("link", name="Log in")).to_be_visible()
     context.close()
 
 
@@ -160,7 +161,7 @@ def test_the_mail_outage_page_passes_axe_and_fits_a_phone(live_server, browser):
             )
             heading = page.get_by_role("heading", level=1)
             assert heading.inner_text() == "We could not send the email"
-            assert page.get_by_text("your account is saved").is_visible()
+            expect(page.get_by_text("your account is saved")).to_be_visible()
             violations = axe.run(page).response["violations"]
             if violations:
                 found[f"mail outage @ {width}px"] = describe(violations)

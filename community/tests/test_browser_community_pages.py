@@ -7,6 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from community.tests.helpers import share, share_published
 from devdata.personas import draft, make_condition, make_personas, publish
@@ -77,7 +78,7 @@ def test_axe_finds_no_violations_on_community_pages(site, live_server, browser):
             "Call me on 07700 900123 please, any day."
         )
         page.get_by_role("button", name="Post").click()
-        assert page.locator("#identifying-warning").is_visible()
+        expect(page.locator("#identifying-warning")).to_be_visible()
         violations = axe.run(page).response["violations"]
         if violations:
             found[f"warning @ {width}"] = [v["id"] for v in violations]

@@ -63,7 +63,7 @@ def test_pages_work_without_javascript_and_by_keyboard(demo_site, browser):
     page = context.new_page()
     page.goto(demo_site + PAGES["answer"])
     assert page.locator("h1").inner_text() == "How is POEMS syndrome diagnosed?"
-    assert page.locator(".short-answer").is_visible()
+    expect(page.locator(".short-answer")).to_be_visible()
     assert page.locator("section.criteria li").count() >= 10
     page.get_by_role("link", name="POEMS syndrome", exact=True).first.click()
     assert page.url.endswith("/conditions/poems-syndrome/")
@@ -75,7 +75,7 @@ def test_pages_work_without_javascript_and_by_keyboard(demo_site, browser):
     page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
     assert skip.evaluate("el => el === document.activeElement")
-    assert skip.is_visible()
+    expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     # The jump to #main updates the address a moment after the key press:
     # wait for it (up to Playwright's default timeout) rather than race it.

@@ -5,6 +5,7 @@ the form works without JavaScript."""
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from public.tests.axe import violations_on
 
@@ -43,7 +44,7 @@ def test_a_reader_searches_from_the_home_page_without_javascript(demo_site, brow
     assert "/search/?q=crow+fukase" in page.url
     first = page.locator(".search-result").first
     assert first.locator("h3 a").inner_text() == "What is POEMS syndrome?"
-    assert first.get_by_text("Reviewed").is_visible()
+    expect(first.get_by_text("Reviewed")).to_be_visible()
     first.locator("h3 a").click()
     assert page.url.endswith("/conditions/poems-syndrome/what-is-poems-syndrome/")
 
