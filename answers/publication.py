@@ -1,7 +1,7 @@
 """What follows from a change to what readers see, in one place: the hook that
 every service changing public content calls itself, inside its transaction.
 Nothing else calls it (admin, import and views call services), and an
-architecture contract (.importlinter) keeps it that way.
+architecture contract (pyproject.toml, [tool.importlinter]) keeps it that way.
 
 - `public_content_changed(questions=…, conditions=…)`: editorial changes
   (approve, re-certify, unpublish, reviews rescheduled, a condition or
