@@ -30,9 +30,11 @@ from answers.exceptions import (
     WorkflowError,
 )
 from answers.models import (
+    READER_CONTENT,
     AnswerRevision,
     Condition,
     Question,
+    Redirect,
     Reference,
     Reviewer,
     ReviewEvent,
@@ -219,6 +221,16 @@ def save_draft(
                 "Your edits were not saved. Copy them, reload the page and apply "
                 "them to the newer version.",
             )
+            if (
+                question.condition_id != current.condition_id
+                and current.revisions.exists()
+            ):
+                raise WorkflowError(
+                    f"“{current}” has been published under {current.condition}, "
+                    "so it cannot move to another condition: its address, "
+                    "history and readers' posts belong there. Write a new "
+                    "question under the other condition instead."
+                )
             # Workflow fields come from the locked row, never from a form.
             question.status = current.status
             question.live_revision_id = current.live_revision_id
@@ -291,11 +303,13 @@ def approve(
         content = locked.draft_content()
         problems = blocking_problems(
             run_checks(content, show_criteria=locked.show_criteria)
-        )
+        ) + _address_taken(locked, content["slug"])
         if problems:
             raise ChecksFailed(problems)
         previous = locked.revisions.order_by("-number").first()
-        changed = previous is None or previous.content() != content
+        changed = previous is None or _reader_content(previous.content()) != (
+            _reader_content(content)
+        )
         revision = AnswerRevision.objects.create(
             question=locked,
             number=previous.number + 1 if previous else 1,
@@ -318,6 +332,8 @@ def approve(
             reviewer=reviewer,
             at=at,
         )
+        if previous is not None:
+            _leave_address(locked, old_slug=previous.slug, new_slug=revision.slug)
         locked.live_revision = revision
         locked.last_review = event
         locked.next_review_due = _due_date(locked.condition, at)
@@ -336,6 +352,41 @@ def approve(
         notifications.decided(locked, event, recipients)
     question.refresh_from_db()
     return revision
+
+
+def _reader_content(content: dict) -> dict:
+    return {key: content[key] for key in READER_CONTENT}
+
+
+def _address_taken(question: Question, slug: str) -> list[str]:
+    """A problem if another live answer of the condition is at `slug`."""
+    taken = (
+        Question.objects.published()
+        .filter(condition_id=question.condition_id, live_revision__slug=slug)
+        .exclude(pk=question.pk)
+        .first()
+    )
+    if taken is None:
+        return []
+    return [
+        f"Address: another live answer of {question.condition}, “{taken}”, is at "
+        f"…/{slug}/. Give this draft a different slug."
+    ]
+
+
+def _leave_address(question: Question, *, old_slug: str, new_slug: str) -> None:
+    """Once a new slug is approved, the old address answers 301 to the answer
+    wherever it is (public/views.py); the new one is nobody's old address."""
+    Redirect.objects.filter(
+        condition_id=question.condition_id, question__isnull=False, old_slug=new_slug
+    ).delete()
+    if old_slug != new_slug:
+        Redirect.objects.update_or_create(
+            condition_id=question.condition_id,
+            question__isnull=False,
+            old_slug=old_slug,
+            defaults={"question": question},
+        )
 
 
 def request_changes(
@@ -475,6 +526,10 @@ def roll_back(
         locked = lock_question(question)
         check_version(locked, expected_version, "Nothing was rolled back.")
         locked.text = revision.question_text
+        locked.slug = revision.slug
+        locked.kind = revision.kind
+        locked.topic = revision.topic
+        locked.order = revision.order
         locked.short_answer = revision.short_answer
         locked.body = revision.body
         locked.draft_version += 1
@@ -520,7 +575,7 @@ def restore_from_history(
         )
         if str(ref.field_dict.get("question_id")) == str(question.pk)
     ]
-    for field in ("text", "kind", "topic", "order", "show_criteria"):
+    for field in ("text", "slug", "kind", "topic", "order", "show_criteria"):
         setattr(question, field, data[field])
     question.short_answer = data["short_answer"]
     question.body = data["body"]

@@ -39,7 +39,7 @@ def live_questions(condition: Condition):
     return (
         condition.questions.published()
         .select_related("live_revision")
-        .order_by("topic", "order", "pk")
+        .order_by("live_revision__topic", "live_revision__order", "pk")
     )
 
 

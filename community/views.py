@@ -54,7 +54,8 @@ def _too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
 def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
     condition = _condition(slug)
     questions = list(live_questions(condition))
-    chosen = next((q for q in questions if q.slug == request.GET.get("question")), None)
+    asked = request.GET.get("question")
+    chosen = next((q for q in questions if q.live_revision.slug == asked), None)
     posts = (
         Experience.objects.visible_to(request.user)
         .filter(condition=condition)
@@ -107,7 +108,9 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
         relation = member.conditions.filter(condition=condition).first()
         if relation:
             initial["relation"] = relation.relation
-        asked = condition.questions.published().filter(slug=request.GET.get("question"))
+        asked = condition.questions.published().filter(
+            live_revision__slug=request.GET.get("question")
+        )
         initial["question"] = asked.first()
     form = ExperienceForm(request.POST or None, condition=condition, initial=initial)
     context = {"condition": condition, "form": form, "warnings": [], "preview": ""}

@@ -187,8 +187,8 @@ def public_paths() -> Iterator[str]:
         yield condition.get_absolute_url()
     questions = (
         Question.objects.published()
-        .select_related("condition")
-        .only("slug", "condition__slug")
+        .select_related("condition", "live_revision")
+        .only("condition__slug", "live_revision__slug")
         .order_by("condition__name", "pk")
     )
     for question in questions.iterator(chunk_size=2000):

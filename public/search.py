@@ -38,7 +38,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from answers.models import Condition, Question, SearchEntry, Topic
+from answers.models import AnswerRevision, Condition, Question, SearchEntry, Topic
 from answers.search_index import CONFIG, condition_terms, index_text
 
 MAX_QUERY_LENGTH = 200
@@ -220,7 +220,7 @@ def _topic_position() -> Case:
     """Questions of one condition in the order of the condition page."""
     return Case(
         *(
-            When(question__topic=value, then=position)
+            When(question__live_revision__topic=value, then=position)
             for value, position in TOPIC_POSITION.items()
         ),
         default=len(TOPIC_POSITION),
@@ -360,9 +360,9 @@ class PostgresQuery:
 
     def ranked_sql(self, limit: int) -> tuple[str, dict]:
         connection = connections[self.alias]
-        entries, questions, conditions = (
+        entries, questions, revisions, conditions = (
             connection.ops.quote_name(model._meta.db_table)
-            for model in (SearchEntry, Question, Condition)
+            for model in (SearchEntry, Question, AnswerRevision, Condition)
         )
         topic = " ".join(
             f"WHEN '{value}' THEN {position}"
@@ -373,9 +373,10 @@ class PostgresQuery:
             "named AS (SELECT array_agg(DISTINCT condition_id) AS ids "
             "FROM candidates WHERE names), "
             f"scored AS (SELECT e.id, {self._score()} AS score, c.name, "
-            f"CASE q.topic {topic} ELSE {len(TOPIC_POSITION)} END AS topic, "
-            'q."order", e.question_id '
+            f"CASE r.topic {topic} ELSE {len(TOPIC_POSITION)} END AS topic, "
+            'r."order", e.question_id '
             f"FROM {entries} e JOIN {questions} q ON q.id = e.question_id "
+            f"JOIN {revisions} r ON r.id = q.live_revision_id "
             f"JOIN {conditions} c ON c.id = q.condition_id "
             "WHERE e.id IN (SELECT id FROM candidates)) "
             "SELECT id, score, (SELECT ids FROM named) FROM scored WHERE score > 0 "
@@ -529,7 +530,7 @@ def _search_fallback(results: SearchResults, alias: str, limit: int) -> None:
             "-level",
             "question__condition__name",
             _topic_position(),
-            "question__order",
+            "question__live_revision__order",
             "question_id",
         )[: limit + 1]
     )

@@ -6,11 +6,24 @@ from itertools import groupby
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 
-from answers.models import Condition, Question, Reviewer, ReviewEvent, Topic
+from answers.models import (
+    Condition,
+    Question,
+    Redirect,
+    Reviewer,
+    ReviewEvent,
+    Topic,
+)
 from diseasemaps.lib.markdown import render_answer
 from public import pages, structured_data
 from public import search as site_search
@@ -36,9 +49,9 @@ def _question_list(condition: Condition):
         .select_related("live_revision", "last_review")
         .only(
             "condition",
-            "slug",
-            "topic",
-            "order",
+            "live_revision__slug",
+            "live_revision__topic",
+            "live_revision__order",
             "live_revision__question_text",
             "live_revision__short_answer",
             "last_review__created_at",
@@ -47,11 +60,16 @@ def _question_list(condition: Condition):
 
 
 def _by_topic(questions) -> list[tuple[str, list[Question]]]:
-    """Questions grouped under their topic labels, topics in reading order."""
-    ordered = sorted(questions, key=lambda q: (TOPIC_ORDER[q.topic], q.order, q.pk))
+    """Questions grouped under their approved topics, topics in reading order."""
+
+    def place(question: Question) -> tuple[int, int, int]:
+        live = question.live_revision
+        return (TOPIC_ORDER[live.topic], live.order, question.pk)
+
+    ordered = sorted(questions, key=place)
     return [
         (Topic(topic).label, list(group))
-        for topic, group in groupby(ordered, key=lambda q: q.topic)
+        for topic, group in groupby(ordered, key=lambda q: q.live_revision.topic)
     ]
 
 
@@ -168,23 +186,19 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
     if found is not None and found.html is not None:
         due = found.next_review_due
         return pages.respond(found.html, next_review_due=due, stored="hit")
-    question = get_object_or_404(
-        Question.objects.select_related(
+    question = (
+        Question.objects.published()
+        .select_related(
             "condition", "live_revision", "last_review", "last_review__reviewer"
         )
         .prefetch_related("condition__codes")
         # The public page shows the approved revision, never the draft.
-        .defer("short_answer", "body", "condition__summary"),
-        condition__slug=condition_slug,
-        slug=slug,
+        .defer("short_answer", "body", "condition__summary")
+        .filter(condition__slug=condition_slug, live_revision__slug=slug)
+        .first()
     )
-    if question.live_revision is None:
-        if question.revisions.exists():
-            return render(
-                request, "public/gone.html", {"question": question}, status=410
-            )
-        # Never published: to the public it does not exist.
-        raise Http404("No such answer.")
+    if question is None:
+        return _moved_or_gone(request, condition_slug, slug)
     others = _question_list(question.condition).exclude(pk=question.pk)
     html = pages.render(
         request,
@@ -207,6 +221,36 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
         next_review_due=question.next_review_due,
         stored="none" if found is None else "miss",
     )
+
+
+def _moved_or_gone(
+    request: HttpRequest, condition_slug: str, slug: str
+) -> HttpResponse:
+    """No live answer is at this address. An address that an approved slug
+    change left behind answers 301 to the answer's address now; one whose
+    answer was taken off the site, 410; any other, 404."""
+    moved = (
+        Redirect.objects.filter(
+            condition__slug=condition_slug, question__isnull=False, old_slug=slug
+        )
+        .select_related("question__condition", "question__live_revision")
+        .first()
+    )
+    question = moved.question if moved else None
+    if question is not None and question.is_live:
+        return HttpResponsePermanentRedirect(question.get_absolute_url())
+    if question is None:
+        question = (
+            Question.objects.filter(
+                condition__slug=condition_slug, revisions__slug=slug
+            )
+            .select_related("condition")
+            .first()
+        )
+    if question is not None and not question.is_live:
+        return render(request, "public/gone.html", {"question": question}, status=410)
+    # Never published: to the public it does not exist.
+    raise Http404("No such answer.")
 
 
 def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -181,6 +181,16 @@ class QuestionAdmin(QuestionWorkflowMixin, HistoryCompareAdmin):
             ]
         return self.fieldsets
 
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Question | None = None
+    ) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.revisions.exists():
+            # Published once, its address and history belong to its condition
+            # (answers.services.save_draft refuses the move too).
+            fields.append("condition")
+        return fields
+
     # List columns.
 
     @admin.display(description="status", ordering="status")

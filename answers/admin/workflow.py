@@ -22,7 +22,14 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from answers import services
 from answers.checks import run_checks
 from answers.exceptions import NotAllowed, WorkflowError
-from answers.models import AnswerRevision, Question, Reviewer, ReviewEvent
+from answers.models import (
+    AnswerRevision,
+    Question,
+    QuestionKind,
+    Reviewer,
+    ReviewEvent,
+    Topic,
+)
 from diseasemaps.lib.admin import object_or_404
 from diseasemaps.lib.admin_history import (
     compare_rows,
@@ -90,8 +97,13 @@ def _content_rows(content: dict) -> dict[str, str]:
         + "".join(f"\n- {item}" for item in c["items"])
         for c in content["criteria"]
     )
+    placement = (
+        f"Address …/{content['slug']}/ · {QuestionKind(content['kind']).label} · "
+        f"under “{Topic(content['topic']).label}”, position {content['order']}"
+    )
     return {
         "question_text": content["question_text"],
+        "placement": placement,
         "short_answer": content["short_answer"],
         "body": content["body"],
         "references": references,
@@ -101,6 +113,7 @@ def _content_rows(content: dict) -> dict[str, str]:
 
 CONTENT_LABELS = {
     "question_text": "Question",
+    "placement": "Address and place",
     "short_answer": "Short answer",
     "body": "Body",
     "references": "References",

@@ -24,20 +24,26 @@ from answers.models.catalogue import (
     CriteriaList,
     non_blank_lines,
 )
-from answers.models.delivery import PageStamp, PublicVersion, SearchEntry, StoredPage
+from answers.models.choices import QuestionKind, Topic
+from answers.models.delivery import (
+    PageStamp,
+    PublicVersion,
+    Redirect,
+    SearchEntry,
+    StoredPage,
+)
 from answers.models.questions import (
     ALLOWED_TRANSITIONS,
     DRAFT_FIELDS,
     RESERVED_QUESTION_SLUGS,
     Question,
-    QuestionKind,
     QuestionQuerySet,
     Reference,
     Status,
-    Topic,
     not_reserved,
 )
 from answers.models.review import (
+    READER_CONTENT,
     AnswerRevision,
     AppendOnlyModel,
     ImmutableRecord,
@@ -50,6 +56,7 @@ __all__ = [
     "CODE_FORMATS",
     "CODE_URLS",
     "DRAFT_FIELDS",
+    "READER_CONTENT",
     "RESERVED_QUESTION_SLUGS",
     "AnswerRevision",
     "AppendOnlyModel",
@@ -64,6 +71,7 @@ __all__ = [
     "Question",
     "QuestionKind",
     "QuestionQuerySet",
+    "Redirect",
     "Reference",
     "ReviewEvent",
     "Reviewer",

@@ -120,3 +120,45 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.question_text
+
+
+class Redirect(models.Model):
+    """An address that an approved slug change left behind, answering 301
+    forever to wherever its page is now.
+
+    It names the page (a question, or with no question the condition page),
+    not the new address, so later changes never build chains: the old address
+    always leads straight to the current one. An address that is some page's
+    live address is served as that page and never redirected, so there are no
+    loops.
+    """
+
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="redirects"
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="redirects",
+    )
+    old_slug = models.SlugField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "old_slug"],
+                condition=models.Q(question__isnull=False),
+                name="redirect_unique_answer_slug",
+            ),
+            models.UniqueConstraint(
+                fields=["old_slug"],
+                condition=models.Q(question__isnull=True),
+                name="redirect_unique_condition_slug",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.question or self.condition}"

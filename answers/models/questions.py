@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from answers.exceptions import InvalidTransition
 from answers.models.catalogue import Condition
+from answers.models.choices import QuestionKind, Topic
 from answers.models.review import ReviewEvent
 from diseasemaps.lib.urls import slug_path
 
@@ -30,21 +31,6 @@ def not_reserved(slug: str) -> None:
         raise ValidationError(
             f"“{slug}” is the address of another page; choose a different slug."
         )
-
-
-class QuestionKind(models.TextChoices):
-    SHORT_ANSWER = "short_answer", "Short answer"
-    EXPLAINER = "explainer", "Explainer"
-
-
-class Topic(models.TextChoices):
-    ABOUT = "about", "About the condition"
-    CAUSES = "causes", "Causes"
-    SYMPTOMS = "symptoms", "Symptoms"
-    DIAGNOSIS = "diagnosis", "Diagnosis"
-    TREATMENT = "treatment", "Treatment"
-    LIVING = "living", "Daily life"
-    OUTLOOK = "outlook", "Outlook"
 
 
 class Status(models.TextChoices):
@@ -222,10 +208,12 @@ class Question(models.Model):
         return self.text
 
     def get_absolute_url(self) -> str:
+        """The public address: the approved slug of the live revision. A
+        question that is not live has no public page; its draft slug is given
+        only so the admin can show where it would go."""
         # Lists of answers link to each one: see diseasemaps.lib.urls.
-        return slug_path(
-            "public:answer", condition_slug=self.condition.slug, slug=self.slug
-        )
+        slug = self.live_revision.slug if self.live_revision_id else self.slug
+        return slug_path("public:answer", condition_slug=self.condition.slug, slug=slug)
 
     def transition_to(self, new_status: str) -> None:
         if new_status not in ALLOWED_TRANSITIONS[self.status]:
@@ -269,6 +257,10 @@ class Question(models.Model):
         )
         return {
             "question_text": self.text,
+            "slug": self.slug,
+            "kind": self.kind,
+            "topic": self.topic,
+            "order": self.order,
             "short_answer": self.short_answer.strip(),
             "body": self.body.strip(),
             "references": [r.snapshot() for r in self.references.all()],

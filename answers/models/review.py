@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from answers.exceptions import WorkflowError
+from answers.models.choices import QuestionKind, Topic
 from diseasemaps.lib.markdown import render_answer
 
 
@@ -100,8 +101,16 @@ class AppendOnlyModel(models.Model):
         raise ImmutableRecord(f"{self._meta.verbose_name} records cannot be deleted.")
 
 
+# What readers read in an answer: a change to any of these moves its "last
+# updated". The rest of a revision places the page (address, kind, topic,
+# position) and is approved just the same.
+READER_CONTENT = ("question_text", "short_answer", "body", "references", "criteria")
+
+
 class AnswerRevision(AppendOnlyModel):
-    """An approved answer, exactly as the reviewer approved it."""
+    """An approved answer, exactly as the reviewer approved it: everything the
+    public shows of the question, its address and place among its siblings
+    included, is read from here and never from the draft row."""
 
     question = models.ForeignKey(
         "answers.Question", on_delete=models.PROTECT, related_name="revisions"
@@ -109,6 +118,10 @@ class AnswerRevision(AppendOnlyModel):
     number = models.PositiveIntegerField()
     draft_version = models.PositiveIntegerField()
     question_text = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    order = models.PositiveSmallIntegerField()
     short_answer = models.TextField()
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
@@ -166,8 +179,13 @@ class AnswerRevision(AppendOnlyModel):
         return mark_safe(self.body_html)  # noqa: S308  # nosec B308 B703
 
     def content(self) -> dict:
+        """What was approved, in the shape of `Question.draft_content()`."""
         return {
             "question_text": self.question_text,
+            "slug": self.slug,
+            "kind": self.kind,
+            "topic": self.topic,
+            "order": self.order,
             "short_answer": self.short_answer,
             "body": self.body,
             "references": self.references,

@@ -41,6 +41,10 @@ REVISION_FIELDS = [
     "number",
     "draft_version",
     "question_text",
+    "slug",
+    "kind",
+    "topic",
+    "order",
     "short_answer",
     "body",
     "body_html",
@@ -92,6 +96,8 @@ class Answer:
     condition: GeneratedCondition
     template: int
     text: str
+    # slug, kind, topic and order, as approved: the draft's own.
+    placement: tuple[str, str, str, int]
     show_criteria: bool
     criteria_json: str
     references_json: str
@@ -295,6 +301,7 @@ class Trails:
             number,
             version,
             answer.text,
+            *answer.placement,
             condition.named(short),
             condition.named(body),
             condition.named_html(html),
