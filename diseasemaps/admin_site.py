@@ -14,6 +14,10 @@ from diseasemaps.lib import two_factor
 
 
 class StaffAdminSite(admin.AdminSite):
+    # Not Django's registration/logged_out.html ("Thanks for spending some
+    # quality time…"): a plain page in our words.
+    logout_template = "admin/logged_out.html"
+
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and two_factor.is_verified(request.user)
 
