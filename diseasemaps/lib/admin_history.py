@@ -161,6 +161,26 @@ class HistoryCompareAdmin(VersionAdmin):
         # Skip VersionAdmin.history_view: it would build the same list again.
         return admin.ModelAdmin.history_view(self, request, quote(object_id), context)
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Reversion's revert of a saved version, for this model's object only:
+        reversion looks the version up by its number alone, so another model's
+        version (a reviewer profile, say) could be reverted from any screen."""
+        self._version(unquote(object_id), str(version_id))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Recover an object of this model only (see revision_view)."""
+        if not (
+            self.has_change_permission(request) and self.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        if not (
+            str(version_id).isdigit()
+            and Version.objects.get_for_model(self.model).filter(pk=version_id).exists()
+        ):
+            raise Http404("No such saved version.")
+        return super().recover_view(request, version_id, extra_context)
+
     def _version(self, object_id: str, version_id: str) -> Version:
         if not version_id.isdigit():
             raise Http404("No such version.")
