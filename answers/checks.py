@@ -110,29 +110,7 @@ def run_checks(content: dict, *, show_criteria: bool) -> list[Check]:
         )
 
     if show_criteria:
-        criteria = content.get("criteria") or []
-        empty = [c["category"] for c in criteria if not c.get("items")]
-        if not criteria:
-            checks.append(
-                Check(
-                    "Diagnostic criteria",
-                    ERROR,
-                    "This answer shows diagnostic criteria, but the condition has "
-                    "none. Add them to the condition or untick “show criteria”.",
-                )
-            )
-        elif empty:
-            checks.append(
-                Check(
-                    "Diagnostic criteria",
-                    ERROR,
-                    "These criteria lists are empty: " + ", ".join(empty) + ".",
-                )
-            )
-        else:
-            checks.append(
-                Check("Diagnostic criteria", OK, f"{len(criteria)} lists, none empty.")
-            )
+        checks += _criteria_checks(content.get("criteria") or [])
 
     prose = "\n".join(filter(None, [short_answer, plain_text(body)]))
     grade = reading_grade(prose)
@@ -147,6 +125,122 @@ def run_checks(content: dict, *, show_criteria: bool) -> list[Check]:
         )
     else:
         checks.append(Check("Readability", OK, f"Flesch–Kincaid grade {grade}."))
+    return checks
+
+
+def _criteria_checks(criteria: list[dict]) -> list[Check]:
+    """A set shown without its title, source or rule misleads: readers count
+    their own symptoms against the items. Every such gap blocks approval."""
+    name = "Diagnostic criteria"
+    if not criteria:
+        return [
+            Check(
+                name,
+                ERROR,
+                "This answer shows diagnostic criteria, but the condition's "
+                "approved facts have none. Add a criteria set to the condition "
+                "and have its facts approved first, or untick “show criteria”.",
+            )
+        ]
+    problems = []
+    for position, criteria_set in enumerate(criteria, start=1):
+        title = (criteria_set.get("title") or "").strip()
+        called = f"Criteria set “{title}”" if title else f"Criteria set {position}"
+        if not title:
+            problems.append(
+                f"{called} has no title. Give it the heading readers will see, "
+                "e.g. “Diagnostic criteria for POEMS syndrome”."
+            )
+        if not (criteria_set.get("source") or "").strip():
+            problems.append(
+                f"{called} does not name its source. Add the publication that "
+                "defines these criteria."
+            )
+        if not (criteria_set.get("rule") or "").strip():
+            problems.append(
+                f"{called} has no rule. Write how its groups combine into a "
+                "diagnosis, e.g. “Both major criteria, plus at least one minor "
+                "criterion”, so readers do not count symptoms against a list."
+            )
+        groups = criteria_set.get("groups") or []
+        if not groups:
+            problems.append(
+                f"{called} has no groups of criteria. Add at least one group "
+                "with its criteria, one per line."
+            )
+        for group in groups:
+            if not group.get("items"):
+                problems.append(
+                    f"{called}: the group “{group.get('category', '')}” has no "
+                    "criteria. Add them, one per line, or remove the group."
+                )
+    if problems:
+        return [Check(name, ERROR, problem) for problem in problems]
+    count = len(criteria)
+    sets = "1 set" if count == 1 else f"{count} sets"
+    return [Check(name, OK, f"{sets}, each with a title, source, rule and criteria.")]
+
+
+def condition_checks(content: dict) -> list[Check]:
+    """Check a condition's draft facts (`Condition.draft_content()`) before
+    approval: what its page and every answer page's About block show."""
+    from answers.models.catalogue import CODE_FORMATS
+
+    checks: list[Check] = []
+    if not content["name"].strip():
+        checks.append(Check("Name", ERROR, "The condition has no name."))
+    if content["acronym"] and not content["acronym_expansion"].strip():
+        checks.append(
+            Check(
+                "Acronym",
+                ERROR,
+                f"Say what “{content['acronym']}” stands for: readers see the "
+                "expansion next to it.",
+            )
+        )
+    summary = content["summary"]
+    if not summary:
+        checks.append(
+            Check(
+                "Summary",
+                WARNING,
+                "There is no summary: the condition page will show only its "
+                "names, codes and answers.",
+            )
+        )
+    for paragraph in paragraphs_ending_in_colon_without_list(summary):
+        checks.append(
+            Check(
+                "Unfinished list",
+                ERROR,
+                f"“…{paragraph[-60:]}” ends with a colon but no list follows.",
+            )
+        )
+    for code in content["codes"]:
+        pattern, example = CODE_FORMATS.get(code["system"], (r".+", ""))
+        if not re.fullmatch(pattern, code["code"]):
+            checks.append(
+                Check(
+                    "Codes",
+                    ERROR,
+                    f"“{code['code']}” is not a valid {code['system']} code; "
+                    f"expected something like {example}.",
+                )
+            )
+    if content["criteria"]:
+        checks += _criteria_checks(content["criteria"])
+    grade = reading_grade(plain_text(summary))
+    if grade > MAX_READING_GRADE:
+        checks.append(
+            Check(
+                "Readability",
+                WARNING,
+                f"The summary reads at Flesch–Kincaid grade {grade}: above grade "
+                f"{MAX_READING_GRADE:g}.",
+            )
+        )
+    if not any(check.is_error for check in checks):
+        checks.insert(0, Check("Facts", OK, "Nothing blocks approval."))
     return checks
 
 

@@ -25,8 +25,7 @@ class ChecksFailed(WorkflowError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__(
-            "The answer cannot be approved until these are fixed: "
-            + "; ".join(problems)
+            "This cannot be approved until these are fixed: " + "; ".join(problems)
         )
 
 

@@ -6,48 +6,63 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from answers.models import Question, ReviewEvent
+from answers.models import Condition, ReviewedContent, ReviewEvent
 from outbox.services import queue_email
 
+SUBJECT_LENGTH = 200
 
-def _admin_url(name: str, question: Question) -> str:
-    return settings.SITE_URL + reverse(name, args=[question.pk])
+
+def _admin_url(step: str, item: ReviewedContent) -> str:
+    name = f"admin:answers_{item._meta.model_name}_{step}"
+    return settings.SITE_URL + reverse(name, args=[item.pk])
+
+
+def _describe(item: ReviewedContent) -> dict:
+    """How mail names the item: an answer by its question, with its condition;
+    a condition's facts by the condition."""
+    if isinstance(item, Condition):
+        return {"what": "the facts of a condition", "title": f"Facts of {item.name}"}
+    return {"what": "an answer", "title": f"{item.text} ({item.condition.name})"}
 
 
 def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
     if not recipients:
         return
     # A mail header is one line: Django refuses the whole message otherwise.
+    # And a short one: a long question and condition name are cut, not lost
+    # (the body names them in full).
+    # Cut by code points, as the database counts them (Truncator would not
+    # count combining marks, and a hostile name can be made mostly of them).
     subject = " ".join(subject.split())
+    if len(subject) > SUBJECT_LENGTH:
+        subject = subject[: SUBJECT_LENGTH - 1] + "…"
     queue_email(
         to=recipients, subject=subject, body=render_to_string(template, context)
     )
 
 
-def submitted(question: Question, event: ReviewEvent, recipients: list[str]) -> None:
+def submitted(item: ReviewedContent, event: ReviewEvent, recipients: list[str]) -> None:
+    described = _describe(item)
     _send(
-        f"Review requested: {question.text}",
+        f"Review requested: {described['title']}",
         "emails/submitted_for_review.txt",
-        {
-            "question": question,
-            "event": event,
-            "review_url": _admin_url("admin:answers_question_review", question),
-        },
+        {**described, "event": event, "review_url": _admin_url("review", item)},
         recipients,
     )
 
 
-def decided(question: Question, event: ReviewEvent, recipients: list[str]) -> None:
+def decided(item: ReviewedContent, event: ReviewEvent, recipients: list[str]) -> None:
     approved = event.action == ReviewEvent.Action.APPROVED
+    described = _describe(item)
     _send(
-        f"{'Approved' if approved else 'Changes requested'}: {question.text}",
+        f"{'Approved' if approved else 'Changes requested'}: {described['title']}",
         "emails/review_decision.txt",
         {
-            "question": question,
+            **described,
             "event": event,
             "approved": approved,
-            "edit_url": _admin_url("admin:answers_question_change", question),
-            "public_url": settings.SITE_URL + question.get_absolute_url(),
+            "edit_url": _admin_url("change", item),
+            "public_url": settings.SITE_URL + item.get_absolute_url(),
         },
         recipients,
     )

@@ -1,13 +1,16 @@
 """The reviewers' work queues, shared by the admin list filter and home page."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
-from answers.models import QuestionQuerySet, Status
+from django.contrib.auth.base_user import AbstractBaseUser
 
-Queue = Callable[[QuestionQuerySet, object, date], QuestionQuerySet]
+from answers.models import ReviewedQuerySet, Status
 
-# key: (label, how to narrow a question queryset for a user on a given day)
+Queue = Callable[[ReviewedQuerySet, object, date], ReviewedQuerySet]
+
+# key: (label, how to narrow a queryset of reviewed content, answers or
+# condition facts, for a user on a given day)
 REVIEW_QUEUES: dict[str, tuple[str, Queue]] = {
     "mine": ("Awaiting my review", lambda qs, user, today: qs.awaiting_review_by(user)),
     "in_review": (
@@ -22,5 +25,28 @@ REVIEW_QUEUES: dict[str, tuple[str, Queue]] = {
     "due30": ("Due in 30 days", lambda qs, user, today: qs.due_within(30, today)),
 }
 
+# The permission that lets someone act on each queue: only reviewers approve
+# what is in review and re-certify what is due (answers.services checks the
+# same permission); writers revise what a reviewer sent back.
+QUEUE_PERMISSIONS: dict[str, str] = {
+    "mine": "review",
+    "in_review": "review",
+    "changes": "change",
+    "overdue": "review",
+    "due30": "review",
+}
+
 # Shown with counts on the admin home page.
 HOME_QUEUES = ["mine", "changes", "overdue", "due30"]
+
+
+def queues_for(
+    user: AbstractBaseUser, keys: Iterable[str], model_name: str = "question"
+) -> list[str]:
+    """The queues among `keys` that `user` can act on for this kind of content
+    (question or condition), in the same order."""
+    return [
+        key
+        for key in keys
+        if user.has_perm(f"answers.{QUEUE_PERMISSIONS[key]}_{model_name}")
+    ]

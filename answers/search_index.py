@@ -43,12 +43,12 @@ def index_text(text: str) -> str:
 
 
 def condition_terms(condition: Condition) -> str:
-    names = [
-        condition.name,
-        condition.acronym,
-        condition.acronym_expansion,
-        *condition.synonym_list,
-    ]
+    """Every name readers may find the condition by: its approved name and,
+    once its facts are approved, their acronym, expansion and other names."""
+    facts = condition.live_revision
+    names = [condition.public_name]
+    if facts is not None:
+        names += [facts.acronym, facts.acronym_expansion, *facts.synonym_list]
     return index_text("\n".join(name for name in names if name))
 
 
@@ -82,7 +82,7 @@ def _write(scope: Q) -> tuple[int, int]:
     live = list(
         Question.objects.published()
         .filter(scope)
-        .select_related("condition", "live_revision")
+        .select_related("condition", "condition__live_revision", "live_revision")
     )
     live_ids = [question.pk for question in live]
     entry_scope = Q(question__in=Question.objects.filter(scope).values("pk"))

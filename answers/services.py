@@ -1,17 +1,19 @@
-"""Every step of the review workflow, one function each, and the one write for
-conditions and reviewers.
+"""Every step of the review workflow, one function each, for answers and for
+condition facts alike; and the one write for reviewers.
 
 Admin views, admin actions, the content import and management commands call
 these; none of them changes workflow state or public content on its own. Each
-workflow function checks the user's role, locks the question row, applies one
-transition from `ALLOWED_TRANSITIONS`, writes a `ReviewEvent` and queues its
-mail in the same transaction (sent after commit). Every function that changes
-what readers see calls the publication hook (answers/publication.py) itself,
-so no caller has to remember it.
+workflow function takes the `item` it acts on (a `Question`, whose answer is
+reviewed, or a `Condition`, whose facts are), checks the user's role for that
+kind of content, locks the item's row, applies one transition from
+`ALLOWED_TRANSITIONS`, writes a `ReviewEvent` and queues its mail in the same
+transaction (sent after commit). Every function that changes what readers see
+calls the publication hook (answers/publication.py) itself, so no caller has
+to remember it.
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,7 +22,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from answers import notifications
-from answers.checks import blocking_problems, run_checks
+from answers.checks import Check, blocking_problems, condition_checks, run_checks
 from answers.exceptions import (
     ChecksFailed,
     FourEyesViolation,
@@ -33,9 +35,14 @@ from answers.models import (
     READER_CONTENT,
     AnswerRevision,
     Condition,
+    ConditionCode,
+    ConditionRevision,
+    CriteriaGroup,
+    CriteriaSet,
     Question,
     Redirect,
     Reference,
+    ReviewedContent,
     Reviewer,
     ReviewEvent,
     Status,
@@ -44,6 +51,7 @@ from answers.publication import public_content_changed
 from answers.roles import REVIEWER_GROUP
 
 Action = ReviewEvent.Action
+Revision = AnswerRevision | ConditionRevision
 
 COI_DECLARATION = (
     "I have no conflict of interest with this content other than the disclosures "
@@ -59,10 +67,24 @@ def actor_name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def active_reviewer(user: AbstractBaseUser) -> Reviewer:
-    """The user's reviewer profile, if they may act as a medical reviewer now."""
-    if not user.has_perm("answers.review_question"):
-        raise NotAllowed("Only medical reviewers can approve or review answers.")
+def noun(item: ReviewedContent, *, plural: bool = False) -> str:
+    """What a reviewer approves of this item, for messages."""
+    if isinstance(item, Question):
+        return "answers" if plural else "answer"
+    return "condition facts" if plural else "condition's facts"
+
+
+def _permission(item: ReviewedContent | type, step: str) -> str:
+    return f"answers.{step}_{item._meta.model_name}"
+
+
+def active_reviewer(
+    user: AbstractBaseUser, item: ReviewedContent | type = Question
+) -> Reviewer:
+    """The user's reviewer profile, if they may act as a medical reviewer on
+    this kind of content now."""
+    if not user.has_perm(_permission(item, "review")):
+        raise NotAllowed("Only medical reviewers can approve or review this.")
     reviewer = Reviewer.objects.filter(user_id=user.pk, active=True).first()
     if reviewer is None:
         raise NotAllowed(
@@ -72,10 +94,10 @@ def active_reviewer(user: AbstractBaseUser) -> Reviewer:
     return reviewer
 
 
-def _cycle_contributions(question: Question, *, upto: ReviewEvent | None = None):
+def _cycle_contributions(item: ReviewedContent, *, upto: ReviewEvent | None = None):
     """Authoring steps of the draft that `upto` approved (default: the draft now),
     i.e. those after the approval before it."""
-    events = question.events.all()
+    events = item.events.all()
     if upto is not None:
         events = events.filter(pk__lt=upto.pk)
     previous_approval = (
@@ -86,34 +108,32 @@ def _cycle_contributions(question: Question, *, upto: ReviewEvent | None = None)
     return events.filter(action__in=ReviewEvent.CONTRIBUTING_ACTIONS)
 
 
-def contributor_ids(question: Question, *, upto: ReviewEvent | None = None) -> set:
+def contributor_ids(item: ReviewedContent, *, upto: ReviewEvent | None = None) -> set:
     """Who wrote, edited, rolled back or submitted that draft (the four-eyes rule)."""
     return set(
-        _cycle_contributions(question, upto=upto)
+        _cycle_contributions(item, upto=upto)
         .exclude(actor=None)
         .values_list("actor_id", flat=True)
     )
 
 
-def contributor_names(question: Question) -> list[str]:
-    return sorted(
-        set(_cycle_contributions(question).values_list("actor_name", flat=True))
-    )
+def contributor_names(item: ReviewedContent) -> list[str]:
+    return sorted(set(_cycle_contributions(item).values_list("actor_name", flat=True)))
 
 
-def lock_question(question: Question) -> Question:
-    """The question's row, locked until the transaction ends (PostgreSQL).
+def lock(item: ReviewedContent) -> ReviewedContent:
+    """The item's row, locked until the transaction ends (PostgreSQL).
 
     SQLite has no row locks; its write transactions are serialised instead
     (transaction_mode IMMEDIATE in settings).
     """
-    return Question.objects.select_for_update().get(pk=question.pk)
+    return type(item).objects.select_for_update().get(pk=item.pk)
 
 
-def check_version(question: Question, expected_version: int, doing: str) -> None:
-    if question.draft_version == expected_version:
+def check_version(item: ReviewedContent, expected_version: int, doing: str) -> None:
+    if item.draft_version == expected_version:
         return
-    last_edit = question.events.filter(
+    last_edit = item.events.filter(
         action__in=[Action.EDITED, Action.ROLLED_BACK]
     ).first()
     who = (
@@ -122,32 +142,34 @@ def check_version(question: Question, expected_version: int, doing: str) -> None
         else ""
     )
     raise StaleDraft(
-        f"“{question}” was changed{who} after you opened it (you had version "
-        f"{expected_version}, it is now version {question.draft_version}). "
+        f"“{item}” was changed{who} after you opened it (you had version "
+        f"{expected_version}, it is now version {item.draft_version}). "
         f"{doing}"
     )
 
 
 def _record(
-    question: Question,
+    item: ReviewedContent,
     *,
     action: str,
     user: AbstractBaseUser,
     comment: str = "",
-    revision: AnswerRevision | None = None,
+    revision: Revision | None = None,
     reviewer: Reviewer | None = None,
     at: datetime | None = None,
 ) -> ReviewEvent:
     event = ReviewEvent(
-        question=question,
         action=action,
         actor=user,
         actor_name=actor_name(user),
-        draft_version=question.draft_version,
-        revision=revision,
+        draft_version=item.draft_version,
         comment=comment,
         created_at=at or timezone.now(),
     )
+    if isinstance(item, Question):
+        event.question, event.revision = item, revision
+    else:
+        event.condition, event.condition_revision = item, revision
     if reviewer is not None:
         event.reviewer = reviewer
         event.reviewer_name = reviewer.display_name
@@ -186,79 +208,108 @@ def _user_emails(user_ids: set) -> list[str]:
     )
 
 
+# --- Drafts ------------------------------------------------------------------------
+
+# Text fields stored in one form (LF line breaks, trimmed), so an unchanged form
+# compares equal and diffs show only real changes.
+_NORMALISED = {
+    Question: ("text", "short_answer", "body"),
+    Condition: ("name", "synonyms", "summary"),
+}
+
+
 def save_draft(
     *,
-    question: Question,
+    item: ReviewedContent,
     user: AbstractBaseUser,
     expected_version: int | None,
     save_related: Callable[[], None] | None = None,
     comment: str = "",
     at: datetime | None = None,
-) -> Question:
-    """Save the edits already applied to `question` (by a form or an import).
+) -> ReviewedContent:
+    """Save the edits already applied to `item` (by a form or an import): a
+    question's draft answer, or a condition's draft facts (with its codes and
+    criteria sets, written by `save_related` in the same transaction).
 
-    `expected_version` is the draft version the editor started from (None for a
-    new question); if someone saved since, nothing is saved and StaleDraft says
-    so. `save_related` saves references in the same transaction.
+    `expected_version` is the draft version the editor started from (None for
+    a new item); if someone saved since, nothing is saved and StaleDraft says
+    so. Nothing here reaches readers: the draft waits for a reviewer. The one
+    exception is a condition's review interval, which is scheduling rather
+    than content: the next-review dates of its live answers follow it.
     """
-    adding = question.pk is None
-    if not user.has_perm(
-        "answers.add_question" if adding else "answers.change_question"
-    ):
-        raise NotAllowed("You do not have permission to edit answers.")
+    adding = item.pk is None
+    if not user.has_perm(_permission(item, "add" if adding else "change")):
+        raise NotAllowed(
+            f"You do not have permission to {'add' if adding else 'edit'} "
+            f"{item._meta.verbose_name_plural}."
+        )
     if not adding and expected_version is None:
         raise ValueError("Editing an existing draft needs expected_version.")
-    # Browsers send textarea line breaks as CRLF; store one form, trimmed, so an
-    # unchanged form compares equal and diffs show only real changes.
-    for field in ("text", "short_answer", "body"):
-        setattr(question, field, normalise_text(getattr(question, field)))
+    for field in _NORMALISED[type(item)]:
+        setattr(item, field, normalise_text(getattr(item, field)))
+    interval_changed = False
     with transaction.atomic(), reversion.create_revision():
         if not adding:
-            current = lock_question(question)
+            current = lock(item)
             check_version(
                 current,
                 expected_version,
                 "Your edits were not saved. Copy them, reload the page and apply "
                 "them to the newer version.",
             )
-            if (
-                question.condition_id != current.condition_id
-                and current.revisions.exists()
-            ):
-                raise WorkflowError(
-                    f"“{current}” has been published under {current.condition}, "
-                    "so it cannot move to another condition: its address, "
-                    "history and readers' posts belong there. Write a new "
-                    "question under the other condition instead."
+            if isinstance(item, Question):
+                _refuse_move(item, current)
+            else:
+                interval_changed = (
+                    item.review_interval_days != current.review_interval_days
                 )
+                item.public_name = current.public_name
+                item.public_slug = current.public_slug
             # Workflow fields come from the locked row, never from a form.
-            question.status = current.status
-            question.live_revision_id = current.live_revision_id
-            question.last_review_id = current.last_review_id
-            question.next_review_due = current.next_review_due
-            question.draft_version = current.draft_version + 1
-            if question.status in {Status.PUBLISHED, Status.UNPUBLISHED}:
-                question.transition_to(Status.DRAFT)
-        question.save()
+            item.status = current.status
+            item.live_revision_id = current.live_revision_id
+            item.last_review_id = current.last_review_id
+            item.next_review_due = current.next_review_due
+            item.draft_version = current.draft_version + 1
+            if item.status in {Status.PUBLISHED, Status.UNPUBLISHED}:
+                item.transition_to(Status.DRAFT)
+        item.save()
         if save_related is not None:
             save_related()
+        if isinstance(item, Condition):
+            # History shows the condition as a whole, codes and criteria too.
+            reversion.add_to_revision(item)
         reversion.set_user(user)
         reversion.set_comment(comment or ("Created" if adding else "Draft edited"))
-        _record(question, action=Action.EDITED, user=user, comment=comment, at=at)
-    return question
+        _record(item, action=Action.EDITED, user=user, comment=comment, at=at)
+        if interval_changed:
+            reschedule_reviews(condition=item)
+    return item
+
+
+def _refuse_move(question: Question, current: Question) -> None:
+    if question.condition_id != current.condition_id and current.revisions.exists():
+        raise WorkflowError(
+            f"“{current}” has been published under {current.condition}, so it "
+            "cannot move to another condition: its address, history and "
+            "readers' posts belong there. Write a new question under the other "
+            "condition instead."
+        )
 
 
 def submit_for_review(
     *,
-    question: Question,
+    item: ReviewedContent,
     user: AbstractBaseUser,
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> ReviewEvent:
-    if not user.has_perm("answers.submit_question"):
-        raise NotAllowed("You do not have permission to submit answers for review.")
+    if not user.has_perm(_permission(item, "submit")):
+        raise NotAllowed(
+            f"You do not have permission to submit {noun(item, plural=True)}."
+        )
     with transaction.atomic():
-        locked = lock_question(question)
+        locked = lock(item)
         if expected_version is not None:
             check_version(locked, expected_version, "Check the latest version first.")
         if locked.status == Status.IN_REVIEW:
@@ -268,25 +319,102 @@ def submit_for_review(
         event = _record(locked, action=Action.SUBMITTED, user=user, at=at)
         recipients = _reviewer_emails(exclude_user_ids=contributor_ids(locked))
         notifications.submitted(locked, event, recipients)
-    question.refresh_from_db()
+    item.refresh_from_db()
     return event
+
+
+# --- Approval ----------------------------------------------------------------------
+
+
+def checks_for(item: ReviewedContent, content: dict | None = None) -> list[Check]:
+    """The pre-approval checks of the item's draft (or of `content`), as the
+    review screen shows them and `approve` enforces them."""
+    content = item.draft_content() if content is None else content
+    if isinstance(item, Condition):
+        return condition_checks(content)
+    facts = item.condition.live_revision
+    return run_checks(
+        {**content, "criteria": facts.criteria if facts else []},
+        show_criteria=content["show_criteria"],
+    )
+
+
+def _address_taken(item: ReviewedContent, slug: str) -> list[str]:
+    """A problem if another live page has the address `slug` would give."""
+    if isinstance(item, Condition):
+        taken = Condition.objects.filter(public_slug=slug).exclude(pk=item.pk).first()
+        where = f"/conditions/{slug}/"
+    elif item.condition.public_slug is None:
+        # The condition's first live answer makes it public under its slug.
+        return _address_taken(item.condition, item.condition.slug)
+    else:
+        taken = (
+            Question.objects.published()
+            .filter(condition_id=item.condition_id, live_revision__slug=slug)
+            .exclude(pk=item.pk)
+            .first()
+        )
+        where = f"…/{slug}/"
+    if taken is None:
+        return []
+    return [f"Address: “{taken}” is live at {where}. Give this draft a different slug."]
+
+
+def _leave_address(item: ReviewedContent, *, old_slug: str, new_slug: str) -> None:
+    """Once a new slug is approved, the old address answers 301 to the page
+    wherever it is (public/views.py); the new one is nobody's old address."""
+    if isinstance(item, Condition):
+        scope = {"question__isnull": True}
+        target = {"condition": item}
+    else:
+        scope = {"condition_id": item.condition_id, "question__isnull": False}
+        target = {"condition_id": item.condition_id, "question": item}
+    Redirect.objects.filter(**scope, old_slug=new_slug).delete()
+    if old_slug != new_slug:
+        Redirect.objects.update_or_create(**scope, old_slug=old_slug, defaults=target)
+
+
+def _make_public(condition: Condition) -> None:
+    """A condition whose first answer goes live is known by the name and
+    address the answer's reviewer saw on the page they approved, until its
+    facts are approved (the facts revision then names it)."""
+    if condition.public_slug is None:
+        Condition.objects.filter(pk=condition.pk).update(
+            public_name=condition.name, public_slug=condition.slug
+        )
+        condition.public_name, condition.public_slug = condition.name, condition.slug
+
+
+def content_changed(item: ReviewedContent, previous: dict, content: dict) -> bool:
+    """Did what readers read change ("last updated")? All of a condition's
+    facts count; for an answer, not its address or place."""
+    if isinstance(item, Condition):
+        return previous != content
+    return any(previous.get(key) != content[key] for key in READER_CONTENT)
+
+
+def _announce(item: ReviewedContent) -> None:
+    if isinstance(item, Condition):
+        public_content_changed(conditions=[item])
+    else:
+        public_content_changed(questions=[item])
 
 
 def approve(
     *,
-    question: Question,
+    item: ReviewedContent,
     user: AbstractBaseUser,
     expected_version: int,
     coi_confirmed: bool,
     at: datetime | None = None,
-) -> AnswerRevision:
+) -> Revision:
     """Publish the draft under review as a new immutable revision."""
-    reviewer = active_reviewer(user)
+    reviewer = active_reviewer(user, item)
     if not coi_confirmed:
         raise WorkflowError("Confirm the conflict-of-interest declaration to approve.")
     at = at or timezone.now()
     with transaction.atomic():
-        locked = lock_question(question)
+        locked = lock(item)
         if locked.status != Status.IN_REVIEW:
             raise InvalidTransition(
                 f"“{locked}” is not waiting for review (it is "
@@ -301,17 +429,17 @@ def approve(
                 "must approve it."
             )
         content = locked.draft_content()
-        problems = blocking_problems(
-            run_checks(content, show_criteria=locked.show_criteria)
-        ) + _address_taken(locked, content["slug"])
+        problems = blocking_problems(checks_for(locked, content))
+        problems += _address_taken(locked, content["slug"])
+        if isinstance(locked, Question) and locked.condition.public_slug is None:
+            problems += _address_taken(locked.condition, locked.condition.slug)
         if problems:
             raise ChecksFailed(problems)
         previous = locked.revisions.order_by("-number").first()
-        changed = previous is None or _reader_content(previous.content()) != (
-            _reader_content(content)
+        changed = previous is None or content_changed(
+            locked, previous.content(), content
         )
-        revision = AnswerRevision.objects.create(
-            question=locked,
+        revision = locked.revisions.create(
             number=previous.number + 1 if previous else 1,
             draft_version=locked.draft_version,
             content_changed=changed,
@@ -332,78 +460,42 @@ def approve(
             reviewer=reviewer,
             at=at,
         )
-        if previous is not None:
-            _leave_address(locked, old_slug=previous.slug, new_slug=revision.slug)
+        fields = ["live_revision", "last_review", "next_review_due", "status"]
+        if isinstance(locked, Condition):
+            old_slug = locked.public_slug
+            locked.public_name, locked.public_slug = revision.name, revision.slug
+            fields += ["public_name", "public_slug"]
+        else:
+            old_slug = previous.slug if previous else None
+            _make_public(locked.condition)
+        if old_slug is not None:
+            _leave_address(locked, old_slug=old_slug, new_slug=revision.slug)
         locked.live_revision = revision
         locked.last_review = event
-        locked.next_review_due = _due_date(locked.condition, at)
+        locked.next_review_due = _due_date(locked, at)
         locked.transition_to(Status.PUBLISHED)
-        locked.save(
-            update_fields=[
-                "live_revision",
-                "last_review",
-                "next_review_due",
-                "status",
-                "updated_at",
-            ]
-        )
-        public_content_changed(questions=[locked])
-        recipients = _user_emails(writers)
-        notifications.decided(locked, event, recipients)
-    question.refresh_from_db()
+        locked.save(update_fields=[*fields, "updated_at"])
+        _announce(locked)
+        notifications.decided(locked, event, _user_emails(writers))
+    item.refresh_from_db()
     return revision
-
-
-def _reader_content(content: dict) -> dict:
-    return {key: content[key] for key in READER_CONTENT}
-
-
-def _address_taken(question: Question, slug: str) -> list[str]:
-    """A problem if another live answer of the condition is at `slug`."""
-    taken = (
-        Question.objects.published()
-        .filter(condition_id=question.condition_id, live_revision__slug=slug)
-        .exclude(pk=question.pk)
-        .first()
-    )
-    if taken is None:
-        return []
-    return [
-        f"Address: another live answer of {question.condition}, “{taken}”, is at "
-        f"…/{slug}/. Give this draft a different slug."
-    ]
-
-
-def _leave_address(question: Question, *, old_slug: str, new_slug: str) -> None:
-    """Once a new slug is approved, the old address answers 301 to the answer
-    wherever it is (public/views.py); the new one is nobody's old address."""
-    Redirect.objects.filter(
-        condition_id=question.condition_id, question__isnull=False, old_slug=new_slug
-    ).delete()
-    if old_slug != new_slug:
-        Redirect.objects.update_or_create(
-            condition_id=question.condition_id,
-            question__isnull=False,
-            old_slug=old_slug,
-            defaults={"question": question},
-        )
 
 
 def request_changes(
     *,
-    question: Question,
+    item: ReviewedContent,
     user: AbstractBaseUser,
     comment: str,
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> ReviewEvent:
-    reviewer = active_reviewer(user)
+    reviewer = active_reviewer(user, item)
     if not (comment or "").strip():
         raise WorkflowError(
             "Say what needs to change: the comment is sent to the writer."
         )
     with transaction.atomic():
-        locked = lock_question(question)
+        locked = lock(item)
         if locked.status != Status.IN_REVIEW:
             raise InvalidTransition(
                 f"“{locked}” is not waiting for review (it is "
@@ -421,34 +513,34 @@ def request_changes(
             comment=comment.strip(),
             at=at,
         )
-        recipients = _user_emails(contributor_ids(locked))
-        notifications.decided(locked, event, recipients)
-    question.refresh_from_db()
+        notifications.decided(locked, event, _user_emails(contributor_ids(locked)))
+    item.refresh_from_db()
     return event
 
 
 def recertify(
     *,
-    question: Question,
+    item: ReviewedContent,
     user: AbstractBaseUser,
     coi_confirmed: bool,
     at: datetime | None = None,
 ) -> ReviewEvent:
     """The live content is still correct: “last reviewed” moves, “last updated” not."""
-    reviewer = active_reviewer(user)
+    reviewer = active_reviewer(user, item)
     if not coi_confirmed:
         raise WorkflowError(
             "Confirm the conflict-of-interest declaration to re-certify."
         )
     at = at or timezone.now()
     with transaction.atomic():
-        locked = lock_question(question)
+        locked = lock(item)
         if locked.live_revision_id is None:
             raise InvalidTransition(
                 f"“{locked}” is not published, so there is nothing to re-certify."
             )
         approval = locked.events.filter(
-            action=Action.APPROVED, revision_id=locked.live_revision_id
+            action=Action.APPROVED,
+            **{_revision_field(locked): locked.live_revision_id},
         ).first()
         if approval and user.pk in contributor_ids(locked, upto=approval):
             raise FourEyesViolation(
@@ -464,23 +556,34 @@ def recertify(
             at=at,
         )
         locked.last_review = event
-        locked.next_review_due = _due_date(locked.condition, at)
+        locked.next_review_due = _due_date(locked, at)
         locked.save(update_fields=["last_review", "next_review_due", "updated_at"])
-        public_content_changed(questions=[locked])
-    question.refresh_from_db()
+        _announce(locked)
+    item.refresh_from_db()
     return event
 
 
+def _revision_field(item: ReviewedContent) -> str:
+    """ReviewEvent's foreign key to this item's revisions."""
+    return "revision_id" if isinstance(item, Question) else "condition_revision_id"
+
+
 def unpublish(
-    *, question: Question, user: AbstractBaseUser, reason: str
+    *, item: ReviewedContent, user: AbstractBaseUser, reason: str
 ) -> ReviewEvent:
-    """Take the live answer off the public site; the draft and history stay."""
-    if not user.has_perm("answers.unpublish_question"):
-        raise NotAllowed("You do not have permission to unpublish answers.")
+    """Take the live version off the public site; the draft and history stay.
+
+    A condition's facts come off its pages (they then show its name and its
+    reviewed answers only); its answers stay live.
+    """
+    if not user.has_perm(_permission(item, "unpublish")):
+        raise NotAllowed(
+            f"You do not have permission to unpublish {noun(item, plural=True)}."
+        )
     if not (reason or "").strip():
         raise WorkflowError("Give a reason for unpublishing; it goes in the audit log.")
     with transaction.atomic():
-        locked = lock_question(question)
+        locked = lock(item)
         if locked.live_revision_id is None:
             raise InvalidTransition(f"“{locked}” is not published.")
         event = _record(
@@ -497,9 +600,12 @@ def unpublish(
         locked.save(
             update_fields=["live_revision", "next_review_due", "status", "updated_at"]
         )
-        public_content_changed(questions=[locked])
-    question.refresh_from_db()
+        _announce(locked)
+    item.refresh_from_db()
     return event
+
+
+# --- Restoring earlier versions ----------------------------------------------------
 
 
 def replace_references(question: Question, references: list[dict]) -> None:
@@ -510,32 +616,79 @@ def replace_references(question: Question, references: list[dict]) -> None:
         Reference.objects.create(question=question, order=position, **reference)
 
 
+def replace_codes(condition: Condition, codes: list[dict]) -> None:
+    condition.codes.all().delete()
+    for code in codes:
+        ConditionCode.objects.create(
+            condition=condition, system=code["system"], code=code["code"]
+        )
+
+
+def replace_criteria(condition: Condition, criteria: list[dict]) -> None:
+    """Replace the condition's criteria sets with `criteria` (snapshots)."""
+    for criteria_set in condition.criteria_sets.all():
+        criteria_set.delete()
+    for position, snapshot in enumerate(criteria, start=1):
+        criteria_set = CriteriaSet.objects.create(
+            condition=condition,
+            order=position,
+            **{
+                key: snapshot.get(key, "")
+                for key in ("title", "applies_to", "source", "version", "rule")
+            },
+        )
+        for order, group in enumerate(snapshot.get("groups", []), start=1):
+            CriteriaGroup.objects.create(
+                criteria_set=criteria_set,
+                order=order,
+                category=group["category"],
+                count_rule=group.get("count_rule", ""),
+                items="\n".join(group["items"]),
+            )
+
+
+def _restore(locked: ReviewedContent, revision: Revision) -> None:
+    """Make the draft what `revision` approved (row and related rows)."""
+    content = revision.content()
+    if isinstance(locked, Question):
+        locked.text = content["question_text"]
+        for field in ("slug", "kind", "topic", "order", "short_answer", "body"):
+            setattr(locked, field, content[field])
+        locked.show_criteria = revision.show_criteria
+        locked.save()
+        replace_references(locked, revision.references)
+        return
+    for field in ("name", "slug", "acronym", "acronym_expansion", "summary"):
+        setattr(locked, field, content[field])
+    locked.synonyms = "\n".join(content["synonyms"])
+    locked.prevalence = content["prevalence"]
+    locked.save()
+    replace_codes(locked, content["codes"])
+    replace_criteria(locked, content["criteria"])
+
+
 def roll_back(
     *,
-    question: Question,
+    item: ReviewedContent,
     user: AbstractBaseUser,
-    revision: AnswerRevision,
+    revision: Revision,
     expected_version: int,
 ) -> ReviewEvent:
     """Make an earlier approved revision the draft again; it needs a new review."""
-    if not user.has_perm("answers.change_question"):
-        raise NotAllowed("You do not have permission to edit answers.")
-    if revision.question_id != question.pk:
-        raise WorkflowError("That revision belongs to another question.")
+    if not user.has_perm(_permission(item, "change")):
+        raise NotAllowed(
+            f"You do not have permission to edit {noun(item, plural=True)}."
+        )
+    if revision not in item.revisions.all():
+        raise WorkflowError(f"That revision belongs to another {type(item).__name__}.")
     with transaction.atomic(), reversion.create_revision():
-        locked = lock_question(question)
+        locked = lock(item)
         check_version(locked, expected_version, "Nothing was rolled back.")
-        locked.text = revision.question_text
-        locked.slug = revision.slug
-        locked.kind = revision.kind
-        locked.topic = revision.topic
-        locked.order = revision.order
-        locked.short_answer = revision.short_answer
-        locked.body = revision.body
         locked.draft_version += 1
         locked.transition_to(Status.DRAFT)
-        locked.save()
-        replace_references(locked, revision.references)
+        _restore(locked, revision)
+        if isinstance(locked, Condition):
+            reversion.add_to_revision(locked)
         reversion.set_user(user)
         reversion.set_comment(f"Rolled back to approved revision {revision.number}")
         event = _record(
@@ -545,119 +698,140 @@ def roll_back(
             revision=revision,
             comment=f"Restored approved revision {revision.number} as the draft.",
         )
-    question.refresh_from_db()
+    item.refresh_from_db()
     return event
+
+
+def _saved_rows(version: Version, model, **parent) -> list[dict]:
+    """The rows of `model` saved with `version` that belong to `parent`
+    (e.g. question=pk), in their order, as field dicts."""
+    ((field, pk),) = parent.items()
+    rows = [
+        child.field_dict
+        for child in version.revision.version_set.get_for_model(model)
+        if str(child.field_dict.get(f"{field}_id")) == str(pk)
+    ]
+    return sorted(rows, key=lambda row: (row.get("order", 0), row["id"]))
 
 
 def restore_from_history(
     *,
-    question: Question,
+    item: ReviewedContent,
     user: AbstractBaseUser,
     version: Version,
     expected_version: int,
-) -> Question:
-    """Make a saved draft from the admin's History the current draft again."""
-    if version.object_id != str(question.pk) or version.content_type.model_class() != (
-        Question
+) -> ReviewedContent:
+    """Make a saved draft from the admin's History the current draft again,
+    with its references (a question) or codes and criteria sets (a
+    condition). Workflow state never comes from History: it is a draft edit."""
+    if version.object_id != str(item.pk) or (
+        version.content_type.model_class() is not type(item)
     ):
-        raise WorkflowError("That history entry belongs to another question.")
+        raise WorkflowError(f"That history entry belongs to another {noun(item)}.")
     data = version.field_dict
-    references = [
-        {
-            "citation": ref.field_dict["citation"],
-            "url": ref.field_dict["url"],
-            "pmid": ref.field_dict["pmid"],
-            "doi": ref.field_dict["doi"],
-        }
-        for ref in sorted(
-            version.revision.version_set.get_for_model(Reference),
-            key=lambda v: (v.field_dict["order"], int(v.object_id)),
-        )
-        if str(ref.field_dict.get("question_id")) == str(question.pk)
-    ]
-    for field in ("text", "slug", "kind", "topic", "order", "show_criteria"):
-        setattr(question, field, data[field])
-    question.short_answer = data["short_answer"]
-    question.body = data["body"]
     saved_at = f"{version.revision.date_created:%Y-%m-%d %H:%M} UTC"
+    if isinstance(item, Question):
+        fields = ("text", "slug", "kind", "topic", "order", "show_criteria")
+        fields += ("short_answer", "body")
+        references = [
+            {key: row[key] for key in ("citation", "url", "pmid", "doi")}
+            for row in _saved_rows(version, Reference, question=item.pk)
+        ]
+
+        def save_related() -> None:
+            replace_references(item, references)
+
+    else:
+        fields = tuple(name for name in Condition.DRAFT_FIELDS if name in data)
+        codes = [
+            {"system": row["system"], "code": row["code"]}
+            for row in _saved_rows(version, ConditionCode, condition=item.pk)
+        ]
+        criteria = [
+            {
+                **{
+                    key: row[key]
+                    for key in ("title", "applies_to", "source", "version", "rule")
+                },
+                "groups": [
+                    {
+                        "category": group["category"],
+                        "count_rule": group["count_rule"],
+                        "items": [
+                            line.strip()
+                            for line in group["items"].splitlines()
+                            if line.strip()
+                        ],
+                    }
+                    for group in _saved_rows(
+                        version, CriteriaGroup, criteria_set=row["id"]
+                    )
+                ],
+            }
+            for row in _saved_rows(version, CriteriaSet, condition=item.pk)
+        ]
+
+        def save_related() -> None:
+            replace_codes(item, codes)
+            replace_criteria(item, criteria)
+
+    for field in fields:
+        setattr(item, field, data[field])
     return save_draft(
-        question=question,
+        item=item,
         user=user,
         expected_version=expected_version,
-        save_related=lambda: replace_references(question, references),
+        save_related=save_related,
         comment=f"Restored the draft saved on {saved_at}.",
     )
 
 
-def _due_date(condition: Condition, reviewed_at: datetime):
-    return timezone.localdate(reviewed_at) + condition.review_interval
+# --- Review dates ------------------------------------------------------------------
+
+
+def _due_date(item: ReviewedContent, reviewed_at: datetime) -> date:
+    return timezone.localdate(reviewed_at) + item.review_interval
 
 
 def reschedule_reviews(*, condition: Condition) -> int:
-    """Recompute next-review dates after the condition's interval changed."""
+    """Recompute next-review dates after the condition's interval changed:
+    its live answers' and its live facts'."""
     with transaction.atomic():
         questions = list(
             Question.objects.published()
             .filter(condition=condition)
-            .select_related("last_review")
+            .select_related("last_review", "condition")
             .select_for_update(of=("self",))
         )
         changed = []
         for question in questions:
-            due = _due_date(condition, question.last_review.created_at)
+            due = _due_date(question, question.last_review.created_at)
             if question.next_review_due != due:
                 question.next_review_due = due
                 changed.append(question)
         Question.objects.bulk_update(changed, ["next_review_due"])
-        if changed:
-            public_content_changed(questions=changed)
-    return len(changed)
-
-
-# --- Conditions and reviewers ------------------------------------------------------
-
-
-def save_condition(
-    *,
-    condition: Condition,
-    user: AbstractBaseUser,
-    update_fields: list[str] | None = None,
-    save_related: Callable[[], None] | None = None,
-    comment: str = "",
-) -> Condition:
-    """Save a condition's facts: the one write for conditions, from the admin's
-    form (also a restore from History) and from the content import.
-
-    `update_fields` limits the row's write to the fields that changed (None:
-    all of them; empty: only codes or criteria changed). `save_related` saves
-    codes and criteria in the same transaction. Every page of the condition
-    shows its facts, so they are republished here, and its answers' next
-    review dates follow its review interval.
-    """
-    adding = condition.pk is None
-    if not user.has_perm(
-        "answers.add_condition" if adding else "answers.change_condition"
-    ):
-        raise NotAllowed(
-            "You do not have permission to "
-            + ("add conditions." if adding else "change conditions.")
+        facts = (
+            Condition.objects.live()
+            .select_related("last_review")
+            .filter(pk=condition.pk)
+            .first()
         )
-    with transaction.atomic(), reversion.create_revision():
-        if adding or update_fields is None:
-            condition.save()
-        elif update_fields:
-            condition.save(update_fields=[*update_fields, "updated_at"])
-        if save_related is not None:
-            save_related()
-        # The condition's version follows its codes and criteria, so History
-        # shows the condition as a whole even when only a code changed.
-        reversion.add_to_revision(condition)
-        reversion.set_user(user)
-        if comment:
-            reversion.set_comment(comment)
-        reschedule_reviews(condition=condition)
-        public_content_changed(conditions=[condition])
-    return condition
+        facts_changed = False
+        if facts is not None:
+            due = _due_date(facts, facts.last_review.created_at)
+            if facts.next_review_due != due:
+                Condition.objects.filter(pk=facts.pk).update(next_review_due=due)
+                condition.next_review_due = due
+                facts_changed = True
+        if facts_changed:
+            # Every page of the condition, its answers' pages included.
+            public_content_changed(conditions=[condition])
+        elif changed:
+            public_content_changed(questions=changed)
+    return len(changed) + facts_changed
+
+
+# --- Reviewers ---------------------------------------------------------------------
 
 
 def save_reviewer(

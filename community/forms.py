@@ -93,9 +93,17 @@ class ReportForm(forms.Form):
     )
 
 
+class PublicConditionField(forms.ModelChoiceField):
+    """Conditions by the name readers know them by (their approved name)."""
+
+    def label_from_instance(self, obj: Condition) -> str:
+        return obj.public_name
+
+
 class MemberConditionForm(forms.Form):
-    condition = forms.ModelChoiceField(
-        queryset=Condition.objects.published(), label="Condition"
+    condition = PublicConditionField(
+        queryset=Condition.objects.published().order_by("public_name"),
+        label="Condition",
     )
     relation = forms.ChoiceField(
         choices=Relation.choices, widget=forms.RadioSelect, label="Your connection"

@@ -278,7 +278,7 @@ class Experience(models.Model):
         return f"Experience #{self.pk} by {self.author}"
 
     def get_absolute_url(self) -> str:
-        url = reverse("community:experiences", kwargs={"slug": self.condition.slug})
+        url = reverse("community:experiences", kwargs={"slug": self.condition.address})
         return f"{url}#experience-{self.pk}"
 
     def transition_to(self, new_status: str) -> None:

@@ -40,7 +40,7 @@ PAGE_SIZE = 10
 
 
 def _condition(slug: str) -> Condition:
-    return get_object_or_404(Condition.objects.published(), slug=slug)
+    return get_object_or_404(Condition.objects.published(), public_slug=slug)
 
 
 def _too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
@@ -171,7 +171,7 @@ def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Thank you. A moderator will look at this post.")
-            return redirect("community:experiences", slug=experience.condition.slug)
+            return redirect("community:experiences", slug=experience.condition.address)
     return render(
         request,
         "community/report.html",
@@ -309,9 +309,9 @@ def add_condition(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove_condition(request: HttpRequest, slug: str) -> HttpResponse:
     member = _member(request)
-    condition = get_object_or_404(Condition, slug=slug)
+    condition = get_object_or_404(Condition, public_slug=slug)
     services.remove_relation(member=member, condition=condition)
-    messages.success(request, f"{condition.name} is no longer on your list.")
+    messages.success(request, f"{condition.public_name} is no longer on your list.")
     return redirect("community:me")
 
 

@@ -35,7 +35,8 @@ from answers.models import (
     AnswerRevision,
     Condition,
     ConditionCode,
-    CriteriaList,
+    CriteriaGroup,
+    CriteriaSet,
     Question,
     Reference,
     Reviewer,
@@ -87,10 +88,17 @@ def ensure_roles() -> None:
     which removes rows that migrations created; personas recreate them.
     """
     roles = importlib.import_module("answers.migrations.0002_roles")
+    criteria = importlib.import_module(
+        "answers.migrations.0011_criteria_sets_from_lists"
+    )
     moderation = importlib.import_module("community.migrations.0002_moderator_role")
+    review = importlib.import_module("answers.migrations.0013_condition_review")
     for name, codenames in roles.GROUPS.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
+            if name in criteria.EDITING_GROUPS:
+                codenames = [*codenames, *criteria.CRITERIA_PERMISSIONS]
+            codenames = [*codenames, *review.ROLES.get(name, [])]
             group.permissions.set(
                 Permission.objects.filter(
                     content_type__app_label="answers", codename__in=codenames
@@ -269,32 +277,103 @@ def make_poems(**overrides) -> Condition:
     )
 
 
-def add_facts(
+# One group of a criteria set, as `add_criteria_set` takes them.
+MAJOR_CRITERIA = {
+    "category": "Major criteria",
+    "count_rule": "Both are required",
+    "items": "Polyneuropathy\nMonoclonal plasma cell disorder",
+}
+
+
+def add_criteria_set(
     condition: Condition,
     *,
-    category: str = "Major criteria",
-    items: str = "Polyneuropathy\nMonoclonal plasma cell disorder",
+    title: str = "",
+    applies_to: str = "",
+    rule: str = "Both major criteria are needed for the diagnosis.",
     source: str = "Dispenzieri A. 2021",
-    **criteria: str,
-) -> Condition:
-    """An ORPHA code and one diagnostic criteria list, as pages show them."""
-    ConditionCode.objects.create(condition=condition, system="ORPHA", code="2905")
-    CriteriaList.objects.create(
-        condition=condition, category=category, items=items, source=source, **criteria
+    groups: list[dict] | None = None,
+    **fields,
+) -> CriteriaSet:
+    """A diagnostic criteria set with its groups (default: one group, the two
+    major criteria), written directly as a fixture (no History, no pages).
+    The title and applies-to name the condition unless given."""
+    criteria_set = CriteriaSet.objects.create(
+        condition=condition,
+        title=title or f"Diagnostic criteria for {condition.name}",
+        applies_to=applies_to or f"Adults with suspected {condition.name}",
+        rule=rule,
+        source=source,
+        **fields,
     )
+    for order, group in enumerate(groups or [MAJOR_CRITERIA], start=1):
+        CriteriaGroup.objects.create(
+            criteria_set=criteria_set, order=order, **{"count_rule": "", **group}
+        )
+    return criteria_set
+
+
+def add_facts(condition: Condition, *, approve: bool = True, **criteria) -> Condition:
+    """An ORPHA code and one diagnostic criteria set (`add_criteria_set`'s
+    arguments); with `approve`, the facts approved so that pages show them."""
+    ConditionCode.objects.create(condition=condition, system="ORPHA", code="2905")
+    add_criteria_set(condition, **criteria)
+    if approve:
+        approve_facts(condition)
     return condition
 
 
+def approve_facts(
+    condition: Condition, *, writer=None, reviewer=None, at: datetime | None = None
+):
+    """The condition's draft facts as they are now (rows written directly
+    included), saved as a draft, submitted and approved through the services:
+    by `writer` and `reviewer`, or by a writer and a reviewer of their own."""
+    users = get_user_model().objects
+    if writer is None:
+        writer = (
+            users.filter(username="facts-writer0").first()
+            or (make_crowd("facts-writer", 1, group=WRITER_GROUP)[0])
+        )
+    if reviewer is None:
+        reviewer = (
+            users.filter(username="facts-reviewer0").first()
+            or (
+                make_crowd("facts-reviewer", 1, group=REVIEWER_GROUP, reviewers=True)[0]
+            )
+        )
+    condition.refresh_from_db()
+    services.save_draft(
+        item=condition, user=writer, expected_version=condition.draft_version, at=at
+    )
+    services.submit_for_review(item=condition, user=writer, at=at)
+    revision = services.approve(
+        item=condition,
+        user=reviewer,
+        expected_version=condition.draft_version,
+        coi_confirmed=True,
+        at=at,
+    )
+    condition.refresh_from_db()
+    return revision
+
+
 def condition_form(condition: Condition, **fields: str) -> dict[str, str]:
-    """What the admin's condition change form posts, with no codes or criteria:
-    the condition's name and slug unless `fields` say otherwise."""
+    """What the admin's condition change form posts, with no codes (criteria
+    sets have a page of their own): the condition's name and slug unless
+    `fields` say otherwise, and the draft version it has now (the form's guard
+    against overwriting a newer edit)."""
+    version = (
+        Condition.objects.filter(pk=condition.pk)
+        .values_list("draft_version", flat=True)
+        .first()
+    )
     return {
         "name": condition.name,
         "slug": condition.slug,
+        "expected_version": str(version or ""),
         "codes-TOTAL_FORMS": "0",
         "codes-INITIAL_FORMS": "0",
-        "criteria-TOTAL_FORMS": "0",
-        "criteria-INITIAL_FORMS": "0",
         **fields,
     }
 
@@ -332,7 +411,7 @@ def draft(
         references = [{"citation": "Example A. A review. J Examples. 2024;1:1-9."}]
     question = Question(condition=condition, **values)
     return services.save_draft(
-        question=question,
+        item=question,
         user=writer,
         expected_version=None,
         save_related=lambda: [
@@ -349,7 +428,7 @@ def edit(question: Question, user, **changes) -> Question:
     for field, value in changes.items():
         setattr(question, field, value)
     return services.save_draft(
-        question=question, user=user, expected_version=question.draft_version
+        item=question, user=user, expected_version=question.draft_version
     )
 
 
@@ -357,9 +436,9 @@ def publish(
     question: Question, *, writer, reviewer, at: datetime | None = None
 ) -> AnswerRevision:
     """Submit as `writer` and approve as `reviewer`."""
-    services.submit_for_review(question=question, user=writer, at=at)
+    services.submit_for_review(item=question, user=writer, at=at)
     return services.approve(
-        question=question,
+        item=question,
         user=reviewer,
         expected_version=question.draft_version,
         coi_confirmed=True,

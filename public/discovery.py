@@ -39,16 +39,20 @@ class ConditionSitemap(Sitemap):
         return (
             Condition.objects.published()
             .annotate(
-                last_updated=Max(
+                answers_updated=Max(
                     "questions__live_revision__content_updated_at",
                     filter=Q(questions__live_revision__isnull=False),
-                )
+                ),
             )
+            .select_related("live_revision")
             .order_by("pk")
         )
 
     def lastmod(self, condition: Condition):
-        return condition.last_updated
+        facts = condition.live_revision
+        if facts is None:
+            return condition.answers_updated
+        return max(condition.answers_updated, facts.content_updated_at)
 
 
 class ReviewerSitemap(Sitemap):
@@ -81,6 +85,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /me/",
         "Disallow: /accounts/",
         "Disallow: /search/",
+        "Disallow: /preview/",
         "",
         f"Sitemap: {settings.SITE_URL}{reverse('public:sitemap')}",
         "",
@@ -118,7 +123,7 @@ class NewAnswersFeed(Feed):
 
     def item_title(self, question: Question) -> str:
         return xml_text(
-            f"{question.live_revision.question_text} ({question.condition.name})"
+            f"{question.live_revision.question_text} ({question.condition.public_name})"
         )
 
     def item_description(self, question: Question) -> str:

@@ -152,7 +152,7 @@ def store(found: Found, html: str, *, condition, question=None) -> None:
                 question_id=question.pk if question else None,
                 version=found.version,
                 release=settings.RELEASE,
-                next_review_due=question.next_review_due if question else None,
+                next_review_due=(question or condition).next_review_due,
                 html=html,
                 rendered_at=timezone.now(),
             )
@@ -183,13 +183,14 @@ def public_paths() -> Iterator[str]:
     """Every condition page and live answer page, conditions in name order."""
     from answers.models import Condition, Question
 
-    for condition in Condition.objects.published().order_by("name").only("slug"):
+    conditions = Condition.objects.published().order_by("public_name")
+    for condition in conditions.only("slug", "public_slug"):
         yield condition.get_absolute_url()
     questions = (
         Question.objects.published()
         .select_related("condition", "live_revision")
-        .only("condition__slug", "live_revision__slug")
-        .order_by("condition__name", "pk")
+        .only("condition__slug", "condition__public_slug", "live_revision__slug")
+        .order_by("condition__public_name", "pk")
     )
     for question in questions.iterator(chunk_size=2000):
         yield question.get_absolute_url()

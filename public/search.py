@@ -165,6 +165,7 @@ def _entries(alias: str) -> QuerySet:
         .defer("document")
         .select_related(
             "question__condition",
+            "question__condition__live_revision",
             "question__live_revision",
             "question__last_review",
         )
@@ -372,7 +373,7 @@ class PostgresQuery:
             f"{self._candidates_cte()}, "  # noqa: S608  # nosec B608 - see _candidates_cte
             "named AS (SELECT array_agg(DISTINCT condition_id) AS ids "
             "FROM candidates WHERE names), "
-            f"scored AS (SELECT e.id, {self._score()} AS score, c.name, "
+            f"scored AS (SELECT e.id, {self._score()} AS score, c.public_name AS name, "
             f"CASE r.topic {topic} ELSE {len(TOPIC_POSITION)} END AS topic, "
             'r."order", e.question_id '
             f"FROM {entries} e JOIN {questions} q ON q.id = e.question_id "
@@ -436,7 +437,8 @@ class PostgresQuery:
             .filter(similar)
             .annotate(similarity=Max(similarity))
             .filter(similarity__gte=SUGGESTION_THRESHOLD)
-            .order_by("-similarity", "name")
+            .select_related("live_revision")
+            .order_by("-similarity", "public_name")
         )
 
 
@@ -452,7 +454,10 @@ def _search_postgresql(results: SearchResults, alias: str, limit: int) -> None:
         )
         if entries:
             results.conditions = list(
-                Condition.objects.using(alias).filter(pk__in=named).order_by("name")[:5]
+                Condition.objects.using(alias)
+                .filter(pk__in=named)
+                .select_related("live_revision")
+                .order_by("public_name")[:5]
             )
         else:
             results.suggestions = list(query.suggestions()[:3])
@@ -528,7 +533,7 @@ def _search_fallback(results: SearchResults, alias: str, limit: int) -> None:
         )
         .order_by(
             "-level",
-            "question__condition__name",
+            "question__condition__public_name",
             _topic_position(),
             "question__live_revision__order",
             "question_id",
@@ -542,7 +547,7 @@ def _search_fallback(results: SearchResults, alias: str, limit: int) -> None:
         snippet = _highlight(_window(entry.answer_text, words), words)
         question_text = _highlight(entry.question_text, words)
         results.hits.append(_hit(entry, question_text, snippet, float(entry.level)))
-    results.conditions = sorted(named.values(), key=lambda c: c.name)[:5]
+    results.conditions = sorted(named.values(), key=lambda c: c.public_name)[:5]
     if not results.hits:
         results.suggestions = _close_conditions(results.query, alias)
 
@@ -552,8 +557,9 @@ def _close_conditions(text: str, alias: str) -> list[Condition]:
     conditions = list(
         Condition.objects.using(alias)
         .filter(search_entries__isnull=False)
+        .select_related("live_revision")
         .distinct()
-        .order_by("name")
+        .order_by("public_name")
     )
     by_term: dict[str, Condition] = {}
     for condition in conditions:

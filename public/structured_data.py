@@ -18,38 +18,42 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def condition_entity(condition: Condition) -> dict:
+def condition_entity(condition: Condition, facts) -> dict:
+    """The condition as schema.org sees it: its approved name, and with
+    approved facts (`facts`, a ConditionRevision) its other names and codes."""
     entity = {
         "@type": "MedicalCondition",
-        "name": condition.name,
+        "name": condition.public_name,
         "url": absolute(condition.get_absolute_url()),
     }
-    alternate = [condition.acronym] if condition.acronym else []
-    alternate += condition.synonym_list
+    if facts is None:
+        return entity
+    alternate = [facts.acronym] if facts.acronym else []
+    alternate += facts.synonym_list
     if alternate:
         entity["alternateName"] = alternate
     codes = [
         {"@type": "MedicalCode", "code": code.code, "codingSystem": code.system}
-        for code in condition.codes.all()
+        for code in facts.code_list
     ]
     if codes:
         entity["code"] = codes
     return entity
 
 
-def breadcrumb_items(question: Question) -> list[tuple[str, str]]:
+def breadcrumb_items(question: Question, revision) -> list[tuple[str, str]]:
     """(name, path) from the site down to the answer, as the visible breadcrumb."""
     condition = question.condition
     return [
         ("Conditions", reverse("public:condition_index")),
-        (condition.name, condition.get_absolute_url()),
-        (question.live_revision.question_text, question.get_absolute_url()),
+        (condition.public_name, condition.get_absolute_url()),
+        (revision.question_text, question.get_absolute_url()),
     ]
 
 
-def answer_page(question: Question) -> dict:
-    revision = question.live_revision
-    review = question.last_review
+def answer_page(question: Question, revision, review, facts) -> dict:
+    """The answer page's JSON-LD, from the revision, review and facts the
+    page shows."""
     url = absolute(question.get_absolute_url())
     reviewer = {
         "@type": "Person",
@@ -69,7 +73,7 @@ def answer_page(question: Question) -> dict:
         "lastReviewed": timezone.localdate(review.created_at).isoformat(),
         "dateModified": timezone.localdate(revision.content_updated_at).isoformat(),
         "reviewedBy": reviewer,
-        "about": condition_entity(question.condition),
+        "about": condition_entity(question.condition, facts),
         "breadcrumb": {"@id": url + "#breadcrumb"},
         "publisher": {"@type": "Organization", "name": "DiseaseMaps"},
     }
@@ -78,7 +82,9 @@ def answer_page(question: Question) -> dict:
         "@id": url + "#breadcrumb",
         "itemListElement": [
             {"@type": "ListItem", "position": n, "name": name, "item": absolute(path)}
-            for n, (name, path) in enumerate(breadcrumb_items(question), start=1)
+            for n, (name, path) in enumerate(
+                breadcrumb_items(question, revision), start=1
+            )
         ],
     }
     return {"@context": "https://schema.org", "@graph": [page, breadcrumbs]}
@@ -94,20 +100,24 @@ def as_script(data: dict) -> SafeString:
     )
 
 
-def condition_page(condition: Condition) -> dict:
-    """A BreadcrumbList for the condition page, matching its visible breadcrumb."""
+def condition_page(condition: Condition, facts) -> dict:
+    """The condition page's JSON-LD: the condition (from its approved facts)
+    and a BreadcrumbList matching its visible breadcrumb."""
     url = absolute(condition.get_absolute_url())
     crumbs = [
         ("Home", reverse("public:home")),
         ("Conditions", reverse("public:condition_index")),
-        (condition.name, condition.get_absolute_url()),
+        (condition.public_name, condition.get_absolute_url()),
     ]
-    return {
-        "@context": "https://schema.org",
+    breadcrumbs = {
         "@type": "BreadcrumbList",
         "@id": url + "#breadcrumb",
         "itemListElement": [
             {"@type": "ListItem", "position": n, "name": name, "item": absolute(path)}
             for n, (name, path) in enumerate(crumbs, start=1)
         ],
+    }
+    return {
+        "@context": "https://schema.org",
+        "@graph": [condition_entity(condition, facts), breadcrumbs],
     }

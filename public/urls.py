@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from public import views
+from public import previews, views
 from public.discovery import SITEMAPS, NewAnswersFeed, robots_txt
 
 app_name = "public"
@@ -24,4 +24,11 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("feeds/answers/", NewAnswersFeed(), name="feed"),
     path("favicon.ico", views.favicon),
+    # For the review screen in the admin: staff only, never stored or indexed.
+    path("preview/answers/<int:pk>/", previews.answer_preview, name="preview_answer"),
+    path(
+        "preview/conditions/<int:pk>/",
+        previews.condition_preview,
+        name="preview_condition",
+    ),
 ]

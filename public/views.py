@@ -24,7 +24,6 @@ from answers.models import (
     ReviewEvent,
     Topic,
 )
-from diseasemaps.lib.markdown import render_answer
 from public import pages, structured_data
 from public import search as site_search
 
@@ -74,11 +73,13 @@ def _by_topic(questions) -> list[tuple[str, list[Question]]]:
 
 
 def _with_answer_counts(conditions):
-    """Conditions with live answers, counted, carrying only what lists show."""
+    """Conditions with live answers, counted, carrying only what lists show:
+    the approved name and address, and the acronym of the approved facts."""
     return (
         conditions.filter(questions__live_revision__isnull=False)
         .annotate(answer_count=Count("questions"))
-        .only("name", "slug", "acronym")
+        .select_related("live_revision")
+        .only("slug", "public_name", "public_slug", "live_revision__acronym")
     )
 
 
@@ -91,14 +92,14 @@ INDEX_ALL_LIMIT = 500
 
 def home(request: HttpRequest) -> HttpResponse:
     conditions = _with_answer_counts(Condition.objects.all()).order_by(
-        "-answer_count", "name"
+        "-answer_count", "public_name"
     )[:HOME_CONDITIONS]
     recent = _recently_reviewed(8)
     return render(
         request,
         "public/home.html",
         {
-            "conditions": sorted(conditions, key=lambda c: c.name.casefold()),
+            "conditions": sorted(conditions, key=lambda c: c.public_name.casefold()),
             "recent": recent,
         },
     )
@@ -129,17 +130,17 @@ def _initial(name: str) -> str:
 
 
 def condition_index(request: HttpRequest) -> HttpResponse:
-    conditions = _with_answer_counts(Condition.objects.all()).order_by("name")
-    names = list(conditions.values_list("name", flat=True))
+    conditions = _with_answer_counts(Condition.objects.all()).order_by("public_name")
+    names = list(conditions.values_list("public_name", flat=True))
     all_letters = sorted({_initial(name) for name in names})
     letter = None
     if len(names) > INDEX_ALL_LIMIT:
         asked = request.GET.get("letter", "")[:1].upper()
         letter = asked if asked in all_letters else all_letters[0]
-        conditions = conditions.filter(name__istartswith=letter)
+        conditions = conditions.filter(public_name__istartswith=letter)
     letters = [
         (initial, list(group))
-        for initial, group in groupby(conditions, key=lambda c: _initial(c.name))
+        for initial, group in groupby(conditions, key=lambda c: _initial(c.public_name))
     ]
     return render(
         request,
@@ -153,32 +154,97 @@ def condition_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    found = pages.find(request)
-    if found is not None and found.html is not None:
-        return pages.respond(found.html, stored="hit")
-    condition = get_object_or_404(
-        Condition.objects.published().prefetch_related("codes", "criteria"), slug=slug
-    )
+def condition_html(request: HttpRequest, condition: Condition, facts) -> str:
+    """The condition page: its approved facts (`facts`, a ConditionRevision,
+    or None when they were never approved) and its live answers. Readers get
+    it with the live revision; the review screen with the pending one."""
     questions = _question_list(condition)
-    html = pages.render(
+    return pages.render(
         request,
         "public/condition_detail.html",
         {
             "condition": condition,
-            "summary_html": render_answer(condition.summary),
-            "criteria": [criteria.snapshot() for criteria in condition.criteria.all()],
+            "facts": facts,
             "topics": _by_topic(questions),
             "answer_count": len(questions),
             "canonical_url": structured_data.absolute(condition.get_absolute_url()),
             "json_ld": structured_data.as_script(
-                structured_data.condition_page(condition)
+                structured_data.condition_page(condition, facts)
             ),
         },
     )
+
+
+def _public_condition(
+    slug: str, *, with_answers: bool = True
+) -> tuple[Condition | None, bool]:
+    """The public condition at `slug` (with live answers, unless asked not to
+    care), and whether `slug` is an address its approved slug change left
+    behind."""
+    conditions = Condition.objects.published() if with_answers else Condition.objects
+    condition = (
+        conditions.select_related(
+            "live_revision", "last_review", "last_review__reviewer"
+        )
+        .filter(public_slug=slug)
+        .first()
+    )
+    if condition is not None:
+        return condition, False
+    moved = (
+        Redirect.objects.filter(question__isnull=True, old_slug=slug)
+        .select_related("condition")
+        .first()
+    )
+    if moved is not None and moved.condition.public_slug:
+        return moved.condition, True
+    return None, False
+
+
+def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    found = pages.find(request)
+    if found is not None and found.html is not None:
+        due = found.next_review_due
+        return pages.respond(found.html, next_review_due=due, stored="hit")
+    condition, moved = _public_condition(slug)
+    if condition is None:
+        raise Http404("No such condition.")
+    if moved:
+        return HttpResponsePermanentRedirect(condition.get_absolute_url())
+    html = condition_html(request, condition, condition.live_revision)
     if found is not None:
         pages.store(found, html, condition=condition)
-    return pages.respond(html, stored="none" if found is None else "miss")
+    return pages.respond(
+        html,
+        next_review_due=condition.next_review_due,
+        stored="none" if found is None else "miss",
+    )
+
+
+def answer_html(
+    request: HttpRequest, question: Question, revision, review, facts
+) -> str:
+    """The answer page: `revision` (an AnswerRevision) as approved by `review`
+    (its approval or re-certification), with the condition's approved facts
+    (`facts`). Readers get the live ones; the review screen the pending ones."""
+    others = _question_list(question.condition).exclude(pk=question.pk)
+    return pages.render(
+        request,
+        "public/answer_detail.html",
+        {
+            "question": question,
+            "condition": question.condition,
+            "facts": facts,
+            "revision": revision,
+            "review": review,
+            "others": _by_topic(others),
+            "breadcrumbs": structured_data.breadcrumb_items(question, revision),
+            "canonical_url": structured_data.absolute(question.get_absolute_url()),
+            "json_ld": structured_data.as_script(
+                structured_data.answer_page(question, revision, review, facts)
+            ),
+        },
+    )
 
 
 def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpResponse:
@@ -189,30 +255,25 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
     question = (
         Question.objects.published()
         .select_related(
-            "condition", "live_revision", "last_review", "last_review__reviewer"
+            "condition",
+            "condition__live_revision",
+            "live_revision",
+            "last_review",
+            "last_review__reviewer",
         )
-        .prefetch_related("condition__codes")
-        # The public page shows the approved revision, never the draft.
+        # The public page shows the approved revisions, never the drafts.
         .defer("short_answer", "body", "condition__summary")
-        .filter(condition__slug=condition_slug, live_revision__slug=slug)
+        .filter(condition__public_slug=condition_slug, live_revision__slug=slug)
         .first()
     )
     if question is None:
         return _moved_or_gone(request, condition_slug, slug)
-    others = _question_list(question.condition).exclude(pk=question.pk)
-    html = pages.render(
+    html = answer_html(
         request,
-        "public/answer_detail.html",
-        {
-            "question": question,
-            "condition": question.condition,
-            "revision": question.live_revision,
-            "review": question.last_review,
-            "others": _by_topic(others),
-            "breadcrumbs": structured_data.breadcrumb_items(question),
-            "canonical_url": structured_data.absolute(question.get_absolute_url()),
-            "json_ld": structured_data.as_script(structured_data.answer_page(question)),
-        },
+        question,
+        question.live_revision,
+        question.last_review,
+        question.condition.live_revision,
     )
     if found is not None:
         pages.store(found, html, condition=question.condition, question=question)
@@ -227,30 +288,40 @@ def _moved_or_gone(
     request: HttpRequest, condition_slug: str, slug: str
 ) -> HttpResponse:
     """No live answer is at this address. An address that an approved slug
-    change left behind answers 301 to the answer's address now; one whose
-    answer was taken off the site, 410; any other, 404."""
-    moved = (
-        Redirect.objects.filter(
-            condition__slug=condition_slug, question__isnull=False, old_slug=slug
-        )
-        .select_related("question__condition", "question__live_revision")
+    change (the answer's or its condition's) left behind answers 301 to the
+    answer's address now; one whose answer was taken off the site, 410; any
+    other, 404."""
+    # Its condition may have no live answer left (this one was the last).
+    condition, _ = _public_condition(condition_slug, with_answers=False)
+    if condition is None:
+        raise Http404("No such answer.")
+    question = (
+        Question.objects.published()
+        .select_related("condition", "live_revision")
+        .filter(condition=condition, live_revision__slug=slug)
         .first()
     )
-    question = moved.question if moved else None
-    if question is not None and question.is_live:
-        return HttpResponsePermanentRedirect(question.get_absolute_url())
+    if question is None:
+        moved = (
+            Redirect.objects.filter(
+                condition=condition, question__isnull=False, old_slug=slug
+            )
+            .select_related("question__condition", "question__live_revision")
+            .first()
+        )
+        question = moved.question if moved else None
     if question is None:
         question = (
-            Question.objects.filter(
-                condition__slug=condition_slug, revisions__slug=slug
-            )
+            Question.objects.filter(condition=condition, revisions__slug=slug)
             .select_related("condition")
             .first()
         )
-    if question is not None and not question.is_live:
+    if question is None:
+        # Never published: to the public it does not exist.
+        raise Http404("No such answer.")
+    if not question.is_live:
         return render(request, "public/gone.html", {"question": question}, status=410)
-    # Never published: to the public it does not exist.
-    raise Http404("No such answer.")
+    return HttpResponsePermanentRedirect(question.get_absolute_url())
 
 
 def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -259,7 +330,7 @@ def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     reviewed = (
         _live_questions()
         .filter(Q(last_review__reviewer=reviewer) | Q(live_revision__reviewer=reviewer))
-        .order_by("condition__name", "pk")
+        .order_by("condition__public_name", "pk")
     )
     return render(
         request,
@@ -274,8 +345,15 @@ def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _search_examples() -> list[str]:
     """Searches that work on this site: condition names, and a question."""
-    conditions = Condition.objects.published().order_by("name")[:3]
-    return [c.acronym or c.name for c in conditions] + ["is it contagious"]
+    conditions = (
+        Condition.objects.published()
+        .select_related("live_revision")
+        .order_by("public_name")[:3]
+    )
+    return [
+        (c.live_revision and c.live_revision.acronym) or c.public_name
+        for c in conditions
+    ] + ["is it contagious"]
 
 
 def search(request: HttpRequest) -> HttpResponse:

@@ -3,11 +3,52 @@
 from collections.abc import Callable
 
 from django import forms
+from django.contrib import messages
 from django.db import models
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest
 
+from answers import services
+from answers.exceptions import StaleDraft
+from answers.models import Status
 from diseasemaps.lib.admin_history import HistoryCompareAdmin
+
+
+class DraftForm(forms.ModelForm):
+    """The form of reviewed content (a question, a condition): it carries the
+    draft version the editor started from, and refuses to save over a newer
+    one, keeping the editor's typing on screen to copy."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # From the database, not the instance: a version restored from
+            # History carries the draft version it had then.
+            self.fields["expected_version"].initial = (
+                type(self.instance)
+                .objects.filter(pk=self.instance.pk)
+                .values_list("draft_version", flat=True)
+                .first()
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin runs this inside its transaction, so the lock is held
+            # until the save: no one can slip a save in between.
+            current = services.lock(self.instance)
+            try:
+                services.check_version(
+                    current,
+                    cleaned.get("expected_version"),
+                    "Nothing was saved. Copy your changes, reload the page and "
+                    "apply them to the new version.",
+                )
+            except StaleDraft as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
 
 
 class SavedByServiceAdmin(HistoryCompareAdmin):
@@ -46,3 +87,43 @@ class SavedByServiceAdmin(HistoryCompareAdmin):
                 request, form, formsets, change
             ),
         )
+
+
+class DraftAdmin(SavedByServiceAdmin):
+    """Reviewed content saved as a draft through `services.save_draft`, with
+    its inlines, in one transaction (from the form or restored from History)."""
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formsets: list[BaseFormSet],
+        change: bool,
+    ) -> None:
+        changed = (
+            not change
+            or form.has_changed()
+            or any(formset.has_changed() for formset in formsets)
+        )
+        if not changed:
+            # Nothing to save, so no new draft version; the formsets still
+            # record that they saved nothing.
+            super(SavedByServiceAdmin, self).save_related(
+                request, form, formsets, change
+            )
+            return
+        item = services.save_draft(
+            item=form.instance,
+            user=request.user,
+            expected_version=form.cleaned_data.get("expected_version")
+            if change
+            else None,
+            save_related=lambda: super(SavedByServiceAdmin, self).save_related(
+                request, form, formsets, change
+            ),
+        )
+        if item.status == Status.IN_REVIEW:
+            messages.warning(
+                request,
+                "This is in review: the reviewer now sees your new version.",
+            )

@@ -1,17 +1,28 @@
-"""Conditions in the admin, with their codes and diagnostic criteria inline.
+"""Conditions in the admin, with their codes inline, and their diagnostic
+criteria sets on a page of their own (with the set's groups inline).
 
-Saving goes through `services.save_condition` (a restore from History too),
-which writes the codes and criteria in the same transaction and republishes
-every page that shows the condition's facts.
+The admin has no nested inlines, so a condition's form lists its criteria sets
+with links to edit them or add one. A criteria set is part of its condition's
+draft facts: saving or deleting one (a restore from History too) goes through
+`services.save_draft` for the condition, which writes the set and its groups
+in the same transaction, records the condition's version in History and its
+audit event; readers see the change once a reviewer approves the facts.
 """
 
+from collections.abc import Callable, Iterable
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from answers import services
-from answers.admin.common import SavedByServiceAdmin
-from answers.models import Condition, ConditionCode, CriteriaList
+from answers.admin.common import DraftAdmin, DraftForm, SavedByServiceAdmin
+from answers.admin.workflow import QueueFilter, WorkflowMixin
+from answers.models import Condition, ConditionCode, CriteriaGroup, CriteriaSet
+from answers.models.catalogue import CONDITION_DRAFT_FIELDS
 
 
 class ConditionCodeInline(admin.TabularInline):
@@ -19,27 +30,73 @@ class ConditionCodeInline(admin.TabularInline):
     extra = 0
 
 
-class CriteriaListInline(admin.StackedInline):
-    model = CriteriaList
-    extra = 0
-    fields = ["order", "category", "items", "source", "version"]
+class ConditionAdminForm(DraftForm):
+    class Meta:
+        model = Condition
+        fields = CONDITION_DRAFT_FIELDS
 
 
 @admin.register(Condition)
-class ConditionAdmin(SavedByServiceAdmin):
-    save_service = staticmethod(services.save_condition)
-    inlines = [ConditionCodeInline, CriteriaListInline]
-    list_display = ["name", "acronym", "question_count", "review_interval_days"]
+class ConditionAdmin(WorkflowMixin, DraftAdmin):
+    form = ConditionAdminForm
+    inlines = [ConditionCodeInline]
+    list_display = [
+        "name",
+        "acronym",
+        "status_display",
+        "last_reviewed",
+        "review_due",
+        "question_count",
+    ]
+    list_filter = [QueueFilter, "status"]
+    list_select_related = ["live_revision", "last_review"]
     search_fields = ["name", "acronym", "synonyms", "slug"]
     # The question form's condition autocomplete pages through this list: it
     # needs a stable order (Django warns, and pages could repeat or skip).
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "acronym", "acronym_expansion"]}),
-        ("Description", {"fields": ["synonyms", "summary", "prevalence"]}),
-        ("Review", {"fields": ["review_interval_days"]}),
+    readonly_fields = [
+        "criteria_sets",
+        "workflow",
+        "review_history",
+        "approved_revisions",
     ]
+    fieldsets = [
+        ("Workflow", {"fields": ["workflow"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "acronym",
+                    "acronym_expansion",
+                    "expected_version",
+                ]
+            },
+        ),
+        ("Description", {"fields": ["synonyms", "summary", "prevalence"]}),
+        ("Diagnostic criteria", {"fields": ["criteria_sets"]}),
+        ("Review", {"fields": ["review_interval_days"]}),
+        (
+            "Review history",
+            {
+                "fields": ["review_history", "approved_revisions"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def get_fieldsets(
+        self, request: HttpRequest, obj: Condition | None = None
+    ) -> list[tuple[str | None, dict]]:
+        if obj is None:
+            return [
+                fs
+                for fs in self.fieldsets
+                if fs[0] not in {"Workflow", "Review history"}
+            ]
+        return self.fieldsets
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(_questions=Count("questions"))
@@ -47,3 +104,119 @@ class ConditionAdmin(SavedByServiceAdmin):
     @admin.display(description="questions", ordering="_questions")
     def question_count(self, obj: Condition) -> int:
         return obj._questions
+
+    def view_on_site(self, obj: Condition) -> str | None:
+        # A condition has a public page only once one of its answers is live;
+        # before that "View on site" opens the review screen's preview.
+        if not Condition.objects.published().filter(pk=obj.pk).exists():
+            return self._url("review", obj)
+        return obj.get_absolute_url()
+
+    @admin.display(description="Criteria sets")
+    def criteria_sets(self, obj: Condition) -> str:
+        if obj.pk is None:
+            return "Save the condition first, then add its diagnostic criteria sets."
+        sets = obj.criteria_sets.annotate(_groups=Count("groups"))
+        listed = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> ({} groups; {})</li>',
+            (
+                (
+                    reverse("admin:answers_criteriaset_change", args=[s.pk]),
+                    s.title,
+                    s._groups,
+                    f"rule: {s.rule}" if s.rule.strip() else "no rule yet",
+                )
+                for s in sets
+            ),
+        )
+        add = reverse("admin:answers_criteriaset_add") + f"?condition={obj.pk}"
+        return format_html(
+            '<ul class="dm-criteria-sets">{}</ul><p><a href="{}" class="addlink">'
+            "Add a criteria set</a></p>",
+            listed or format_html("<li>{}</li>", "None yet."),
+            add,
+        )
+
+
+class CriteriaGroupInline(admin.StackedInline):
+    model = CriteriaGroup
+    fields = ["order", "category", "count_rule", "items"]
+    extra = 0
+    # A set without groups would show a rule with nothing to apply it to.
+    min_num = 1
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        # The admin passes min_num but never validate_min: without it, a set
+        # could still be saved with every group removed.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
+@admin.register(CriteriaSet)
+class CriteriaSetAdmin(SavedByServiceAdmin):
+    """A criteria set with its groups. It belongs to its condition: saving or
+    deleting it is a draft edit of the condition (`_save_condition`)."""
+
+    inlines = [CriteriaGroupInline]
+    list_display = ["title", "condition", "version", "group_count", "order"]
+    list_select_related = ["condition"]
+    search_fields = ["title", "source", "condition__name"]
+    autocomplete_fields = ["condition"]
+    fields = ["condition", "title", "applies_to", "rule", "source", "version", "order"]
+
+    # A set's saved versions come back with its condition's, through the
+    # condition's History (a draft edit of its facts), never on their own.
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        raise PermissionDenied
+
+    def recover_view(self, request, version_id, extra_context=None):
+        raise PermissionDenied
+
+    def recoverlist_view(self, request, extra_context=None):
+        raise PermissionDenied
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(_groups=Count("groups"))
+
+    @admin.display(description="groups", ordering="_groups")
+    def group_count(self, obj: CriteriaSet) -> int:
+        return obj._groups
+
+    def save_related(self, request, form, formsets, change) -> None:
+        criteria_set = form.instance
+
+        def save_set_and_groups() -> None:
+            criteria_set.save()
+            admin.ModelAdmin.save_related(self, request, form, formsets, change)
+
+        _save_condition(request, criteria_set.condition, save_set_and_groups)
+
+    def delete_model(self, request: HttpRequest, obj: CriteriaSet) -> None:
+        _save_condition(request, obj.condition, obj.delete)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        by_condition: dict[int, list[CriteriaSet]] = {}
+        for criteria_set in queryset.select_related("condition"):
+            by_condition.setdefault(criteria_set.condition_id, []).append(criteria_set)
+        for sets in by_condition.values():
+            _save_condition(
+                request, sets[0].condition, lambda sets=sets: _delete_all(sets)
+            )
+
+
+def _save_condition(
+    request: HttpRequest, condition: Condition, save_related: Callable[[], None]
+) -> None:
+    """A change to a criteria set is a change to its condition's draft facts."""
+    condition = Condition.objects.get(pk=condition.pk)
+    services.save_draft(
+        item=condition,
+        user=request.user,
+        expected_version=condition.draft_version,
+        save_related=save_related,
+    )
+
+
+def _delete_all(rows: Iterable[CriteriaSet]) -> None:
+    for row in rows:
+        row.delete()

@@ -1,35 +1,44 @@
-"""The workflow pages of a question in the admin: review (approve, request
-changes, re-certify), submit, unpublish, an approved revision (roll back to it)
-and a saved version from History (restore it).
+"""The workflow pages of reviewed content in the admin, the same for a
+question's answer and a condition's facts: review (approve, request changes,
+re-certify), submit, unpublish, an approved revision (roll back to it) and a
+saved version from History (restore it, questions only).
 
 Each page is a small confirmation screen whose POST calls one function in
 `answers.services`; the service checks who may take the step (role,
-four-eyes) and the draft version the page showed. `QuestionWorkflowMixin`
-adds the pages to `QuestionAdmin`, in `answers.admin.questions`.
+four-eyes) and the draft version the page showed. The review screen shows
+the page exactly as readers will get it: the public side renders it from the
+pending draft (public/previews.py) in a frame. `WorkflowMixin` adds the pages
+to `QuestionAdmin` and `ConditionAdmin`.
 """
 
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from answers import services
-from answers.checks import run_checks
 from answers.exceptions import NotAllowed, WorkflowError
 from answers.models import (
-    AnswerRevision,
+    Condition,
     Question,
     QuestionKind,
+    ReviewedContent,
     Reviewer,
     ReviewEvent,
+    Status,
     Topic,
 )
+from answers.models.catalogue import criteria_as_text
+from answers.queues import REVIEW_QUEUES, queues_for
 from diseasemaps.lib.admin import object_or_404
 from diseasemaps.lib.admin_history import (
     compare_rows,
@@ -37,7 +46,12 @@ from diseasemaps.lib.admin_history import (
     snapshot_of_version,
 )
 from diseasemaps.lib.diff import field_diffs
-from diseasemaps.lib.markdown import render_answer
+
+__all__ = ["QueueFilter", "WorkflowMixin", "content_diff", "short_date"]
+
+
+def short_date(value) -> str:
+    return f"{value:%Y-%m-%d}" if value else "—"
 
 
 class ApproveForm(forms.Form):
@@ -70,14 +84,13 @@ class RecertifyForm(forms.Form):
 class UnpublishForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea,
-        label="Why is this answer coming off the site?",
+        label="Why is this coming off the site?",
         help_text="Kept in the audit log.",
     )
 
 
-def _content_rows(content: dict) -> dict[str, str]:
-    """Draft or revision content as labelled text, for word differences."""
-    references = "\n".join(
+def _references_text(references: list[dict]) -> str:
+    return "\n".join(
         f"{n}. "
         + " · ".join(
             filter(
@@ -90,13 +103,11 @@ def _content_rows(content: dict) -> dict[str, str]:
                 ],
             )
         )
-        for n, r in enumerate(content["references"], start=1)
+        for n, r in enumerate(references, start=1)
     )
-    criteria = "\n\n".join(
-        f"{c['category']} ({c['source']}{', ' + c['version'] if c['version'] else ''})"
-        + "".join(f"\n- {item}" for item in c["items"])
-        for c in content["criteria"]
-    )
+
+
+def _answer_rows(content: dict) -> dict[str, str]:
     placement = (
         f"Address …/{content['slug']}/ · {QuestionKind(content['kind']).label} · "
         f"under “{Topic(content['topic']).label}”, position {content['order']}"
@@ -106,34 +117,84 @@ def _content_rows(content: dict) -> dict[str, str]:
         "placement": placement,
         "short_answer": content["short_answer"],
         "body": content["body"],
-        "references": references,
-        "criteria": criteria,
+        "references": _references_text(content["references"]),
+        "show_criteria": "Shows the condition's diagnostic criteria"
+        if content.get("show_criteria")
+        else "Does not show diagnostic criteria",
     }
 
 
-CONTENT_LABELS = {
+ANSWER_LABELS = {
     "question_text": "Question",
     "placement": "Address and place",
     "short_answer": "Short answer",
     "body": "Body",
     "references": "References",
+    "show_criteria": "Diagnostic criteria",
+}
+
+
+def _condition_rows(content: dict) -> dict[str, str]:
+    return {
+        "name": content["name"],
+        "slug": f"/conditions/{content['slug']}/",
+        "acronym": " = ".join(
+            filter(None, [content["acronym"], content["acronym_expansion"]])
+        ),
+        "synonyms": "\n".join(content["synonyms"]),
+        "summary": content["summary"],
+        "prevalence": content["prevalence"],
+        "codes": "\n".join(f"{c['system']} {c['code']}" for c in content["codes"]),
+        "criteria": criteria_as_text(content["criteria"]),
+    }
+
+
+CONDITION_LABELS = {
+    "name": "Name",
+    "slug": "Address",
+    "acronym": "Acronym",
+    "synonyms": "Other names",
+    "summary": "Summary",
+    "prevalence": "How common",
+    "codes": "Codes",
     "criteria": "Diagnostic criteria",
 }
 
 
-def _content_diff(old: dict, new: dict) -> list[dict]:
-    """Word differences, field by field, between two versions of an answer's
+def content_diff(item: ReviewedContent, old: dict, new: dict) -> list[dict]:
+    """Word differences, field by field, between two versions of the item's
     content (a draft's or a revision's)."""
-    return field_diffs(_content_rows(old), _content_rows(new), CONTENT_LABELS)
+    if isinstance(item, Condition):
+        return field_diffs(_condition_rows(old), _condition_rows(new), CONDITION_LABELS)
+    return field_diffs(_answer_rows(old), _answer_rows(new), ANSWER_LABELS)
 
 
-class QuestionWorkflowMixin:
-    """The workflow pages, for `QuestionAdmin` (a `HistoryCompareAdmin`): their
-    URLs, views and shared plumbing. `revision_view` replaces
-    django-reversion's revert with a restore through the workflow."""
+class QueueFilter(admin.SimpleListFilter):
+    """The review queues as a list filter: only those the user can act on."""
+
+    title = "review queue"
+    parameter_name = "queue"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, str]]:
+        keys = queues_for(request.user, REVIEW_QUEUES, model_admin.opts.model_name)
+        return [(key, REVIEW_QUEUES[key][0]) for key in keys]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() not in REVIEW_QUEUES:
+            return queryset
+        _, narrow = REVIEW_QUEUES[self.value()]
+        return narrow(queryset, request.user, timezone.localdate())
+
+
+class WorkflowMixin:
+    """The workflow pages and the change form's workflow box, for an admin of
+    reviewed content (a `HistoryCompareAdmin`). Their URLs are
+    admin:answers_<model>_review, _submit, _unpublish and _revision_detail;
+    History's restore goes through the workflow too."""
 
     def get_urls(self) -> list[URLPattern | URLResolver]:
-        # admin:answers_question_review, _submit, _unpublish, _revision_detail
         screens = [
             ("<int:pk>/review/", self.review_view, "review"),
             ("<int:pk>/submit/", self.submit_view, "submit"),
@@ -149,33 +210,43 @@ class QuestionWorkflowMixin:
                 path(
                     route,
                     self.admin_site.admin_view(view),
-                    name=f"answers_question_{name}",
+                    name=f"answers_{self.opts.model_name}_{name}",
                 )
                 for route, view, name in screens
             ),
             *super().get_urls(),
         ]
 
-    def _url(self, name: str, obj: Question, *args: object) -> str:
-        return reverse(f"admin:answers_question_{name}", args=[obj.pk, *args])
-
-    def _question(self, request: HttpRequest, pk: int | str) -> Question:
-        question = object_or_404(
-            Question.objects.select_related(
-                "condition", "live_revision", "last_review"
-            ),
-            pk,
-            "No such question.",
+    def _url(self, name: str, obj: ReviewedContent, *args: object) -> str:
+        return reverse(
+            f"admin:answers_{self.opts.model_name}_{name}", args=[obj.pk, *args]
         )
-        if not self.has_view_or_change_permission(request, question):
+
+    def _preview_url(self, obj: ReviewedContent) -> str:
+        kind = "condition" if isinstance(obj, Condition) else "answer"
+        return reverse(f"public:preview_{kind}", args=[obj.pk])
+
+    def _item(self, request: HttpRequest, pk: int | str) -> ReviewedContent:
+        related = ["live_revision", "last_review"]
+        if self.model is Question:
+            related.append("condition")
+        item = object_or_404(
+            self.model.objects.select_related(*related),
+            pk,
+            f"No such {self.opts.verbose_name}.",
+        )
+        if not self.has_view_or_change_permission(request, item):
             raise PermissionDenied
-        return question
+        return item
+
+    def _can(self, request: HttpRequest, step: str) -> bool:
+        return request.user.has_perm(f"answers.{step}_{self.opts.model_name}")
 
     def _render(
         self,
         request: HttpRequest,
         template: str,
-        question: Question,
+        item: ReviewedContent,
         title: str,
         *,
         status: int = 200,
@@ -184,191 +255,207 @@ class QuestionWorkflowMixin:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "original": question,
-            "question": question,
+            "original": item,
+            "item": item,
+            "is_condition": isinstance(item, Condition),
             "title": title,
-            "change_url": self._url("change", question),
+            "change_url": self._url("change", item),
+            "can_edit": self._can(request, "change"),
             "media": self.media,
             **extra,
         }
         return TemplateResponse(
-            request, f"admin/answers/question/{template}", context, status=status
+            request, f"admin/answers/workflow/{template}", context, status=status
         )
 
     def _refused(self, request: HttpRequest, error: Exception) -> int:
         """Show why a step was refused; the status is 403 when it was refused
-        for who the user is (role, four-eyes), not for the answer's state."""
+        for who the user is (role, four-eyes), not for the item's state."""
         messages.error(request, str(error))
         return 403 if isinstance(error, NotAllowed) else 200
 
     def _done(
-        self, request: HttpRequest, question: Question, message: str
+        self, request: HttpRequest, item: ReviewedContent, message: str
     ) -> HttpResponse:
         messages.success(request, message)
-        return HttpResponseRedirect(self._url("change", question))
+        return HttpResponseRedirect(self._url("change", item))
 
     def _posted_step(
         self,
         request: HttpRequest,
-        question: Question,
+        item: ReviewedContent,
         step: Callable[..., object],
         done: str,
         **arguments: object,
     ) -> HttpResponse | int:
         """Take a confirmation page's step if it was posted: call the service
-        `step` with the question, the user and the draft version the page showed
+        `step` with the item, the user and the draft version the page showed
         (plus `arguments`). Returns the redirect, with `done` as its message,
         once the step is taken; otherwise the status to show the page with."""
         if request.method != "POST":
             return 200
         try:
             step(
-                question=question,
+                item=item,
                 user=request.user,
                 expected_version=int(request.POST.get("expected_version", "0")),
                 **arguments,
             )
-            return self._done(request, question, done)
+            return self._done(request, item, done)
         except (WorkflowError, ValueError) as error:
             return self._refused(request, error)
 
+    def _decide(self, request: HttpRequest, item: ReviewedContent, forms_: dict):
+        """The review screen's POST: approve, request changes or re-certify."""
+        action = request.POST.get("action")
+        if action == "approve":
+            form = forms_["approve"] = ApproveForm(request.POST, prefix="approve")
+            if form.is_valid():
+                revision = services.approve(
+                    item=item,
+                    user=request.user,
+                    expected_version=form.cleaned_data["expected_version"],
+                    coi_confirmed=form.cleaned_data["coi_confirmed"],
+                )
+                return self._done(
+                    request,
+                    item,
+                    f"Approved: revision {revision.number} is now live.",
+                )
+        elif action == "request_changes":
+            form = forms_["changes"] = RequestChangesForm(
+                request.POST, prefix="changes"
+            )
+            if form.is_valid():
+                services.request_changes(
+                    item=item,
+                    user=request.user,
+                    comment=form.cleaned_data["comment"],
+                    expected_version=form.cleaned_data["expected_version"],
+                )
+                return self._done(
+                    request, item, "Changes requested; the writer is told."
+                )
+        elif action == "recertify":
+            form = forms_["recertify"] = RecertifyForm(request.POST, prefix="recertify")
+            if form.is_valid():
+                services.recertify(
+                    item=item,
+                    user=request.user,
+                    coi_confirmed=form.cleaned_data["coi_confirmed"],
+                )
+                return self._done(
+                    request, item, "Re-certified: last reviewed is today."
+                )
+        else:
+            messages.error(request, "Unknown action.")
+        return None
+
     def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        question = self._question(request, pk)
-        version = question.draft_version
-        approve_form = ApproveForm(
-            initial={"expected_version": version}, prefix="approve"
-        )
-        changes_form = RequestChangesForm(
-            initial={"expected_version": version}, prefix="changes"
-        )
-        recertify_form = RecertifyForm(prefix="recertify")
+        item = self._item(request, pk)
+        version = item.draft_version
+        forms_ = {
+            "approve": ApproveForm(
+                initial={"expected_version": version}, prefix="approve"
+            ),
+            "changes": RequestChangesForm(
+                initial={"expected_version": version}, prefix="changes"
+            ),
+            "recertify": RecertifyForm(prefix="recertify"),
+        }
         status = 200
         if request.method == "POST":
-            action = request.POST.get("action")
             try:
-                if action == "approve":
-                    approve_form = ApproveForm(request.POST, prefix="approve")
-                    if approve_form.is_valid():
-                        revision = services.approve(
-                            question=question,
-                            user=request.user,
-                            expected_version=approve_form.cleaned_data[
-                                "expected_version"
-                            ],
-                            coi_confirmed=approve_form.cleaned_data["coi_confirmed"],
-                        )
-                        return self._done(
-                            request,
-                            question,
-                            f"Approved: revision {revision.number} is now live.",
-                        )
-                elif action == "request_changes":
-                    changes_form = RequestChangesForm(request.POST, prefix="changes")
-                    if changes_form.is_valid():
-                        services.request_changes(
-                            question=question,
-                            user=request.user,
-                            comment=changes_form.cleaned_data["comment"],
-                            expected_version=changes_form.cleaned_data[
-                                "expected_version"
-                            ],
-                        )
-                        return self._done(
-                            request, question, "Changes requested; the writer is told."
-                        )
-                elif action == "recertify":
-                    recertify_form = RecertifyForm(request.POST, prefix="recertify")
-                    if recertify_form.is_valid():
-                        services.recertify(
-                            question=question,
-                            user=request.user,
-                            coi_confirmed=recertify_form.cleaned_data["coi_confirmed"],
-                        )
-                        return self._done(
-                            request, question, "Re-certified: last reviewed is today."
-                        )
-                else:
-                    messages.error(request, "Unknown action.")
+                done = self._decide(request, item, forms_)
+                if done is not None:
+                    return done
             except WorkflowError as error:
                 status = self._refused(request, error)
-                question = self._question(request, pk)
+                item = self._item(request, pk)
 
-        content = question.draft_content()
-        checks = run_checks(content, show_criteria=question.show_criteria)
-        live = question.live_revision
-        diff = _content_diff(live.content(), content) if live else None
-        contributors = services.contributor_ids(question)
-        contributor_names = services.contributor_names(question)
+        content = item.draft_content()
+        checks = services.checks_for(item, content)
+        live = item.live_revision
+        contributors = services.contributor_ids(item)
         reviewer = Reviewer.objects.filter(user_id=request.user.pk, active=True).first()
-        can_review = reviewer is not None and request.user.has_perm(
-            "answers.review_question"
+        can_review = reviewer is not None and self._can(request, "review")
+        wrote_live = False
+        if live is not None and can_review:
+            approval = item.events.filter(action=ReviewEvent.Action.APPROVED).first()
+            wrote_live = approval is not None and request.user.pk in (
+                services.contributor_ids(item, upto=approval)
+            )
+        # The submission of the version on screen, if it was submitted.
+        submission = (
+            item.events.filter(
+                action=ReviewEvent.Action.SUBMITTED, draft_version=version
+            ).first()
+            if item.status == Status.IN_REVIEW
+            else None
         )
         return self._render(
             request,
             "review.html",
-            question,
-            f"Review: {question.text}",
+            item,
+            f"Review: {item}",
             status=status,
-            content=content,
-            body_html=render_answer(content["body"]),
             checks=checks,
             has_errors=any(c.is_error for c in checks),
-            diff=diff,
-            contributor_names=contributor_names,
+            diff=content_diff(item, live.content(), content) if live else None,
+            contributor_names=services.contributor_names(item),
             i_contributed=request.user.pk in contributors,
+            wrote_live=wrote_live,
             can_review=can_review,
             reviewer=reviewer,
-            approve_form=approve_form,
-            changes_form=changes_form,
-            recertify_form=recertify_form,
-            last_submission=question.events.filter(
-                action=ReviewEvent.Action.SUBMITTED
-            ).first(),
+            approve_form=forms_["approve"],
+            changes_form=forms_["changes"],
+            recertify_form=forms_["recertify"],
+            submission=submission,
+            preview_url=self._preview_url(item),
         )
 
     def submit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        question = self._question(request, pk)
+        item = self._item(request, pk)
+        if not self._can(request, "submit"):
+            raise PermissionDenied
         outcome = self._posted_step(
             request,
-            question,
+            item,
             services.submit_for_review,
             "Submitted for medical review.",
         )
         if isinstance(outcome, HttpResponse):
             return outcome
-        checks = run_checks(
-            question.draft_content(), show_criteria=question.show_criteria
-        )
         return self._render(
             request,
             "submit.html",
-            question,
-            f"Submit for review: {question}",
+            item,
+            f"Submit for review: {item}",
             status=outcome,
-            checks=checks,
+            checks=services.checks_for(item),
         )
 
     def unpublish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        question = self._question(request, pk)
+        item = self._item(request, pk)
+        if not self._can(request, "unpublish"):
+            raise PermissionDenied
         form = UnpublishForm(request.POST or None)
         status = 200
         if request.method == "POST" and form.is_valid():
             try:
                 services.unpublish(
-                    question=question,
+                    item=item,
                     user=request.user,
                     reason=form.cleaned_data["reason"],
                 )
-                return self._done(
-                    request, question, "Unpublished: the page now says it is gone."
-                )
+                return self._done(request, item, "Unpublished.")
             except WorkflowError as error:
                 status = self._refused(request, error)
         return self._render(
             request,
             "unpublish.html",
-            question,
-            f"Unpublish: {question}",
+            item,
+            f"Unpublish: {item}",
             status=status,
             form=form,
         )
@@ -376,11 +463,11 @@ class QuestionWorkflowMixin:
     def revision_detail_view(
         self, request: HttpRequest, pk: int, number: int
     ) -> HttpResponse:
-        question = self._question(request, pk)
-        revision = get_object_or_404(AnswerRevision, question=question, number=number)
+        item = self._item(request, pk)
+        revision = get_object_or_404(item.revisions, number=number)
         outcome = self._posted_step(
             request,
-            question,
+            item,
             services.roll_back,
             f"Revision {revision.number} is the draft again. Submit it for "
             "review to publish it.",
@@ -391,11 +478,11 @@ class QuestionWorkflowMixin:
         return self._render(
             request,
             "revision_detail.html",
-            question,
-            f"Approved revision {revision.number}: {revision.question_text}",
+            item,
+            f"Approved revision {revision.number}: {revision}",
             status=outcome,
             revision=revision,
-            diff=_content_diff(question.draft_content(), revision.content()),
+            diff=content_diff(item, item.draft_content(), revision.content()),
         )
 
     def revision_view(
@@ -405,30 +492,32 @@ class QuestionWorkflowMixin:
         version_id: str,
         extra_context: dict | None = None,
     ) -> HttpResponse:
-        """History: restore a saved draft through the workflow, never by overwriting
-        workflow state the way a plain django-reversion revert would."""
-        question = self._question(request, unquote(object_id))
-        version = self._version(str(question.pk), version_id)
+        """History: restore a saved draft through the workflow, never by
+        overwriting workflow state the way a plain django-reversion revert
+        would: a saved version comes back as the draft, with its references,
+        codes and criteria sets, and needs a review to reach readers."""
+        item = self._item(request, unquote(object_id))
+        version = self._version(str(item.pk), version_id)
         outcome = self._posted_step(
             request,
-            question,
+            item,
             services.restore_from_history,
             "Restored that version as the current draft.",
             version=version,
         )
         if isinstance(outcome, HttpResponse):
             return outcome
-        rows = compare_rows(snapshot_of_object(question), snapshot_of_version(version))
+        rows = compare_rows(snapshot_of_object(item), snapshot_of_version(version))
         return self._render(
             request,
             "restore_version.html",
-            question,
-            f"Saved version of {question}",
+            item,
+            f"Saved version of {item}",
             status=outcome,
             version=version,
             rows=rows,
             history_url=reverse(
-                "admin:answers_question_history", args=[quote(question.pk)]
+                f"admin:answers_{self.opts.model_name}_history", args=[quote(item.pk)]
             ),
         )
 
@@ -441,3 +530,115 @@ class QuestionWorkflowMixin:
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> HttpResponse:
         raise PermissionDenied
+
+    # List columns.
+
+    @admin.display(description="status", ordering="status")
+    def status_display(self, obj: ReviewedContent) -> str:
+        return obj.status_label
+
+    @admin.display(description="last reviewed", ordering="last_review__created_at")
+    def last_reviewed(self, obj: ReviewedContent) -> str:
+        return short_date(obj.last_review.created_at) if obj.last_review else "—"
+
+    @admin.display(description="next review due", ordering="next_review_due")
+    def review_due(self, obj: ReviewedContent) -> str:
+        if obj.is_overdue():
+            return format_html(
+                '<span class="dm-overdue">{} (overdue)</span>',
+                short_date(obj.next_review_due),
+            )
+        return short_date(obj.next_review_due)
+
+    # The change form's workflow box and history.
+
+    def workflow_links(
+        self, request: HttpRequest, obj: ReviewedContent
+    ) -> list[tuple[str, str]]:
+        """The steps this user can take from the change form, and no others."""
+        links = [(self._url("review", obj), "Review screen")]
+        if obj.status in {Status.DRAFT, Status.CHANGES_REQUESTED} and self._can(
+            request, "submit"
+        ):
+            links.append((self._url("submit", obj), "Submit for review"))
+        if obj.live_revision_id and self._can(request, "unpublish"):
+            links.append((self._url("unpublish", obj), "Unpublish"))
+        return links
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and obj.pk:
+            context["workflow_links"] = self.workflow_links(request, obj)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    @admin.display(description="state")
+    def workflow(self, obj: ReviewedContent) -> str:
+        live = obj.live_revision
+        links = [(self._url("review", obj), "Open review screen")]
+        if live:
+            links.append((obj.get_absolute_url(), "View live page"))
+        live_line = (
+            format_html(
+                "Live: revision {}, approved by {} on {}. Last reviewed {}; next "
+                "review due {}.",
+                live.number,
+                live.reviewer_byline,
+                short_date(live.approved_at),
+                short_date(obj.last_review.created_at if obj.last_review else None),
+                short_date(obj.next_review_due),
+            )
+            if live
+            else "Not on the public site."
+        )
+        return format_html(
+            '<p class="dm-status">{} (draft version {})</p><p>{}</p><p>{}</p>',
+            obj.status_label,
+            obj.draft_version,
+            live_line,
+            format_html_join(" · ", '<a href="{}">{}</a>', links),
+        )
+
+    @admin.display(description="workflow steps")
+    def review_history(self, obj: ReviewedContent) -> str:
+        events = obj.events.all()[:20]
+        if not events:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} by {} (draft v{}){}</li>",
+                (
+                    (
+                        f"{e.created_at:%Y-%m-%d %H:%M}",
+                        e.get_action_display(),
+                        e.actor_name,
+                        e.draft_version,
+                        f": “{e.comment}”" if e.comment else "",
+                    )
+                    for e in events
+                ),
+            ),
+        )
+
+    @admin.display(description="approved revisions")
+    def approved_revisions(self, obj: ReviewedContent) -> str:
+        revisions = obj.revisions.all()
+        if not revisions:
+            return "None yet."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">Revision {}</a> · approved {} by {}{}</li>',
+                (
+                    (
+                        self._url("revision_detail", obj, r.number),
+                        r.number,
+                        short_date(r.approved_at),
+                        r.reviewer_name,
+                        " · live" if r.pk == obj.live_revision_id else "",
+                    )
+                    for r in revisions
+                ),
+            ),
+        )

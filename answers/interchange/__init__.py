@@ -5,7 +5,7 @@
 - checking.py: `load_batch` reads and checks a whole import before anything
   is written, collecting every problem;
 - importing.py: `apply_batch` writes a clean batch through the same services
-  as the admin (save_condition, save_draft), all files or none;
+  as the admin (save_draft, for conditions and questions), all files or none;
 - exporting.py: `export_content` writes the current drafts in the same format.
 """
 

@@ -20,7 +20,8 @@ from answers.interchange.files import (
 from answers.interchange.mapping import (
     CONDITION_FILE,
     condition_values,
-    criteria_row,
+    criteria_group_row,
+    criteria_set_row,
     question_values,
 )
 from answers.models import Condition, ConditionCode, Question, Reference
@@ -102,7 +103,8 @@ def _validation_messages(
 def _clean(instance: models.Model, *, exclude: set[str]) -> None:
     # Uniqueness is checked across the batch and the database by the caller (an
     # existing row with the same slug is the one this file updates); the one
-    # check constraint, non-empty criteria, is the reader's "has no items".
+    # check constraint, a group's non-empty items, is the reader's "has no
+    # items".
     instance.full_clean(
         exclude=exclude, validate_unique=False, validate_constraints=False
     )
@@ -130,13 +132,22 @@ def _condition_problems(parsed: Parsed) -> list[str]:
         if (code["system"], code["code"]) in seen:
             problems.append(f"{where}{code['system']} {code['code']} is listed twice.")
         seen.add((code["system"], code["code"]))
-    for position, criteria in enumerate(data["criteria"], start=1):
-        if f"criteria.{position}" in flagged:
+    for position, criteria_set in enumerate(data["criteria_sets"], start=1):
+        flag = f"criteria_sets.{position}"
+        if flag in flagged:
             continue
+        where = f"criteria set {position}: "
         try:
-            _clean(criteria_row(criteria), exclude={"condition"})
+            _clean(criteria_set_row(criteria_set), exclude={"condition"})
         except ValidationError as exc:
-            problems += _validation_messages(exc, where=f"criteria list {position}: ")
+            problems += _validation_messages(exc, where=where)
+        for order, group in enumerate(criteria_set["groups"], start=1):
+            if f"{flag}.groups.{order}" in flagged:
+                continue
+            try:
+                _clean(criteria_group_row(group), exclude={"criteria_set"})
+            except ValidationError as exc:
+                problems += _validation_messages(exc, where=f"{where}group {order}: ")
     return problems
 
 

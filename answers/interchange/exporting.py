@@ -37,7 +37,7 @@ def export_content(
         )
     queryset = Condition.objects.order_by("slug").prefetch_related(
         "codes",
-        "criteria",
+        "criteria_sets__groups",
         Prefetch(
             "questions",
             queryset=Question.objects.order_by("slug")

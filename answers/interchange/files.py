@@ -30,7 +30,7 @@ CONDITION_KEYS = {
         "prevalence",
         "review_interval_days",
         "codes",
-        "criteria",
+        "criteria_sets",
     },
 }
 QUESTION_KEYS = {
@@ -38,7 +38,20 @@ QUESTION_KEYS = {
     "optional": {"kind", "topic", "order", "show_criteria"},
 }
 CODE_KEYS = {"required": {"system", "code"}, "optional": set()}
-CRITERIA_KEYS = {"required": {"category", "items", "source"}, "optional": {"version"}}
+CRITERIA_SET_KEYS = {
+    "required": {"title", "source", "groups"},
+    "optional": {"applies_to", "version", "rule"},
+}
+CRITERIA_GROUP_KEYS = {"required": {"category", "items"}, "optional": {"count_rule"}}
+# Files from before criteria sets: lists without a title, a rule or whom they
+# apply to. Refused, not converted: a converted set would have no rule, and the
+# file is the place to write one.
+OLD_CRITERIA = (
+    "'criteria' is the old format (lists without a title, a rule or whom they "
+    "apply to) and is no longer read. Write the lists as 'criteria_sets': each "
+    "set with title, applies_to, source, version and rule, and its lists as "
+    "'groups' (category, count_rule, items). See docs/content-format.md."
+)
 REFERENCE_KEYS = {"required": {"citation"}, "optional": {"url", "pmid", "doi"}}
 
 # Key order in written files: what an editor reads first comes first.
@@ -51,7 +64,7 @@ CONDITION_ORDER = [
     "prevalence",
     "review_interval_days",
     "codes",
-    "criteria",
+    "criteria_sets",
 ]
 QUESTION_ORDER = [
     "condition",
@@ -315,23 +328,26 @@ class _Fields:
         return values
 
     def entries(self, key: str, keys: dict, label: str) -> list["_Fields"]:
-        """The entries of a list of mappings (codes, criteria, references)."""
+        """The entries of a list of mappings (codes, criteria sets and their
+        groups, references)."""
         entries = []
+        # Nested entries (a set's groups) are flagged under their parent's
+        # name ("criteria_sets.1.groups.2"), so two sets' groups stay apart.
+        parent = f"{self.entry_flag}." if self.entry_flag else ""
         for position, entry in enumerate(self._list(key), start=1):
             where = f"{self.where}{label} {position}: "
+            flag = f"{parent}{key}.{position}"
             if not isinstance(entry, dict):
                 self.parsed.problems.append(
                     f"{where}must be a set of 'key: value' lines, e.g. "
                     f"'- {sorted(keys['required'])[0]}: …'."
                 )
-                self.parsed.flagged.add(f"{key}.{position}")
+                self.parsed.flagged.add(flag)
                 # An empty placeholder keeps positions aligned with the file.
                 entry, keys_here = {}, {"required": set(), "optional": set()}
             else:
                 keys_here = keys
-            entries.append(
-                _Fields(entry, keys_here, self.parsed, (where, f"{key}.{position}"))
-            )
+            entries.append(_Fields(entry, keys_here, self.parsed, (where, flag)))
         return entries
 
 
@@ -339,6 +355,10 @@ def parse_condition(path: Path) -> Parsed:
     """A condition file as data, with every problem of its shape."""
     header, summary = split_front_matter(path)
     parsed = Parsed(data={})
+    if "criteria" in header:
+        header = {key: value for key, value in header.items() if key != "criteria"}
+        parsed.problems.append(OLD_CRITERIA)
+        parsed.flagged.add("criteria_sets")
     fields = _Fields(header, CONDITION_KEYS, parsed)
     codes = []
     for entry in fields.entries("codes", CODE_KEYS, "code"):
@@ -350,23 +370,13 @@ def parse_condition(path: Path) -> Parsed:
                 "system",
             )
         codes.append({"system": system, "code": entry.text("code")})
-    criteria = []
-    for position, entry in enumerate(
-        fields.entries("criteria", CRITERIA_KEYS, "criteria list"), start=1
-    ):
-        items = entry.text_list("items")
-        if not items and isinstance(entry.data.get("items", ()), list | None):
-            # The seed page's defect: a lead-in promising criteria, then nothing.
-            entry.problem("has no items; a criteria list can never be empty.", "items")
-        criteria.append(
-            {
-                "category": entry.text("category"),
-                "items": items,
-                "source": entry.text("source"),
-                "version": entry.text("version"),
-                "order": position,
-            }
+    criteria_sets = [
+        _criteria_set(entry, position)
+        for position, entry in enumerate(
+            fields.entries("criteria_sets", CRITERIA_SET_KEYS, "criteria set"),
+            start=1,
         )
+    ]
     parsed.data = {
         "name": fields.text("name"),
         "slug": fields.text("slug"),
@@ -377,9 +387,41 @@ def parse_condition(path: Path) -> Parsed:
         "review_interval_days": fields.whole_number("review_interval_days", None),
         "summary": summary,
         "codes": codes,
-        "criteria": criteria,
+        "criteria_sets": criteria_sets,
     }
     return parsed
+
+
+def _criteria_set(entry: _Fields, position: int) -> dict:
+    groups = []
+    for order, group in enumerate(
+        entry.entries("groups", CRITERIA_GROUP_KEYS, "group"), start=1
+    ):
+        items = group.text_list("items")
+        if not items and isinstance(group.data.get("items", ()), list | None):
+            # The seed page's defect: a lead-in promising criteria, then nothing.
+            group.problem(
+                "has no items; a group of criteria can never be empty.", "items"
+            )
+        groups.append(
+            {
+                "category": group.text("category"),
+                "count_rule": group.text("count_rule"),
+                "items": items,
+                "order": order,
+            }
+        )
+    if not groups and isinstance(entry.data.get("groups", ()), list | None):
+        entry.problem("has no groups; add at least one group of criteria.", "groups")
+    return {
+        "title": entry.text("title"),
+        "applies_to": entry.text("applies_to"),
+        "source": entry.text("source"),
+        "version": entry.text("version"),
+        "rule": entry.text("rule", single_line=False),
+        "order": position,
+        "groups": groups,
+    }
 
 
 def parse_question(path: Path) -> Parsed:
@@ -465,16 +507,27 @@ def render_condition(data: dict) -> str:
         "codes": [
             {"system": code["system"], "code": code["code"]} for code in data["codes"]
         ],
-        "criteria": [
+        "criteria_sets": [
             _without_blanks(
                 {
-                    "category": entry["category"],
-                    "items": list(entry["items"]),
+                    "title": entry["title"],
+                    "applies_to": entry["applies_to"],
                     "source": entry["source"],
                     "version": entry["version"],
+                    "rule": entry["rule"],
+                    "groups": [
+                        _without_blanks(
+                            {
+                                "category": group["category"],
+                                "count_rule": group["count_rule"],
+                                "items": list(group["items"]),
+                            }
+                        )
+                        for group in entry["groups"]
+                    ],
                 }
             )
-            for entry in data["criteria"]
+            for entry in data["criteria_sets"]
         ],
     }
     header = {

@@ -1,10 +1,10 @@
 """Writing a checked import: `apply_batch` writes a batch that `load_batch`
-found no problems in, all files or none, in one transaction. Conditions go
-through `services.save_condition` and questions through `services.save_draft`,
-so an import checks the same permissions, never publishes, republishes what
-it changes and leaves the same audit trail as an edit in the admin. A file
-that matches the database writes nothing at all, which is what makes a second
-import a no-op.
+found no problems in, all files or none, in one transaction. A condition's
+facts (with its codes and criteria sets) and a question's answer both become
+drafts through `services.save_draft`, so an import checks the same
+permissions, never publishes and leaves the same audit trail as an edit in
+the admin. A file that matches the database writes nothing at all, which is
+what makes a second import a no-op.
 """
 
 import enum
@@ -23,7 +23,8 @@ from answers.interchange.mapping import (
     codes_key,
     condition_data,
     condition_values,
-    criteria_row,
+    criteria_group_row,
+    criteria_set_row,
     question_data,
     question_values,
 )
@@ -68,41 +69,42 @@ def _require(user: AbstractBaseUser, permission: str, doing: str) -> None:
         raise NotAllowed(f"You do not have permission to {doing}.")
 
 
-def _apply_condition(file: ContentFile, *, user: AbstractBaseUser) -> Outcome:
+def _apply_condition(
+    file: ContentFile, *, user: AbstractBaseUser, at: datetime | None
+) -> Outcome:
     data = file.data
     condition = (
         Condition.objects.filter(slug=data["slug"])
-        .prefetch_related("codes", "criteria")
+        .prefetch_related("codes", "criteria_sets__groups")
         .first()
     )
     if condition is None:
         condition = Condition(slug=data["slug"], **condition_values(data))
-        outcome, changed, codes_changed, criteria_changed = (
-            Outcome.CREATED,
-            None,
-            True,
-            True,
-        )
+        outcome, codes_changed, criteria_changed = Outcome.CREATED, True, True
+        expected_version = None
     else:
         current = condition_data(condition)
         # Both sides in the file's shape: synonyms as lists, text normalised.
         changed = [name for name in CONDITION_FIELDS if current[name] != data[name]]
         codes_changed = codes_key(current["codes"]) != codes_key(data["codes"])
-        criteria_changed = current["criteria"] != data["criteria"]
+        criteria_changed = current["criteria_sets"] != data["criteria_sets"]
         if not (changed or codes_changed or criteria_changed):
             return Outcome.UNCHANGED
         values = condition_values(data)
         for name in changed:
             setattr(condition, name, values[name])
         outcome = Outcome.UPDATED
-    services.save_condition(
-        condition=condition,
+        # The version read just now: a save in between is refused (StaleDraft).
+        expected_version = condition.draft_version
+    services.save_draft(
+        item=condition,
         user=user,
-        update_fields=changed,  # None: a new condition, every field
+        expected_version=expected_version,
         save_related=lambda: _save_codes_and_criteria(
             condition, data, codes=codes_changed, criteria=criteria_changed
         ),
         comment=f"Imported from {file.label}",
+        at=at,
     )
     return outcome
 
@@ -117,9 +119,14 @@ def _save_codes_and_criteria(
         for code in data["codes"]:
             ConditionCode.objects.create(condition=condition, **code)
     if criteria:
-        condition.criteria.all().delete()
-        for entry in data["criteria"]:
-            criteria_row(entry, condition).save()
+        # Replaced as a whole: a set's groups only mean something with its rule.
+        for criteria_set in condition.criteria_sets.all():
+            criteria_set.delete()
+        for entry in data["criteria_sets"]:
+            criteria_set = criteria_set_row(entry, condition)
+            criteria_set.save()
+            for group in entry["groups"]:
+                criteria_group_row(group, criteria_set).save()
 
 
 def _apply_question(
@@ -146,7 +153,7 @@ def _apply_question(
             condition=condition, slug=data["slug"], **question_values(data)
         )
         services.save_draft(
-            question=question,
+            item=question,
             user=user,
             expected_version=None,
             save_related=lambda: services.replace_references(
@@ -164,7 +171,7 @@ def _apply_question(
     for name, value in question_values(data).items():
         setattr(question, name, value)
     services.save_draft(
-        question=question,
+        item=question,
         user=user,
         # The version read just now: if someone saves in between, the service
         # refuses (StaleDraft) instead of overwriting their edit.
@@ -213,7 +220,7 @@ def apply_batch(
         for index, file in enumerate(batch.files, start=1):
             try:
                 if file.is_condition:
-                    outcome = _apply_condition(file, user=user)
+                    outcome = _apply_condition(file, user=user, at=at)
                 else:
                     outcome = _apply_question(
                         file, user=user, conditions=conditions, at=at

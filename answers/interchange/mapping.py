@@ -5,12 +5,12 @@ whether an import changes anything).
 """
 
 from answers import services
-from answers.models import Condition, CriteriaList, Question
+from answers.models import Condition, CriteriaGroup, CriteriaSet, Question
 
 CONDITION_FILE = "condition.md"
 
-# Condition fields that a condition file sets directly (codes and criteria are
-# rows of their own).
+# Condition fields that a condition file sets directly (codes and criteria sets
+# are rows of their own).
 CONDITION_FIELDS = [
     "name",
     "acronym",
@@ -31,14 +31,30 @@ def condition_values(data: dict) -> dict:
     return values
 
 
-def criteria_row(criteria: dict, condition: Condition | None = None) -> CriteriaList:
-    return CriteriaList(
+def criteria_set_row(
+    criteria_set: dict, condition: Condition | None = None
+) -> CriteriaSet:
+    """A criteria set from a file, unsaved; its groups are `criteria_group_row`."""
+    return CriteriaSet(
         condition=condition,
-        category=criteria["category"],
-        items="\n".join(criteria["items"]),
-        source=criteria["source"],
-        version=criteria["version"],
-        order=criteria["order"],
+        title=criteria_set["title"],
+        applies_to=criteria_set["applies_to"],
+        source=criteria_set["source"],
+        version=criteria_set["version"],
+        rule=criteria_set["rule"],
+        order=criteria_set["order"],
+    )
+
+
+def criteria_group_row(
+    group: dict, criteria_set: CriteriaSet | None = None
+) -> CriteriaGroup:
+    return CriteriaGroup(
+        criteria_set=criteria_set,
+        category=group["category"],
+        count_rule=group["count_rule"],
+        items="\n".join(group["items"]),
+        order=group["order"],
     )
 
 
@@ -50,7 +66,8 @@ def condition_data(condition: Condition) -> dict:
     """A condition as `read_condition` returns it, for export and comparison.
 
     Text is compared as stored by `services.normalise_text`, so line endings an
-    admin form kept do not count as a change.
+    admin form kept do not count as a change. Sets and groups are numbered by
+    position, as a file numbers them.
     """
     text = services.normalise_text
     return {
@@ -65,15 +82,27 @@ def condition_data(condition: Condition) -> dict:
         "codes": [
             {"system": code.system, "code": code.code} for code in condition.codes.all()
         ],
-        "criteria": [
+        "criteria_sets": [
             {
-                "category": text(criteria.category),
-                "items": criteria.item_list,
-                "source": text(criteria.source),
-                "version": text(criteria.version),
+                "title": text(criteria_set.title),
+                "applies_to": text(criteria_set.applies_to),
+                "source": text(criteria_set.source),
+                "version": text(criteria_set.version),
+                "rule": text(criteria_set.rule),
                 "order": position,
+                "groups": [
+                    {
+                        "category": text(group.category),
+                        "count_rule": text(group.count_rule),
+                        "items": group.item_list,
+                        "order": order,
+                    }
+                    for order, group in enumerate(criteria_set.groups.all(), start=1)
+                ],
             }
-            for position, criteria in enumerate(condition.criteria.all(), start=1)
+            for position, criteria_set in enumerate(
+                condition.criteria_sets.all(), start=1
+            )
         ],
     }
 

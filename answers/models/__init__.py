@@ -1,6 +1,6 @@
 """The editorial content model, by concept:
 
-- catalogue.py: conditions with their codes and diagnostic criteria;
+- catalogue.py: conditions with their codes and diagnostic criteria sets;
 - questions.py: questions with their draft answers and references, the
   workflow states, and `Question.objects.published()`, the one definition of
   what the public may see;
@@ -21,7 +21,9 @@ from answers.models.catalogue import (
     Condition,
     ConditionCode,
     ConditionQuerySet,
-    CriteriaList,
+    CriteriaGroup,
+    CriteriaSet,
+    criteria_as_text,
     non_blank_lines,
 )
 from answers.models.choices import QuestionKind, Topic
@@ -33,22 +35,28 @@ from answers.models.delivery import (
     StoredPage,
 )
 from answers.models.questions import (
-    ALLOWED_TRANSITIONS,
     DRAFT_FIELDS,
     RESERVED_QUESTION_SLUGS,
     Question,
     QuestionQuerySet,
     Reference,
-    Status,
     not_reserved,
 )
 from answers.models.review import (
     READER_CONTENT,
     AnswerRevision,
     AppendOnlyModel,
+    ApprovedRevision,
+    ConditionRevision,
     ImmutableRecord,
     Reviewer,
     ReviewEvent,
+)
+from answers.models.workflow import (
+    ALLOWED_TRANSITIONS,
+    ReviewedContent,
+    ReviewedQuerySet,
+    Status,
 )
 
 __all__ = [
@@ -60,11 +68,14 @@ __all__ = [
     "RESERVED_QUESTION_SLUGS",
     "AnswerRevision",
     "AppendOnlyModel",
+    "ApprovedRevision",
     "CodingSystem",
     "Condition",
     "ConditionCode",
     "ConditionQuerySet",
-    "CriteriaList",
+    "ConditionRevision",
+    "CriteriaGroup",
+    "CriteriaSet",
     "ImmutableRecord",
     "PageStamp",
     "PublicVersion",
@@ -74,11 +85,14 @@ __all__ = [
     "Redirect",
     "Reference",
     "ReviewEvent",
+    "ReviewedContent",
+    "ReviewedQuerySet",
     "Reviewer",
     "SearchEntry",
     "Status",
     "StoredPage",
     "Topic",
+    "criteria_as_text",
     "non_blank_lines",
     "not_reserved",
 ]

@@ -1,6 +1,6 @@
 """The catalogue of conditions: each condition's facts (names, acronym,
 summary, prevalence, review interval), its codes in the coding systems and its
-diagnostic criteria lists. What writers draft and readers see about a
+diagnostic criteria sets. What writers draft and readers see about a
 condition as a whole, not about one question.
 """
 
@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from answers.models.workflow import ReviewedContent, ReviewedQuerySet
 from diseasemaps.lib.urls import slug_path
 
 
@@ -21,9 +22,10 @@ def non_blank_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class ConditionQuerySet(models.QuerySet):
+class ConditionQuerySet(ReviewedQuerySet):
     def published(self) -> "ConditionQuerySet":
-        """Conditions with at least one answer the public may see."""
+        """Conditions with a public page: at least one answer the public may
+        see. (Whether their facts are approved is `live()`.)"""
         # Question, through the reverse relation: answers/models/questions.py
         # imports this module, not the other way round.
         question = self.model._meta.get_field("questions").related_model
@@ -32,8 +34,29 @@ class ConditionQuerySet(models.QuerySet):
         )
 
 
-@reversion.register(follow=["codes", "criteria"])
-class Condition(models.Model):
+# The draft facts; only these are kept in the admin's History, so restoring an
+# old version can never touch workflow state or the approved public name.
+CONDITION_DRAFT_FIELDS = [
+    "name",
+    "slug",
+    "acronym",
+    "acronym_expansion",
+    "synonyms",
+    "summary",
+    "prevalence",
+    "review_interval_days",
+]
+
+
+@reversion.register(fields=CONDITION_DRAFT_FIELDS, follow=["codes", "criteria_sets"])
+class Condition(ReviewedContent):
+    """A condition: the row holds the writers' draft of its facts; readers see
+    the facts of `live_revision`, a reviewer's approval, and its name and
+    address as `public_name` and `public_slug`."""
+
+    EVENT_FIELD = "condition"
+    DRAFT_FIELDS = CONDITION_DRAFT_FIELDS
+
     name = models.CharField(
         max_length=200, unique=True, help_text="Common name, e.g. “POEMS syndrome”."
     )
@@ -70,6 +93,22 @@ class Condition(models.Model):
         help_text="Days between reviews of this condition's answers. Blank uses the "
         "site default (365).",
     )
+    live_revision = models.ForeignKey(
+        "ConditionRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    # The name and address readers know the condition by. Written only by
+    # approvals: the facts' approval (from its revision), or, for a condition
+    # whose facts were never approved, the first approval of one of its
+    # answers (whose reviewer approved a page headed with this name).
+    public_name = models.CharField(max_length=200, blank=True, editable=False)
+    public_slug = models.SlugField(
+        max_length=100, null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,12 +116,47 @@ class Condition(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status"], name="condition_status_idx"),
+            models.Index(fields=["next_review_due"], name="condition_review_due_idx"),
+            models.Index(fields=["public_name"], name="condition_public_name_idx"),
+        ]
+        permissions = [
+            ("submit_condition", "Can submit condition facts for medical review"),
+            ("review_condition", "Can approve, request changes to and re-certify"),
+            ("unpublish_condition", "Can unpublish condition facts"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def address(self) -> str:
+        """The slug of the condition's public address; before it is public,
+        the one its draft would have (for the admin only)."""
+        return self.public_slug or self.slug
+
     def get_absolute_url(self) -> str:
-        return slug_path("public:condition", slug=self.slug)
+        return slug_path("public:condition", slug=self.address)
+
+    def draft_content(self) -> dict:
+        """The draft facts as they would be approved (`ConditionRevision`)."""
+        return {
+            "name": self.name,
+            "slug": self.slug,
+            "acronym": self.acronym,
+            "acronym_expansion": self.acronym_expansion,
+            "synonyms": self.synonym_list,
+            "summary": self.summary.strip(),
+            "prevalence": self.prevalence,
+            "codes": [
+                {"system": code.system, "code": code.code} for code in self.codes.all()
+            ],
+            "criteria": [
+                criteria_set.snapshot()
+                for criteria_set in self.criteria_sets.prefetch_related("groups")
+            ],
+        }
 
     def clean(self) -> None:
         if self.acronym and not self.acronym_expansion:
@@ -172,19 +246,31 @@ class ConditionCode(models.Model):
         return template.format(code=self.code) if template else ""
 
 
-@reversion.register()
-class CriteriaList(models.Model):
-    """One category of diagnostic criteria, e.g. “Mandatory major criteria”."""
+@reversion.register(follow=["groups"])
+class CriteriaSet(models.Model):
+    """One published set of diagnostic criteria, e.g. the 2021 criteria for
+    POEMS syndrome: whom it applies to, the rule that combines its groups, and
+    the groups themselves.
+
+    A list of criteria without its rule or its population misleads: readers
+    count their own symptoms against it. The set says both, and the
+    pre-approval checks refuse a set without a title, source or rule.
+    """
 
     condition = models.ForeignKey(
-        Condition, on_delete=models.CASCADE, related_name="criteria"
+        Condition, on_delete=models.CASCADE, related_name="criteria_sets"
     )
-    category = models.CharField(
+    title = models.CharField(
         max_length=200,
-        help_text="e.g. “Mandatory major criteria (both are required)”.",
+        help_text="What readers see as the heading, e.g. “Diagnostic criteria for "
+        "POEMS syndrome”.",
     )
-    items = models.TextField(
-        help_text="One criterion per line. A list can never be empty."
+    applies_to = models.CharField(
+        max_length=400,
+        blank=True,
+        help_text="Whom these criteria are for, and whom not, e.g. “Adults with "
+        "idiopathic multicentric Castleman disease (iMCD) only; not unicentric or "
+        "HHV-8-associated forms”.",
     )
     source = models.CharField(
         max_length=400, help_text="The publication that defines these criteria."
@@ -192,16 +278,71 @@ class CriteriaList(models.Model):
     version = models.CharField(
         max_length=60, blank=True, help_text="Edition or year, e.g. “2021 update”."
     )
+    rule = models.TextField(
+        blank=True,
+        help_text="How the groups combine into a diagnosis, in plain words, e.g. "
+        "“Both major criteria, plus at least 2 of the 11 minor criteria, with at "
+        "least one laboratory abnormality”. Required before an answer showing "
+        "these criteria can be approved.",
+    )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Position among this condition's criteria lists."
+        default=0, help_text="Position among this condition's criteria sets."
     )
 
     class Meta:
         ordering = ["order", "pk"]
-        verbose_name = "diagnostic criteria list"
+        verbose_name = "diagnostic criteria set"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.condition})" if self.condition_id else self.title
+
+    def snapshot(self) -> dict:
+        """The set as approved revisions store it (JSON) and pages render it.
+
+        This shape is a contract: approved snapshots keep it for ever, so a
+        key is added, never renamed or removed.
+        """
+        return {
+            "title": self.title,
+            "applies_to": self.applies_to,
+            "source": self.source,
+            "version": self.version,
+            "rule": self.rule,
+            "groups": [group.snapshot() for group in self.groups.all()],
+        }
+
+
+@reversion.register()
+class CriteriaGroup(models.Model):
+    """One group of a criteria set, e.g. “Major criteria”, with how many of its
+    items count towards the set's rule."""
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="groups"
+    )
+    category = models.CharField(
+        max_length=200, help_text="e.g. “Major criteria” or “Minor criteria”."
+    )
+    count_rule = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How many of these items count, for readers, e.g. “Both are "
+        "required” or “At least 2”.",
+    )
+    items = models.TextField(
+        help_text="One criterion per line. A group can never be empty."
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position within the set."
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "criteria group"
         constraints = [
+            # The seed page's defect: a lead-in promising criteria, then nothing.
             models.CheckConstraint(
-                condition=~Q(items=""), name="criterialist_items_not_empty"
+                condition=~Q(items=""), name="criteriagroup_items_not_empty"
             )
         ]
 
@@ -221,7 +362,43 @@ class CriteriaList(models.Model):
     def snapshot(self) -> dict:
         return {
             "category": self.category,
+            "count_rule": self.count_rule,
             "items": self.item_list,
-            "source": self.source,
-            "version": self.version,
         }
+
+
+def criteria_as_text(criteria: list[dict]) -> str:
+    """Criteria snapshots as plain text, for word differences between versions.
+
+    Takes both shapes approved revisions hold: sets (`CriteriaSet.snapshot()`)
+    and, from answers approved before sets, lists ({category, items, source,
+    version}), each shown like a group of its own.
+    """
+
+    def cited(entry: dict) -> str:
+        version = entry.get("version") or ""
+        return f"Source: {entry.get('source', '')}" + (
+            f" ({version})" if version else ""
+        )
+
+    def group(entry: dict) -> list[str]:
+        heading = entry.get("category", "")
+        if entry.get("count_rule"):
+            heading += f": {entry['count_rule']}"
+        return [heading, *(f"- {item}" for item in entry.get("items", []))]
+
+    blocks = []
+    for entry in criteria:
+        if "groups" not in entry:
+            blocks.append("\n".join([*group(entry), cited(entry)]))
+            continue
+        lines = [entry.get("title", "")]
+        if entry.get("applies_to"):
+            lines.append(f"Applies to: {entry['applies_to']}")
+        if entry.get("rule"):
+            lines.append(f"Rule: {entry['rule']}")
+        for each in entry["groups"]:
+            lines += group(each)
+        lines.append(cited(entry))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

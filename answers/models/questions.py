@@ -1,25 +1,22 @@
-"""Questions with their draft answers and references, the workflow states a
-draft moves through, and `QuestionQuerySet.published()`: the one definition of
-what the public may see (a live, approved revision).
+"""Questions with their draft answers and references, and
+`QuestionQuerySet.published()`: the one definition of what the public may see
+of answers (a live, approved revision). The workflow fields and states are
+shared with conditions (answers/models/workflow.py).
 
 The fields on `Question` are the working draft; every workflow step goes
 through `answers.services`, which writes a `ReviewEvent`.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from answers.exceptions import InvalidTransition
 from answers.models.catalogue import Condition
 from answers.models.choices import QuestionKind, Topic
-from answers.models.review import ReviewEvent
+from answers.models.workflow import ReviewedContent, ReviewedQuerySet
 from diseasemaps.lib.urls import slug_path
 
 # Addresses under /conditions/<condition>/ that belong to other pages.
@@ -33,67 +30,10 @@ def not_reserved(slug: str) -> None:
         )
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    PUBLISHED = "published", "Published"
-    UNPUBLISHED = "unpublished", "Unpublished"
-
-
-# The workflow state of the draft. Whether a live revision exists is separate:
-# a published answer that is being edited is DRAFT (or IN_REVIEW) and still live.
-ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    Status.DRAFT: {Status.IN_REVIEW, Status.DRAFT},
-    Status.IN_REVIEW: {Status.PUBLISHED, Status.CHANGES_REQUESTED, Status.DRAFT},
-    Status.CHANGES_REQUESTED: {Status.IN_REVIEW, Status.DRAFT},
-    Status.PUBLISHED: {Status.DRAFT, Status.UNPUBLISHED},
-    Status.UNPUBLISHED: {Status.DRAFT},
-}
-
-
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(ReviewedQuerySet):
     def published(self) -> "QuestionQuerySet":
         """The one definition of what the public may see: a live approved revision."""
-        return self.filter(live_revision__isnull=False)
-
-    def with_contribution_by(self, user) -> "QuestionQuerySet":
-        """Annotate `contributed`: did `user` write or edit the draft under review?
-
-        The draft under review is everything since the last approval, so edits
-        that a reviewer made before that approval do not count against them.
-        """
-        last_approval = (
-            ReviewEvent.objects.filter(
-                question=OuterRef("question"), action=ReviewEvent.Action.APPROVED
-            )
-            .order_by("-pk")
-            .values("pk")[:1]
-        )
-        contributions = ReviewEvent.objects.filter(
-            question=OuterRef("pk"),
-            actor_id=getattr(user, "pk", None),
-            action__in=ReviewEvent.CONTRIBUTING_ACTIONS,
-            pk__gt=Coalesce(
-                Subquery(last_approval), Value(0), output_field=models.BigIntegerField()
-            ),
-        )
-        return self.annotate(contributed=Exists(contributions))
-
-    def awaiting_review_by(self, user) -> "QuestionQuerySet":
-        return (
-            self.filter(status=Status.IN_REVIEW)
-            .with_contribution_by(user)
-            .filter(contributed=False)
-        )
-
-    def overdue(self, today: date) -> "QuestionQuerySet":
-        return self.published().filter(next_review_due__lt=today)
-
-    def due_within(self, days: int, today: date) -> "QuestionQuerySet":
-        return self.published().filter(
-            next_review_due__gte=today, next_review_due__lte=today + timedelta(days)
-        )
+        return self.live()
 
 
 # Fields that make up the draft; only these are kept in the admin's History, so
@@ -112,7 +52,9 @@ DRAFT_FIELDS = [
 
 
 @reversion.register(fields=DRAFT_FIELDS, follow=["references"])
-class Question(models.Model):
+class Question(ReviewedContent):
+    EVENT_FIELD = "question"
+
     condition = models.ForeignKey(
         Condition, on_delete=models.PROTECT, related_name="questions"
     )
@@ -156,12 +98,6 @@ class Question(models.Model):
         "*emphasis* and [links](https://…). A line ending in “:” must be followed "
         "by a list.",
     )
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
-    )
-    # Goes up by one on every saved edit; a save based on an older number is
-    # refused instead of silently overwriting someone else's work.
-    draft_version = models.PositiveIntegerField(default=1, editable=False)
     live_revision = models.ForeignKey(
         "AnswerRevision",
         null=True,
@@ -170,16 +106,6 @@ class Question(models.Model):
         related_name="+",
         editable=False,
     )
-    last_review = models.ForeignKey(
-        "ReviewEvent",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        help_text="The approval or re-certification behind “last reviewed”.",
-    )
-    next_review_due = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -213,48 +139,18 @@ class Question(models.Model):
         only so the admin can show where it would go."""
         # Lists of answers link to each one: see diseasemaps.lib.urls.
         slug = self.live_revision.slug if self.live_revision_id else self.slug
-        return slug_path("public:answer", condition_slug=self.condition.slug, slug=slug)
-
-    def transition_to(self, new_status: str) -> None:
-        if new_status not in ALLOWED_TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"“{self}” is {self.get_status_display().lower()}; it cannot become "
-                f"{Status(new_status).label.lower()} from there."
-            )
-        self.status = new_status
-
-    @property
-    def is_live(self) -> bool:
-        return self.live_revision_id is not None
-
-    @property
-    def has_unpublished_changes(self) -> bool:
-        """Live, with draft edits that the public does not see yet."""
-        return (
-            self.live_revision is not None
-            and self.live_revision.draft_version != self.draft_version
+        return slug_path(
+            "public:answer", condition_slug=self.condition.address, slug=slug
         )
 
     @property
-    def status_label(self) -> str:
-        label = self.get_status_display()
-        if self.has_unpublished_changes:
-            label += " · unpublished changes"
-        elif self.is_live and self.status != Status.PUBLISHED:
-            label += " · live version online"
-        return label
-
-    def is_overdue(self, today: date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.next_review_due and self.next_review_due < today)
+    def review_interval(self) -> timedelta:
+        return self.condition.review_interval
 
     def draft_content(self) -> dict:
-        """The draft as it would be approved; compared and snapshotted as a whole."""
-        criteria = (
-            [c.snapshot() for c in self.condition.criteria.all()]
-            if self.show_criteria
-            else []
-        )
+        """The draft as it would be approved; compared and snapshotted as a
+        whole. Diagnostic criteria are the condition's facts: an answer only
+        says whether it shows them, and shows the condition's approved ones."""
         return {
             "question_text": self.text,
             "slug": self.slug,
@@ -264,7 +160,7 @@ class Question(models.Model):
             "short_answer": self.short_answer.strip(),
             "body": self.body.strip(),
             "references": [r.snapshot() for r in self.references.all()],
-            "criteria": criteria,
+            "show_criteria": self.show_criteria,
         }
 
 

@@ -104,10 +104,47 @@ class AppendOnlyModel(models.Model):
 # What readers read in an answer: a change to any of these moves its "last
 # updated". The rest of a revision places the page (address, kind, topic,
 # position) and is approved just the same.
-READER_CONTENT = ("question_text", "short_answer", "body", "references", "criteria")
+READER_CONTENT = (
+    "question_text",
+    "short_answer",
+    "body",
+    "references",
+    "show_criteria",
+)
 
 
-class AnswerRevision(AppendOnlyModel):
+class ApprovedRevision(AppendOnlyModel):
+    """What every approval records besides the content: its number, the draft
+    version it approved, whether the content changed, and the reviewer's
+    name, credentials and conflict-of-interest statement as they were."""
+
+    number = models.PositiveIntegerField()
+    draft_version = models.PositiveIntegerField()
+    content_changed = models.BooleanField(
+        help_text="Whether the content differs from the previous approved revision."
+    )
+    content_updated_at = models.DateTimeField(
+        help_text="When approved content last changed: the page's “last updated”."
+    )
+    # The reviewer's name and credentials as they were when they approved.
+    reviewer_name = models.CharField(max_length=120)
+    reviewer_credentials = models.CharField(max_length=120)
+    reviewer_specialty = models.CharField(max_length=120)
+    coi_statement = models.TextField()
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reviewer_byline(self) -> str:
+        return (
+            f"{self.reviewer_name}, {self.reviewer_credentials} "
+            f"({self.reviewer_specialty})"
+        )
+
+
+class AnswerRevision(ApprovedRevision):
     """An approved answer, exactly as the reviewer approved it: everything the
     public shows of the question, its address and place among its siblings
     included, is read from here and never from the draft row."""
@@ -115,8 +152,6 @@ class AnswerRevision(AppendOnlyModel):
     question = models.ForeignKey(
         "answers.Question", on_delete=models.PROTECT, related_name="revisions"
     )
-    number = models.PositiveIntegerField()
-    draft_version = models.PositiveIntegerField()
     question_text = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100)
     kind = models.CharField(max_length=20, choices=QuestionKind.choices)
@@ -126,22 +161,15 @@ class AnswerRevision(AppendOnlyModel):
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     references = models.JSONField(default=list)
+    # Whether the page shows the condition's diagnostic criteria: those of the
+    # condition's live facts revision, so the two pages never disagree.
+    show_criteria = models.BooleanField(default=False)
+    # Revisions approved before condition facts were reviewed kept a copy of
+    # the criteria here; newer ones keep none. History only: no page reads it.
     criteria = models.JSONField(default=list)
-    content_changed = models.BooleanField(
-        help_text="Whether the content differs from the previous approved revision."
-    )
-    content_updated_at = models.DateTimeField(
-        help_text="When approved content last changed: the page's “last updated”."
-    )
     reviewer = models.ForeignKey(
         Reviewer, on_delete=models.PROTECT, related_name="revisions"
     )
-    # The reviewer's name and credentials as they were when they approved.
-    reviewer_name = models.CharField(max_length=120)
-    reviewer_credentials = models.CharField(max_length=120)
-    reviewer_specialty = models.CharField(max_length=120)
-    coi_statement = models.TextField()
-    approved_at = models.DateTimeField()
 
     class Meta:
         ordering = ["question", "-number"]
@@ -166,13 +194,6 @@ class AnswerRevision(AppendOnlyModel):
         super().save(*args, **kwargs)
 
     @property
-    def reviewer_byline(self) -> str:
-        return (
-            f"{self.reviewer_name}, {self.reviewer_credentials} "
-            f"({self.reviewer_specialty})"
-        )
-
-    @property
     def body_safe_html(self) -> SafeString:
         # body_html is nh3's sanitised output, made once when the revision was
         # created; the row can never change afterwards.
@@ -189,6 +210,81 @@ class AnswerRevision(AppendOnlyModel):
             "short_answer": self.short_answer,
             "body": self.body,
             "references": self.references,
+            "show_criteria": self.show_criteria,
+        }
+
+
+class ConditionRevision(ApprovedRevision):
+    """A condition's facts exactly as a reviewer approved them: its name and
+    address, other names, summary, prevalence, codes and diagnostic criteria.
+    Every public page reads a condition's facts from its live revision."""
+
+    condition = models.ForeignKey(
+        "answers.Condition", on_delete=models.PROTECT, related_name="revisions"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    acronym = models.CharField(max_length=30, blank=True)
+    acronym_expansion = models.CharField(max_length=300, blank=True)
+    synonyms = models.JSONField(default=list)
+    summary = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True)
+    prevalence = models.CharField(max_length=200, blank=True)
+    # [{"system": "ORPHA", "code": "2905"}, …]
+    codes = models.JSONField(default=list)
+    # CriteriaSet.snapshot() of each set, in order.
+    criteria = models.JSONField(default=list)
+    reviewer = models.ForeignKey(
+        Reviewer, on_delete=models.PROTECT, related_name="condition_revisions"
+    )
+
+    class Meta:
+        ordering = ["condition", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "number"], name="conditionrevision_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "draft_version"],
+                name="conditionrevision_unique_draft",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (facts, revision {self.number})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            self.summary_html = render_answer(self.summary)
+        super().save(*args, **kwargs)
+
+    @property
+    def summary_safe_html(self) -> SafeString:
+        # Sanitised by nh3 when the revision was created, never changed since.
+        return mark_safe(self.summary_html)  # noqa: S308  # nosec B308 B703
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return self.synonyms
+
+    @property
+    def code_list(self) -> list:
+        """The approved codes, with the label and link each system shows."""
+        from answers.models.catalogue import ConditionCode
+
+        return [ConditionCode(system=c["system"], code=c["code"]) for c in self.codes]
+
+    def content(self) -> dict:
+        """What was approved, in the shape of `Condition.draft_content()`."""
+        return {
+            "name": self.name,
+            "slug": self.slug,
+            "acronym": self.acronym,
+            "acronym_expansion": self.acronym_expansion,
+            "synonyms": self.synonyms,
+            "summary": self.summary,
+            "prevalence": self.prevalence,
+            "codes": self.codes,
             "criteria": self.criteria,
         }
 
@@ -208,8 +304,20 @@ class ReviewEvent(AppendOnlyModel):
     # Steps that make someone an author of the draft (the four-eyes rule).
     CONTRIBUTING_ACTIONS = (Action.EDITED, Action.SUBMITTED, Action.ROLLED_BACK)
 
+    # What the step was about: a question (its answer) or a condition (its facts).
     question = models.ForeignKey(
-        "answers.Question", on_delete=models.PROTECT, related_name="events"
+        "answers.Question",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    condition = models.ForeignKey(
+        "answers.Condition",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     action = models.CharField(max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
@@ -224,6 +332,13 @@ class ReviewEvent(AppendOnlyModel):
     draft_version = models.PositiveIntegerField()
     revision = models.ForeignKey(
         AnswerRevision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    condition_revision = models.ForeignKey(
+        ConditionRevision,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -247,11 +362,27 @@ class ReviewEvent(AppendOnlyModel):
             models.Index(
                 fields=["question", "action", "actor"], name="reviewevent_lookup_idx"
             ),
+            models.Index(
+                fields=["condition", "action", "actor"],
+                name="reviewevent_condition_idx",
+            ),
             models.Index(fields=["created_at"], name="reviewevent_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(question__isnull=False, condition__isnull=True)
+                | models.Q(question__isnull=True, condition__isnull=False),
+                name="reviewevent_one_subject",
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_name}"
+
+    @property
+    def approved_revision(self) -> "AnswerRevision | ConditionRevision | None":
+        """The revision the step approved, re-certified or rolled back to."""
+        return self.revision if self.question_id else self.condition_revision
 
     @property
     def reviewer_byline(self) -> str:

@@ -17,7 +17,7 @@ class AdminPagesTestCase(PersonasTestCase):
         cls.live = draft(cls.writer, cls.condition)
         publish(cls.live, writer=cls.writer, reviewer=cls.reviewer)
         edit(cls.live, cls.writer, short_answer="No. You cannot catch it from anyone.")
-        services.submit_for_review(question=cls.live, user=cls.writer)
+        services.submit_for_review(item=cls.live, user=cls.writer)
 
     def add_content(self, count: int) -> None:
         for _ in range(count):
@@ -25,7 +25,7 @@ class AdminPagesTestCase(PersonasTestCase):
             question = draft(self.writer, condition)
             publish(question, writer=self.writer, reviewer=self.reviewer)
             edit(question, self.writer, body=question.body + "\n\nMore words.")
-            services.submit_for_review(question=question, user=self.writer)
+            services.submit_for_review(item=question, user=self.writer)
 
     def urls(self, user=None) -> list[str]:
         pk = self.live.pk

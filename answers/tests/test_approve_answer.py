@@ -19,12 +19,12 @@ from devdata.personas import PersonasTestCase, draft, edit, make_user, publish
 class ApproveTestCase(PersonasTestCase):
     def setUp(self) -> None:
         self.question = draft(self.writer)
-        services.submit_for_review(question=self.question, user=self.writer)
+        services.submit_for_review(item=self.question, user=self.writer)
         mail.outbox.clear()
 
     def approve(self, user, **kwargs):
         return services.approve(
-            question=self.question,
+            item=self.question,
             user=user,
             expected_version=kwargs.pop(
                 "expected_version", self.question.draft_version
@@ -74,11 +74,11 @@ class ApproveTestCase(PersonasTestCase):
     def test_it_refuses_approval_by_the_author(self):
         # A reviewer writes an answer; they cannot approve it themselves.
         question = draft(self.reviewer)
-        services.submit_for_review(question=question, user=self.reviewer)
+        services.submit_for_review(item=question, user=self.reviewer)
 
         with self.assertRaises(FourEyesViolation):
             services.approve(
-                question=question,
+                item=question,
                 user=self.reviewer,
                 expected_version=question.draft_version,
                 coi_confirmed=True,
@@ -92,7 +92,7 @@ class ApproveTestCase(PersonasTestCase):
         )
         # Another reviewer can.
         services.approve(
-            question=question,
+            item=question,
             user=self.second_reviewer,
             expected_version=question.draft_version,
             coi_confirmed=True,
@@ -117,7 +117,7 @@ class ApproveTestCase(PersonasTestCase):
         self.approve(self.reviewer)
         # A new cycle written by the writer only: the earlier editor may approve.
         edit(self.question, self.writer, body=self.question.body + "\n\nMore.")
-        services.submit_for_review(question=self.question, user=self.writer)
+        services.submit_for_review(item=self.question, user=self.writer)
 
         revision = self.approve(self.second_reviewer)
         self.assertEqual(revision.number, 2)
@@ -167,11 +167,11 @@ class ApproveTestCase(PersonasTestCase):
 
     def test_failing_checks_block_approval(self):
         question = draft(self.writer, references=[])
-        services.submit_for_review(question=question, user=self.writer)
+        services.submit_for_review(item=question, user=self.writer)
 
         with self.assertRaises(ChecksFailed) as raised:
             services.approve(
-                question=question,
+                item=question,
                 user=self.reviewer,
                 expected_version=question.draft_version,
                 coi_confirmed=True,

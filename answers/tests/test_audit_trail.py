@@ -18,23 +18,19 @@ class AuditTrailTestCase(PersonasTestCase):
     def test_every_transition_writes_one_event_with_who_and_which_version(self):
         question = draft(self.writer)
         edit(question, self.writer, short_answer="No. You cannot catch it.")
-        services.submit_for_review(question=question, user=self.writer)
-        services.request_changes(
-            question=question, user=self.reviewer, comment="Cite it"
-        )
-        services.submit_for_review(question=question, user=self.writer)
+        services.submit_for_review(item=question, user=self.writer)
+        services.request_changes(item=question, user=self.reviewer, comment="Cite it")
+        services.submit_for_review(item=question, user=self.writer)
         first = services.approve(
-            question=question,
+            item=question,
             user=self.reviewer,
             expected_version=question.draft_version,
             coi_confirmed=True,
         )
-        services.recertify(
-            question=question, user=self.second_reviewer, coi_confirmed=True
-        )
-        services.unpublish(question=question, user=self.reviewer, reason="Check dose")
+        services.recertify(item=question, user=self.second_reviewer, coi_confirmed=True)
+        services.unpublish(item=question, user=self.reviewer, reason="Check dose")
         services.roll_back(
-            question=question,
+            item=question,
             user=self.writer,
             revision=first,
             expected_version=question.draft_version,

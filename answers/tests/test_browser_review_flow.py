@@ -108,7 +108,7 @@ def test_it_publishes_an_edit_after_review_in_the_browser(live_server, page: Pag
         # A second reviewer finds it in their queue, reads the diff, approves.
         log_in(page, base, personas.second_reviewer)
         page.locator("#review-queues").get_by_role(
-            "link", name="Awaiting my review"
+            "link", name="Awaiting my review", exact=True
         ).click()
         results = page.locator("#result_list")
         expect(results).to_contain_text(question.text)

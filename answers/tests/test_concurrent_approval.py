@@ -50,12 +50,12 @@ def test_two_reviewers_approving_at_once_make_one_revision():
     people = type("People", (), {})
     make_personas(people)
     question = draft(people.writer)
-    services.submit_for_review(question=question, user=people.writer)
+    services.submit_for_review(item=question, user=people.writer)
     version = question.draft_version
 
     def approve_as(user):
         return lambda: services.approve(
-            question=Question.objects.get(pk=question.pk),
+            item=Question.objects.get(pk=question.pk),
             user=user,
             expected_version=version,
             coi_confirmed=True,
@@ -93,7 +93,7 @@ def test_two_editors_saving_at_once_lose_nothing():
         def action():
             mine = Question.objects.get(pk=question.pk)
             mine.short_answer = text
-            return services.save_draft(question=mine, user=user, expected_version=1)
+            return services.save_draft(item=mine, user=user, expected_version=1)
 
         return action
 
@@ -120,7 +120,7 @@ def test_twenty_reviewers_approving_at_once_make_one_approval_in_every_trial(
 
     def approve_as(user, question):
         return lambda: services.approve(
-            question=Question.objects.get(pk=question.pk),
+            item=Question.objects.get(pk=question.pk),
             user=user,
             expected_version=question.draft_version,
             coi_confirmed=True,
@@ -130,7 +130,7 @@ def test_twenty_reviewers_approving_at_once_make_one_approval_in_every_trial(
     with Crowd(CROWD) as crowd:
         for _ in range(TRIALS):
             question = draft(writer)
-            services.submit_for_review(question=question, user=writer)
+            services.submit_for_review(item=question, user=writer)
 
             outcomes = crowd.run([approve_as(user, question) for user in reviewers])
 

@@ -16,9 +16,10 @@ from answers.interchange.files import (
     render_condition,
     render_question,
 )
-from answers.models import Condition, ConditionCode, CriteriaList, Question, ReviewEvent
+from answers.models import Condition, ConditionCode, Question, ReviewEvent
 from devdata.personas import (
     PersonasTestCase,
+    add_criteria_set,
     draft,
     edit,
     make_condition,
@@ -96,13 +97,21 @@ class ExportTestCase(PersonasTestCase):
             review_interval_days=180,
         )
         ConditionCode.objects.create(condition=condition, system="ORPHA", code="2905")
-        CriteriaList.objects.create(
-            condition=condition,
-            category="Mandatory major criteria: both",
-            items="Polyneuropathy\nMonoclonal plasma cell disorder",
+        add_criteria_set(
+            condition,
+            title="Diagnostic criteria: POEMS syndrome",
+            rule="Both mandatory criteria,\nplus one other major and one minor.",
             source="Dispenzieri A. POEMS syndrome: 2021 update. Am J Hematol. 2021",
             version="2021",
             order=5,
+            groups=[
+                {
+                    "category": "Mandatory major criteria: both",
+                    "count_rule": "Both: required",
+                    "items": "Polyneuropathy\nMonoclonal plasma cell disorder",
+                },
+                {"category": "Minor criteria", "items": "Papilledema"},
+            ],
         )
         question = draft(
             self.writer,
@@ -151,7 +160,22 @@ class ExportFilesTestCase(ExportTestCase):
         condition = read_condition(self.out / "poems-syndrome/condition.md")
         self.assertEqual(condition["summary"], "A rare condition.\n\nIt is: treatable.")
         self.assertEqual(condition["codes"], [{"system": "ORPHA", "code": "2905"}])
-        self.assertEqual(condition["criteria"][0]["order"], 1)
+        criteria_set = condition["criteria_sets"][0]
+        self.assertEqual(criteria_set["order"], 1)
+        self.assertEqual(
+            criteria_set["rule"],
+            "Both mandatory criteria,\nplus one other major and one minor.",
+        )
+        self.assertEqual(
+            [
+                (g["category"], g["count_rule"], g["order"])
+                for g in criteria_set["groups"]
+            ],
+            [
+                ("Mandatory major criteria: both", "Both: required", 1),
+                ("Minor criteria", "", 2),
+            ],
+        )
         self.assertEqual(condition["review_interval_days"], 180)
         text = (self.out / "poems-syndrome/condition.md").read_text(encoding="utf-8")
         self.assertTrue(
@@ -202,6 +226,43 @@ class RoundTripTestCase(ExportTestCase):
         output = self.assert_round_trip_changes_nothing()
 
         self.assertIn("[1/2] poems-syndrome/condition.md: unchanged", output)
+
+    def test_an_edited_criteria_set_imports_once_then_is_unchanged(self):
+        condition = self.make_content().condition
+        self.export()
+        path = self.out / "poems-syndrome/condition.md"
+        data = read_condition(path)
+        criteria_set = data["criteria_sets"][0]
+        criteria_set["applies_to"] = "Adults only; not children"
+        criteria_set["groups"].append(
+            {
+                "category": "Other major criteria",
+                "count_rule": "At least one",
+                "items": ["Castleman disease", "Sclerotic bone lesions"],
+                "order": 3,
+            }
+        )
+        path.write_text(render_condition(data), encoding="utf-8")
+        versions = Version.objects.get_for_object(condition).count()
+
+        first = self.import_()
+        second = self.import_()
+
+        self.assertIn("poems-syndrome/condition.md: updated", first)
+        self.assertIn("poems-syndrome/condition.md: unchanged", second)
+        (saved,) = [s.snapshot() for s in condition.criteria_sets.all()]
+        self.assertEqual(saved["applies_to"], "Adults only; not children")
+        self.assertEqual(
+            [(g["category"], g["count_rule"]) for g in saved["groups"]],
+            [
+                ("Mandatory major criteria: both", "Both: required"),
+                ("Minor criteria", ""),
+                ("Other major criteria", "At least one"),
+            ],
+        )
+        self.assertEqual(
+            Version.objects.get_for_object(condition).count(), versions + 1
+        )
 
     def test_tricky_text_survives_the_round_trip(self):
         question = self.make_content()
@@ -314,13 +375,22 @@ class FileFormatRoundTripTestCase(SimpleTestCase):
             "review_interval_days": None,
             "summary": values["summary"],
             "codes": [{"system": "ORPHA", "code": "0123"}],
-            "criteria": [
+            "criteria_sets": [
                 {
-                    "category": values["name"],
-                    "items": values["items"],
+                    "title": values["name"],
+                    "applies_to": values["acronym"],
                     "source": values["name"],
                     "version": "",
+                    "rule": values["summary"],
                     "order": 1,
+                    "groups": [
+                        {
+                            "category": values["name"],
+                            "count_rule": values["acronym"],
+                            "items": values["items"],
+                            "order": 1,
+                        }
+                    ],
                 }
             ],
         }

@@ -37,12 +37,20 @@ CONDITION = {
         {"system": "ORPHA", "code": "2905"},
         {"system": "OMIM", "code": "219700"},
     ],
-    "criteria": [
+    "criteria_sets": [
         {
-            "category": "Major criteria (both are required)",
-            "items": ["Nerve damage", "Abnormal plasma cells"],
+            "title": "Diagnostic criteria for example syndrome",
+            "applies_to": "Adults with suspected example syndrome",
             "source": "Example A. Criteria for example syndrome. 2021",
             "version": "2021 update",
+            "rule": "Both major criteria.",
+            "groups": [
+                {
+                    "category": "Major criteria",
+                    "count_rule": "Both are required",
+                    "items": ["Nerve damage", "Abnormal plasma cells"],
+                }
+            ],
         }
     ],
 }
@@ -147,9 +155,19 @@ class GoodImportTestCase(ImportTestCase):
             sorted(condition.codes.values_list("system", "code")),
             [("OMIM", "219700"), ("ORPHA", "2905")],
         )
+        criteria_set = condition.criteria_sets.get()
         self.assertEqual(
-            condition.criteria.get().item_list,
-            ["Nerve damage", "Abnormal plasma cells"],
+            criteria_set.snapshot(),
+            {
+                **CONDITION["criteria_sets"][0],
+                "groups": [
+                    {
+                        "category": "Major criteria",
+                        "count_rule": "Both are required",
+                        "items": ["Nerve damage", "Abnormal plasma cells"],
+                    }
+                ],
+            },
         )
         question = Question.objects.get(slug="is-it-contagious")
         self.assertEqual(question.status, Status.DRAFT)
@@ -179,12 +197,13 @@ class GoodImportTestCase(ImportTestCase):
         self.assertEqual(event.actor, self.writer)
         self.assertIn("is-it-contagious.md", event.comment)
         # History records the draft with its references, and the condition
-        # with its codes and criteria, in the importer's name.
+        # with its codes and its criteria set with its group, in the importer's
+        # name.
         revision = Version.objects.get_for_object(question).get().revision
         self.assertEqual(revision.user, self.writer)
         self.assertEqual(revision.version_set.count(), 3)  # question + 2 references
         condition_revision = Version.objects.get_for_object(condition).get().revision
-        self.assertEqual(condition_revision.version_set.count(), 4)
+        self.assertEqual(condition_revision.version_set.count(), 5)
 
     def test_importing_the_same_files_again_changes_nothing(self):
         self.write_good_batch()
@@ -433,14 +452,42 @@ class BadImportTestCase(ImportTestCase):
 
         self.assert_refused("code 1: unknown coding system 'SNOMED'")
 
-    def test_an_empty_criteria_list(self):
+    def test_an_empty_group_of_criteria_or_a_set_without_groups(self):
         self.write_good_batch()
+        criteria_set = CONDITION["criteria_sets"][0]
         self.write_condition(
-            criteria=[{"category": "Minor criteria", "items": [], "source": "X"}]
+            criteria_sets=[
+                {**criteria_set, "groups": [{"category": "Minor", "items": []}]},
+                {**criteria_set, "groups": []},
+            ]
         )
 
         self.assert_refused(
-            "example-syndrome/condition.md: criteria list 1: has no items"
+            "example-syndrome/condition.md: criteria set 1: group 1: has no items",
+            "example-syndrome/condition.md: criteria set 2: has no groups",
+        )
+
+    def test_a_criteria_set_without_title_or_source(self):
+        self.write_good_batch()
+        criteria_set = dict(CONDITION["criteria_sets"][0])
+        del criteria_set["title"], criteria_set["source"]
+        self.write_condition(criteria_sets=[criteria_set])
+
+        self.assert_refused("criteria set 1: missing required field(s): source, title.")
+
+    def test_old_criteria_lists_are_refused_and_say_what_to_write(self):
+        self.write_good_batch()
+        self.write_condition(
+            criteria_sets=None,
+            criteria=[
+                {"category": "Minor criteria", "items": ["Oedema"], "source": "X"}
+            ],
+        )
+
+        self.assert_refused(
+            "example-syndrome/condition.md: 'criteria' is the old format (lists "
+            "without a title, a rule or whom they apply to) and is no longer read. "
+            "Write the lists as 'criteria_sets'"
         )
 
     def test_a_name_that_another_condition_already_has(self):

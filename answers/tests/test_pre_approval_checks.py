@@ -17,6 +17,22 @@ def content(**overrides) -> dict:
     }
 
 
+MINOR = {"category": "Minor criteria", "count_rule": "At least 1", "items": ["Oedema"]}
+
+
+def criteria_set(**overrides) -> dict:
+    """A criteria set in the shape of `CriteriaSet.snapshot()`."""
+    return {
+        "title": "Diagnostic criteria for example syndrome",
+        "applies_to": "Adults",
+        "source": "Example A. 2021",
+        "version": "",
+        "rule": "At least one minor criterion.",
+        "groups": [MINOR],
+        **overrides,
+    }
+
+
 def levels(checks, name: str) -> list[str]:
     return [c.level for c in checks if c.name == name]
 
@@ -89,22 +105,57 @@ class PreApprovalChecksTestCase(SimpleTestCase):
             ),
             [ERROR],
         )
-        empty = [
-            {"category": "Minor criteria", "items": [], "source": "X", "version": ""}
-        ]
+        empty = [criteria_set(groups=[{**MINOR, "items": []}])]
         checks = run_checks(content(criteria=empty), show_criteria=True)
         self.assertEqual(levels(checks, "Diagnostic criteria"), [ERROR])
         self.assertIn("Minor criteria", next(c for c in checks if c.is_error).message)
-        full = [
-            {"category": "Minor", "items": ["Oedema"], "source": "X", "version": ""}
-        ]
         self.assertEqual(
             levels(
-                run_checks(content(criteria=full), show_criteria=True),
+                run_checks(content(criteria=[criteria_set()]), show_criteria=True),
                 "Diagnostic criteria",
             ),
             [OK],
         )
+
+    def test_it_refuses_a_criteria_set_without_title_source_or_rule(self):
+        for field, says in [
+            ("title", "has no title. Give it the heading readers will see"),
+            ("source", "does not name its source. Add the publication"),
+            ("rule", "has no rule. Write how its groups combine"),
+        ]:
+            with self.subTest(field=field):
+                checks = run_checks(
+                    content(criteria=[criteria_set(**{field: "  "})]),
+                    show_criteria=True,
+                )
+                errors = [c for c in checks if c.is_error]
+                self.assertEqual(
+                    [c.name for c in errors], ["Diagnostic criteria"], errors
+                )
+                self.assertIn(says, errors[0].message)
+        nothing = run_checks(
+            content(criteria=[criteria_set(title="", source="", rule="", groups=[])]),
+            show_criteria=True,
+        )
+        messages = [c.message for c in nothing if c.is_error]
+        says = [
+            "has no title",
+            "does not name its source",
+            "has no rule",
+            "has no groups",
+        ]
+        self.assertEqual(len(messages), len(says), messages)
+        for message, problem in zip(messages, says, strict=True):
+            # Without a title, the set is named by its position.
+            self.assertTrue(message.startswith(f"Criteria set 1 {problem}"), message)
+
+    def test_a_set_is_named_by_its_title_in_every_message(self):
+        checks = run_checks(
+            content(criteria=[criteria_set(), criteria_set(title="Older", rule="")]),
+            show_criteria=True,
+        )
+        (error,) = [c for c in checks if c.is_error]
+        self.assertTrue(error.message.startswith("Criteria set “Older” has no rule."))
 
     def test_hard_reading_is_a_warning_not_an_error(self):
         dense = (

@@ -20,7 +20,7 @@ class RecertifyTestCase(PersonasTestCase):
         self.assertTrue(self.question.is_overdue())
 
         event = services.recertify(
-            question=self.question, user=self.second_reviewer, coi_confirmed=True
+            item=self.question, user=self.second_reviewer, coi_confirmed=True
         )
 
         self.question.refresh_from_db()
@@ -45,9 +45,7 @@ class RecertifyTestCase(PersonasTestCase):
         self.assertContains(page, "Dr Sam Lindqvist")
 
     def test_the_approving_reviewer_may_recertify(self):
-        services.recertify(
-            question=self.question, user=self.reviewer, coi_confirmed=True
-        )
+        services.recertify(item=self.question, user=self.reviewer, coi_confirmed=True)
         self.question.refresh_from_db()
         self.assertEqual(self.question.last_review.actor, self.reviewer)
 
@@ -56,19 +54,19 @@ class RecertifyTestCase(PersonasTestCase):
         publish(question, writer=self.second_reviewer, reviewer=self.reviewer)
         with self.assertRaises(FourEyesViolation):
             services.recertify(
-                question=question, user=self.second_reviewer, coi_confirmed=True
+                item=question, user=self.second_reviewer, coi_confirmed=True
             )
 
     def test_it_needs_the_declaration(self):
         with self.assertRaises(WorkflowError):
             services.recertify(
-                question=self.question, user=self.reviewer, coi_confirmed=False
+                item=self.question, user=self.reviewer, coi_confirmed=False
             )
 
     def test_pending_edits_do_not_block_recertifying_the_live_version(self):
         edit(self.question, self.second_reviewer, short_answer="Work in progress")
         services.recertify(
-            question=self.question, user=self.second_reviewer, coi_confirmed=True
+            item=self.question, user=self.second_reviewer, coi_confirmed=True
         )
         self.question.refresh_from_db()
         self.assertEqual(self.question.live_revision, self.revision)
@@ -76,6 +74,4 @@ class RecertifyTestCase(PersonasTestCase):
     def test_only_live_answers_can_be_recertified(self):
         question = draft(self.writer)
         with self.assertRaises(InvalidTransition):
-            services.recertify(
-                question=question, user=self.reviewer, coi_confirmed=True
-            )
+            services.recertify(item=question, user=self.reviewer, coi_confirmed=True)

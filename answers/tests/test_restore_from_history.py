@@ -14,7 +14,7 @@ class RestoreFromHistoryTestCase(PersonasTestCase):
         revision = publish(question, writer=self.writer, reviewer=self.reviewer)
         question.short_answer = "A rewrite we will regret."
         services.save_draft(
-            question=question,
+            item=question,
             user=self.writer,
             expected_version=question.draft_version,
             save_related=lambda: services.replace_references(
@@ -25,7 +25,7 @@ class RestoreFromHistoryTestCase(PersonasTestCase):
         first = Version.objects.get_for_object(question).order_by("pk").first()
 
         services.restore_from_history(
-            question=question,
+            item=question,
             user=self.writer,
             version=first,
             expected_version=question.draft_version,
@@ -52,5 +52,5 @@ class RestoreFromHistoryTestCase(PersonasTestCase):
         version = Version.objects.get_for_object(other).first()
         with self.assertRaises(WorkflowError):
             services.restore_from_history(
-                question=one, user=self.writer, version=version, expected_version=1
+                item=one, user=self.writer, version=version, expected_version=1
             )

@@ -81,7 +81,7 @@ class ReviewDatesTestCase(PersonasTestCase):
 
         self.assertEqual(list(Question.objects.overdue(today)), [overdue])
         self.assertEqual(list(Question.objects.due_within(30, today)), [soon])
-        services.unpublish(question=overdue, user=self.reviewer, reason="Retired")
+        services.unpublish(item=overdue, user=self.reviewer, reason="Retired")
         self.assertEqual(list(Question.objects.overdue(today)), [])
 
     def test_an_overdue_page_says_so_publicly(self):

@@ -26,6 +26,17 @@ class RolesMigrationTestCase(TestCase):
         self.assertNotIn("delete_answerrevision", perms)
         self.assertNotIn("delete_reviewevent", perms)
 
+    def test_writers_and_reviewers_edit_criteria_sets_as_they_did_lists(self):
+        criteria = {
+            f"{action}_{model}"
+            for model in ("criteriaset", "criteriagroup")
+            for action in ("view", "add", "change", "delete")
+        }
+        for group in (WRITER_GROUP, REVIEWER_GROUP):
+            with self.subTest(group=group):
+                self.assertTrue(criteria <= self.perms(group))
+        self.assertFalse(criteria & self.perms(MODERATOR_GROUP))
+
     def test_moderators_read_content_and_moderate_posts(self):
         self.assertEqual(
             self.perms(MODERATOR_GROUP),
@@ -33,6 +44,7 @@ class RolesMigrationTestCase(TestCase):
                 "view_condition",
                 "view_question",
                 "view_answerrevision",
+                "view_conditionrevision",
                 "moderate_experience",
                 "view_experience",
                 "view_report",

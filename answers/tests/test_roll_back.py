@@ -21,7 +21,7 @@ class RollBackTestCase(PersonasTestCase):
 
     def test_it_restores_an_approved_revision_as_a_draft_needing_review(self):
         event = services.roll_back(
-            question=self.question,
+            item=self.question,
             user=self.writer,
             revision=self.first,
             expected_version=self.question.draft_version,
@@ -42,9 +42,9 @@ class RollBackTestCase(PersonasTestCase):
         page = self.client.get(self.question.get_absolute_url())
         self.assertContains(page, "A second wording that turned out wrong.")
 
-        services.submit_for_review(question=self.question, user=self.writer)
+        services.submit_for_review(item=self.question, user=self.writer)
         third = services.approve(
-            question=self.question,
+            item=self.question,
             user=self.second_reviewer,
             expected_version=self.question.draft_version,
             coi_confirmed=True,
@@ -56,15 +56,15 @@ class RollBackTestCase(PersonasTestCase):
         from answers.exceptions import FourEyesViolation
 
         services.roll_back(
-            question=self.question,
+            item=self.question,
             user=self.reviewer,
             revision=self.first,
             expected_version=self.question.draft_version,
         )
-        services.submit_for_review(question=self.question, user=self.writer)
+        services.submit_for_review(item=self.question, user=self.writer)
         with self.assertRaises(FourEyesViolation):
             services.approve(
-                question=self.question,
+                item=self.question,
                 user=self.reviewer,
                 expected_version=self.question.draft_version,
                 coi_confirmed=True,
@@ -73,7 +73,7 @@ class RollBackTestCase(PersonasTestCase):
     def test_it_refuses_a_stale_roll_back_and_foreign_revisions(self):
         with self.assertRaises(StaleDraft):
             services.roll_back(
-                question=self.question,
+                item=self.question,
                 user=self.writer,
                 revision=self.first,
                 expected_version=1,
@@ -81,14 +81,14 @@ class RollBackTestCase(PersonasTestCase):
         other = draft(self.writer)
         with self.assertRaises(WorkflowError):
             services.roll_back(
-                question=other,
+                item=other,
                 user=self.writer,
                 revision=self.first,
                 expected_version=1,
             )
         with self.assertRaises(NotAllowed):
             services.roll_back(
-                question=self.question,
+                item=self.question,
                 user=self.moderator,
                 revision=self.first,
                 expected_version=self.question.draft_version,

@@ -35,13 +35,11 @@ class SaveDraftTestCase(PersonasTestCase):
         mine = Question.objects.get(pk=question.pk)
         theirs = Question.objects.get(pk=question.pk)
         theirs.short_answer = "Their newer answer."
-        services.save_draft(
-            question=theirs, user=self.second_reviewer, expected_version=1
-        )
+        services.save_draft(item=theirs, user=self.second_reviewer, expected_version=1)
 
         mine.short_answer = "My older answer."
         with self.assertRaises(StaleDraft) as raised:
-            services.save_draft(question=mine, user=self.writer, expected_version=1)
+            services.save_draft(item=mine, user=self.writer, expected_version=1)
 
         self.assertIn("Sam Lindqvist", str(raised.exception))
         self.assertIn("version 2", str(raised.exception))
@@ -68,13 +66,13 @@ class SaveDraftTestCase(PersonasTestCase):
 
     def test_workflow_fields_come_from_the_database_not_the_caller(self):
         question = draft(self.writer)
-        services.submit_for_review(question=question, user=self.writer)
+        services.submit_for_review(item=question, user=self.writer)
         stale = Question.objects.get(pk=question.pk)
         stale.status = Status.PUBLISHED  # a forged or stale in-memory state
         stale.short_answer = "Edited while in review."
 
         services.save_draft(
-            question=stale, user=self.writer, expected_version=stale.draft_version
+            item=stale, user=self.writer, expected_version=stale.draft_version
         )
 
         question.refresh_from_db()
@@ -86,6 +84,6 @@ class SaveDraftTestCase(PersonasTestCase):
         question.short_answer = "Vandalism"
         for user in (self.moderator, self.member):
             with self.subTest(user=user.username), self.assertRaises(NotAllowed):
-                services.save_draft(question=question, user=user, expected_version=1)
+                services.save_draft(item=question, user=user, expected_version=1)
         question.refresh_from_db()
         self.assertNotEqual(question.short_answer, "Vandalism")

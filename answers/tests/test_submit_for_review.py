@@ -3,7 +3,7 @@ from django.core import mail
 from answers import services
 from answers.exceptions import InvalidTransition, NotAllowed, StaleDraft
 from answers.models import ReviewEvent, Status
-from devdata.personas import PersonasTestCase, draft, edit
+from devdata.personas import PersonasTestCase, draft, edit, make_condition
 
 
 class SubmitForReviewTestCase(PersonasTestCase):
@@ -12,7 +12,7 @@ class SubmitForReviewTestCase(PersonasTestCase):
 
         with self.captureOnCommitCallbacks(execute=True):
             event = services.submit_for_review(
-                question=question, user=self.writer, expected_version=1
+                item=question, user=self.writer, expected_version=1
             )
 
         question.refresh_from_db()
@@ -32,16 +32,19 @@ class SubmitForReviewTestCase(PersonasTestCase):
         question = draft(self.writer, text="Is it\r\ncontagious?")
 
         with self.captureOnCommitCallbacks(execute=True):
-            services.submit_for_review(question=question, user=self.writer)
+            services.submit_for_review(item=question, user=self.writer)
 
-        self.assertEqual(mail.outbox[0].subject, "Review requested: Is it contagious?")
+        self.assertEqual(
+            mail.outbox[0].subject,
+            f"Review requested: Is it contagious? ({question.condition.name})",
+        )
 
     def test_reviewers_who_worked_on_the_draft_are_not_asked(self):
         question = draft(self.writer)
         edit(question, self.reviewer, short_answer="No. It is not catching.")
 
         with self.captureOnCommitCallbacks(execute=True):
-            services.submit_for_review(question=question, user=self.writer)
+            services.submit_for_review(item=question, user=self.writer)
 
         self.assertEqual([m.to for m in mail.outbox], [["sam@example.org"]])
 
@@ -51,15 +54,15 @@ class SubmitForReviewTestCase(PersonasTestCase):
         question = draft(self.writer)
 
         with self.captureOnCommitCallbacks(execute=True):
-            services.submit_for_review(question=question, user=self.writer)
+            services.submit_for_review(item=question, user=self.writer)
 
         self.assertEqual([m.to for m in mail.outbox], [["rita@example.org"]])
 
     def test_it_refuses_to_submit_twice(self):
         question = draft(self.writer)
-        services.submit_for_review(question=question, user=self.writer)
+        services.submit_for_review(item=question, user=self.writer)
         with self.assertRaises(InvalidTransition):
-            services.submit_for_review(question=question, user=self.writer)
+            services.submit_for_review(item=question, user=self.writer)
         self.assertEqual(
             question.events.filter(action=ReviewEvent.Action.SUBMITTED).count(), 1
         )
@@ -69,7 +72,7 @@ class SubmitForReviewTestCase(PersonasTestCase):
         edit(question, self.second_reviewer, short_answer="Newer")
         with self.assertRaises(StaleDraft):
             services.submit_for_review(
-                question=question, user=self.writer, expected_version=1
+                item=question, user=self.writer, expected_version=1
             )
         question.refresh_from_db()
         self.assertEqual(question.status, Status.DRAFT)
@@ -77,17 +80,33 @@ class SubmitForReviewTestCase(PersonasTestCase):
     def test_it_needs_the_submit_permission(self):
         question = draft(self.writer)
         with self.assertRaises(NotAllowed):
-            services.submit_for_review(question=question, user=self.moderator)
+            services.submit_for_review(item=question, user=self.moderator)
         question.refresh_from_db()
         self.assertEqual(question.status, Status.DRAFT)
 
     def test_a_failed_step_sends_no_mail(self):
         question = draft(self.writer)
-        services.submit_for_review(question=question, user=self.writer)
+        services.submit_for_review(item=question, user=self.writer)
         with (
             self.captureOnCommitCallbacks(execute=True) as callbacks,
             self.assertRaises(InvalidTransition),
         ):
-            services.submit_for_review(question=question, user=self.writer)
+            services.submit_for_review(item=question, user=self.writer)
         self.assertEqual(callbacks, [])
         self.assertEqual(mail.outbox, [])
+
+
+class LongSubjectTestCase(PersonasTestCase):
+    def test_a_long_question_and_condition_name_make_a_short_subject(self):
+        # Found on PostgreSQL: 200 + 200 characters overflowed the outbox's
+        # 300-character subject column and the submission failed.
+        condition = make_condition(name="N" * 200)
+        question = draft(self.writer, condition, text="Q" * 199 + "?")
+
+        with self.captureOnCommitCallbacks(execute=True):
+            services.submit_for_review(item=question, user=self.writer)
+
+        subject = mail.outbox[0].subject
+        self.assertLessEqual(len(subject), 200)
+        self.assertTrue(subject.endswith("…"))
+        self.assertIn("Q" * 199, mail.outbox[0].body)

@@ -13,7 +13,7 @@ class UnpublishTestCase(PersonasTestCase):
 
     def test_it_takes_the_answer_off_the_site_with_410(self):
         event = services.unpublish(
-            question=self.question, user=self.reviewer, reason="New safety data."
+            item=self.question, user=self.reviewer, reason="New safety data."
         )
 
         self.question.refresh_from_db()
@@ -29,16 +29,16 @@ class UnpublishTestCase(PersonasTestCase):
 
     def test_pending_work_keeps_its_state(self):
         edit(self.question, self.writer, short_answer="Fixed wording.")
-        services.submit_for_review(question=self.question, user=self.writer)
+        services.submit_for_review(item=self.question, user=self.writer)
 
-        services.unpublish(question=self.question, user=self.reviewer, reason="Error")
+        services.unpublish(item=self.question, user=self.reviewer, reason="Error")
 
         self.question.refresh_from_db()
         self.assertEqual(self.question.status, Status.IN_REVIEW)
         self.assertIsNone(self.question.live_revision)
         # Approving the fixed draft brings it back.
         services.approve(
-            question=self.question,
+            item=self.question,
             user=self.second_reviewer,
             expected_version=self.question.draft_version,
             coi_confirmed=True,
@@ -49,13 +49,13 @@ class UnpublishTestCase(PersonasTestCase):
 
     def test_it_needs_a_reason_and_the_permission(self):
         with self.assertRaises(WorkflowError):
-            services.unpublish(question=self.question, user=self.reviewer, reason=" ")
+            services.unpublish(item=self.question, user=self.reviewer, reason=" ")
         with self.assertRaises(NotAllowed):
-            services.unpublish(question=self.question, user=self.writer, reason="x")
+            services.unpublish(item=self.question, user=self.writer, reason="x")
         self.question.refresh_from_db()
         self.assertEqual(self.question.live_revision, self.revision)
 
     def test_it_refuses_what_is_not_live(self):
-        services.unpublish(question=self.question, user=self.reviewer, reason="x")
+        services.unpublish(item=self.question, user=self.reviewer, reason="x")
         with self.assertRaises(InvalidTransition):
-            services.unpublish(question=self.question, user=self.reviewer, reason="x")
+            services.unpublish(item=self.question, user=self.reviewer, reason="x")

@@ -5,7 +5,8 @@ from answers.exceptions import InvalidTransition
 from answers.models import (
     ALLOWED_TRANSITIONS,
     ConditionCode,
-    CriteriaList,
+    CriteriaGroup,
+    CriteriaSet,
     Question,
     Status,
 )
@@ -75,16 +76,18 @@ class ConditionDataTestCase(PersonasTestCase):
             ConditionCode(system="ICD-10", code="G70.0").label, "ICD-10 G70.0"
         )
 
-    def test_a_criteria_list_can_never_be_empty(self):
-        condition = make_condition()
+    def test_a_group_of_criteria_can_never_be_empty(self):
+        criteria_set = CriteriaSet.objects.create(
+            condition=make_condition(), title="Criteria", source="X"
+        )
         for items in ["", "  \n \n"]:
             with self.subTest(items=items), self.assertRaises(ValidationError):
-                CriteriaList(
-                    condition=condition, category="Minor", items=items, source="X"
+                CriteriaGroup(
+                    criteria_set=criteria_set, category="Minor", items=items
                 ).full_clean()
         with self.assertRaises(IntegrityError):
-            CriteriaList.objects.create(
-                condition=condition, category="Minor", items="", source="X"
+            CriteriaGroup.objects.create(
+                criteria_set=criteria_set, category="Minor", items=""
             )
 
     def test_an_acronym_needs_its_expansion(self):

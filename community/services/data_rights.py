@@ -64,7 +64,7 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
         },
         "conditions": [
             {
-                "condition": mc.condition.name,
+                "condition": mc.condition.public_name,
                 "relation": mc.get_relation_display(),
                 "since": mc.created_at.isoformat(),
             }
@@ -73,7 +73,7 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
         "experiences": [
             {
                 "id": e.pk,
-                "condition": e.condition.name,
+                "condition": e.condition.public_name,
                 "question": e.question.text if e.question else None,
                 "relation": e.get_relation_display(),
                 "status": e.get_status_display(),

@@ -53,11 +53,10 @@ def test_a_new_member_shares_and_the_answer_page_counts_them(live_server, browse
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(answer_url)
         expect(page.locator("#question-sharers")).to_have_text(
-            "0 people with POEMS syndrome have shared their first-person experience "
-            "on this question."
+            "No one has shared an experience on this question yet."
         )
-        # "Share yours" asks a visitor to log in; they sign up instead.
-        page.get_by_role("link", name="Share yours").click()
+        # The invitation asks a visitor to log in; they sign up instead.
+        page.get_by_role("link", name="Be the first to share yours").click()
         page.get_by_role("link", name="Sign up").first.click()
         mail.outbox.clear()
         page.get_by_label("Email").fill(email)
@@ -82,7 +81,7 @@ def test_a_new_member_shares_and_the_answer_page_counts_them(live_server, browse
 
         # Post on the question.
         page.goto(answer_url)
-        page.get_by_role("link", name="Share yours").click()
+        page.get_by_role("link", name="Be the first to share yours").click()
         expect(page.get_by_label("What is your experience about?")).to_have_value(
             str(question.pk)
         )
@@ -92,7 +91,8 @@ def test_a_new_member_shares_and_the_answer_page_counts_them(live_server, browse
         expect(page.locator(".site-messages")).to_contain_text("A moderator reads")
         expect(page.locator(".post-status")).to_have_text("Waiting for moderation")
         page.goto(answer_url)
-        expect(page.locator("#question-sharers")).to_contain_text("0 people")
+        # Waiting for moderation: still no one has shared.
+        expect(page.locator("#question-sharers")).to_contain_text("No one")
         context.close()
 
         # The moderator approves it in the admin.

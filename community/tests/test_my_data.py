@@ -185,7 +185,9 @@ class DeleteAccountTestCase(PersonasTestCase):
         self.assertEqual(rows_containing("mina@example.org", "SunnyMina"), [])
         self.assertFalse(Member.objects.filter(is_former=True).exists())
         page = self.client.get(self.question.get_absolute_url())
-        self.assertContains(page, "0 people with POEMS syndrome have shared")
+        self.assertContains(
+            page, "No one has shared an experience on this question yet."
+        )
         event = ModerationEvent.objects.get(experience_ref=self.kept.pk)
         self.assertIsNone(event.experience)
 

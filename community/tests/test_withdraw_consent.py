@@ -81,7 +81,9 @@ class WithdrawConsentTestCase(PersonasTestCase):
         )
         self.assertTrue(Experience.objects.filter(pk=self.theirs.pk).exists())
         page = self.client.get(self.question.get_absolute_url())
-        self.assertContains(page, "0 people with POEMS syndrome have shared")
+        self.assertContains(
+            page, "No one has shared an experience on this question yet."
+        )
         me = self.client.get(reverse("community:me"))
         self.assertContains(me, "You withdrew your consent on")
         self.assertContains(me, "We hold no health information about you")

@@ -67,6 +67,29 @@ class Staff:
     coi: str = ""
 
 
+# The reviewer as they signed, copied into approved revisions (of answers and
+# of condition facts) and into the events a reviewer signs.
+SIGNATURE_FIELDS = [
+    "reviewer",
+    "reviewer_name",
+    "reviewer_credentials",
+    "reviewer_specialty",
+    "coi_statement",
+]
+UNSIGNED = (None, "", "", "", "")
+
+
+def signature(staff: Staff) -> tuple:
+    """The values of SIGNATURE_FIELDS for this reviewer."""
+    return (
+        staff.reviewer_id,
+        staff.display_name,
+        staff.credentials,
+        staff.specialty,
+        staff.coi,
+    )
+
+
 @dataclass
 class StaffAccounts:
     writers: list[Staff] = field(default_factory=list)

@@ -1,8 +1,10 @@
 """Phase 2 of the generator: conditions, with their codes, diagnostic criteria
-and synonyms.
+sets and synonyms, and their facts as a reviewer approved them.
 
 Everything later hangs off a condition: questions are asked about one,
-members live with one, posts tell of one. This phase writes the conditions and
+members live with one, posts tell of one. This phase writes the conditions,
+each with live facts (an approved `ConditionRevision` and its review trail,
+written by `devdata.dataset.facts`; a few with a newer change in review), and
 hands each on as a `GeneratedCondition` (the name, the search terms and the
 criteria already made, so later phases do not make them again per row), with
 how popular each is among members.
@@ -19,10 +21,21 @@ from django.utils.text import slugify
 from markdown_it.common.utils import escapeHtml
 
 from answers import search_index
-from answers.models import CodingSystem, Condition, ConditionCode, CriteriaList
+from answers.models import (
+    CodingSystem,
+    Condition,
+    ConditionCode,
+    ConditionRevision,
+    CriteriaGroup,
+    CriteriaSet,
+    ReviewEvent,
+)
+from devdata.dataset import facts as facts_trail
 from devdata.dataset import text
+from devdata.dataset.accounts import StaffAccounts
 from devdata.dataset.context import DAY, Run
-from devdata.dataset.placeholders import fill
+from devdata.dataset.placeholders import NAME_AT_START, fill
+from diseasemaps.lib.markdown import render_answer
 
 CONDITION_FIELDS = [
     "id",
@@ -34,14 +47,36 @@ CONDITION_FIELDS = [
     "summary",
     "prevalence",
     "review_interval_days",
+    # The workflow: live facts, and the approved name and address.
+    "status",
+    "draft_version",
+    "live_revision",
+    "last_review",
+    "next_review_due",
+    "public_name",
+    "public_slug",
     "created_at",
     "updated_at",
 ]
 CODE_FIELDS = ["id", "condition", "system", "code"]
-CRITERIA_FIELDS = ["id", "condition", "category", "items", "source", "version", "order"]
-
-# A diagnostic criteria list: (category, items, source, version).
-Criteria = tuple[str, list[str], str, str]
+CRITERIA_SET_FIELDS = [
+    "id",
+    "condition",
+    "title",
+    "applies_to",
+    "source",
+    "version",
+    "rule",
+    "order",
+]
+CRITERIA_GROUP_FIELDS = [
+    "id",
+    "criteria_set",
+    "category",
+    "count_rule",
+    "items",
+    "order",
+]
 
 
 @dataclass(slots=True)
@@ -82,16 +117,22 @@ class Conditions:
     popularity: list[float]
 
 
-def write_conditions(run: Run) -> Conditions:
+def write_conditions(run: Run, staff: StaffAccounts) -> Conditions:
     rng = run.rng("conditions")
     total = run.sizes.conditions
+    trails = facts_trail.FactsTrails(run)
+    pending = trails.pending(total)
+    # Summary source and HTML per template choice, with a placeholder for the
+    # name: rendered once each, not once per condition (see placeholders).
+    summaries: dict[tuple[str, str, str, str], tuple[str, str]] = {}
     condition_id = run.loader.next_id(Condition)
     code_id = run.loader.next_id(ConditionCode)
-    criteria_id = run.loader.next_id(CriteriaList)
+    set_id = run.loader.next_id(CriteriaSet)
+    group_id = run.loader.next_id(CriteriaGroup)
     used_names: set[str] = set()
     used_slugs = set(Condition.objects.values_list("slug", flat=True))
     made: list[GeneratedCondition] = []
-    conditions, codes, criteria = [], [], []
+    conditions, codes, sets, groups = [], [], [], []
     for index in range(total):
         name, inside, site = _name(rng)
         while name.casefold() in used_names:
@@ -121,28 +162,15 @@ def write_conditions(run: Run) -> Conditions:
         prevalence = rng.choice(text.PREVALENCES).format(
             a=rng.randint(1, 9), b=rng.randint(20, 300)
         )
-        summary = text.SUMMARY.format(
-            name=name,
-            kind=rng.choice(text.KINDS),
-            organ=organ,
-            onset=rng.choice(text.ONSETS),
-            course=rng.choice(text.COURSES),
-        )
-        conditions.append(
-            (
-                condition_id,
-                name,
-                slug,
-                acronym,
-                expansion,
-                synonyms,
-                summary,
-                prevalence,
-                interval,
-                created,
-                created,
+        kind = rng.choice(text.KINDS)
+        onset = rng.choice(text.ONSETS)
+        course = rng.choice(text.COURSES)
+        key = (kind, organ, onset, course)
+        if key not in summaries:
+            source = text.SUMMARY.format(
+                name=NAME_AT_START, kind=kind, organ=organ, onset=onset, course=course
             )
-        )
+            summaries[key] = (source, str(render_answer(source)))
         condition = GeneratedCondition(
             index=index,
             id=condition_id,
@@ -152,48 +180,111 @@ def write_conditions(run: Run) -> Conditions:
             specialty=specialty,
             organ=organ,
         )
-        condition.terms = search_index.condition_terms(
-            Condition(
-                name=name,
-                acronym=acronym,
-                acronym_expansion=expansion,
-                synonyms=synonyms,
-            )
-        )
-        for system, code in _codes(rng, index):
+        summary = condition.named(summaries[key][0])
+        condition_codes = sorted(_codes(rng, index))
+        for system, code in condition_codes:
             codes.append((code_id, condition_id, system, code))
             code_id += 1
         if rng.random() < 0.12:
-            lists = _criteria(rng, condition)
-            condition.criteria_json = json.dumps(
-                [
-                    {
-                        "category": category,
-                        "items": items,
-                        "source": source,
-                        "version": version,
-                    }
-                    for category, items, source, version in lists
-                ]
+            # One set, in the shape of CriteriaSet.snapshot(): approved
+            # revisions copy it, as services.approve would.
+            snapshot = _criteria_set(rng, condition)
+            condition.criteria_json = json.dumps([snapshot])
+            sets.append(
+                (
+                    set_id,
+                    condition_id,
+                    snapshot["title"],
+                    snapshot["applies_to"],
+                    snapshot["source"],
+                    snapshot["version"],
+                    snapshot["rule"],
+                    1,
+                )
             )
-            for order, (category, items, source, version) in enumerate(lists, 1):
-                criteria.append(
+            for order, group in enumerate(snapshot["groups"], start=1):
+                groups.append(
                     (
-                        criteria_id,
-                        condition_id,
-                        category,
-                        "\n".join(items),
-                        source,
-                        version,
+                        group_id,
+                        set_id,
+                        group["category"],
+                        group["count_rule"],
+                        "\n".join(group["items"]),
                         order,
                     )
                 )
-                criteria_id += 1
+                group_id += 1
+            set_id += 1
+        synonym_list = synonyms.splitlines()
+        # The facts as `Condition.draft_content()` gives them from these rows,
+        # codes in the order of ConditionCode's Meta.ordering.
+        facts = facts_trail.Facts(
+            condition_id=condition_id,
+            interval_days=condition.interval_days,
+            created=created,
+            name=name,
+            slug=slug,
+            acronym=acronym,
+            acronym_expansion=expansion,
+            synonyms=synonyms,
+            synonyms_json=json.dumps(synonym_list),
+            summary=summary,
+            summary_html=condition.named_html(summaries[key][1]),
+            prevalence=prevalence,
+            codes_json=json.dumps(
+                [
+                    {"system": str(system), "code": code}
+                    for system, code in condition_codes
+                ]
+            ),
+            criteria_json=condition.criteria_json,
+        )
+        trail = trails.write(
+            facts,
+            staff.writers,
+            staff.by_specialty.get(specialty, staff.reviewers),
+            index in pending,
+        )
+        # Readers find the condition by its approved names, not the draft's.
+        condition.terms = search_index.condition_terms(
+            Condition(
+                public_name=name,
+                live_revision=ConditionRevision(
+                    acronym=acronym, acronym_expansion=expansion, synonyms=synonym_list
+                ),
+            )
+        )
+        draft = {"synonyms": synonyms, "prevalence": prevalence, **trail.changes}
+        conditions.append(
+            (
+                condition_id,
+                name,
+                slug,
+                acronym,
+                expansion,
+                draft["synonyms"],
+                summary,
+                draft["prevalence"],
+                interval,
+                trail.status,
+                trail.version,
+                trail.live_revision,
+                trail.last_review,
+                trail.next_review_due,
+                name,
+                slug,
+                created,
+                trail.last_event,
+            )
+        )
         made.append(condition)
         condition_id += 1
     run.loader.write(Condition, CONDITION_FIELDS, conditions)
     run.loader.write(ConditionCode, CODE_FIELDS, codes)
-    run.loader.write(CriteriaList, CRITERIA_FIELDS, criteria)
+    run.loader.write(CriteriaSet, CRITERIA_SET_FIELDS, sets)
+    run.loader.write(CriteriaGroup, CRITERIA_GROUP_FIELDS, groups)
+    run.loader.write(ConditionRevision, facts_trail.REVISION_FIELDS, trails.revisions)
+    run.loader.write(ReviewEvent, facts_trail.EVENT_FIELDS, trails.events)
     order = list(range(total))
     rng.shuffle(order)
     weights = [0.0] * total
@@ -266,19 +357,32 @@ def _codes(rng: random.Random, index: int) -> list[tuple[str, str]]:
     return codes
 
 
-def _criteria(rng: random.Random, condition: GeneratedCondition) -> list[Criteria]:
+def _criteria_set(rng: random.Random, condition: GeneratedCondition) -> dict:
+    """A criteria set as `CriteriaSet.snapshot()` gives it."""
     year = rng.randint(2012, 2025)
     source = text.CRITERIA_SOURCE.format(
         name=condition.name, journal=rng.choice(text.JOURNALS), year=year
     )
     version = rng.choice(["", f"{year} update", f"Version {rng.randint(1, 3)}"])
     count = rng.randint(1, 3)
-    categories = text.CRITERIA_CATEGORIES[:count]
-    lists = []
-    for category in categories:
+    # Drawn without replacement across the groups: no criterion is both major
+    # and minor.
+    pool = rng.sample(text.CRITERIA_ITEMS, len(text.CRITERIA_ITEMS))
+    groups = []
+    for category, count_rule in text.CRITERIA_GROUPS[:count]:
+        drawn, pool = pool[: rng.randint(2, 4)], pool[4:]
         items = [
             item.format(organ=condition.organ, inheritance=rng.choice(text.INHERITANCE))
-            for item in rng.sample(text.CRITERIA_ITEMS, rng.randint(2, 4))
+            for item in drawn
         ]
-        lists.append((category, items, source, version))
-    return lists
+        groups.append({"category": category, "count_rule": count_rule, "items": items})
+    return {
+        "title": f"Diagnostic criteria for {condition.name}",
+        "applies_to": rng.choice(text.CRITERIA_APPLIES_TO).format(
+            name=condition.inside
+        ),
+        "source": source,
+        "version": version,
+        "rule": text.CRITERIA_RULES[count - 1],
+        "groups": groups,
+    }

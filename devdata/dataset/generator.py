@@ -1,12 +1,14 @@
 """Builds the rows of the generated data set and writes them with `BulkLoader`.
 
-The rows obey the app's invariants as if every answer had gone through the
-review workflow and every post through moderation: each question is live with
-`--revisions` approved revisions, each approval has its edit, submit and
-approve `ReviewEvent`s (some also a request for changes, some a later
-re-certification), no reviewer approves a version they wrote, a few hundred
-drafts wait for review, every moderated post has its `ModerationEvent`, and a
-member's posts go live unmoderated only after three approved ones.
+The rows obey the app's invariants as if every answer and every condition's
+facts had gone through the review workflow and every post through moderation:
+each condition's facts are live with one approved revision (a few with a newer
+change waiting for review), each question is live with `--revisions` approved
+revisions, each approval has its edit, submit and approve `ReviewEvent`s (some
+answers also a request for changes, some a later re-certification), no
+reviewer approves a version they wrote, a few hundred drafts wait for review,
+every moderated post has its `ModerationEvent`, and a member's posts go live
+unmoderated only after three approved ones.
 
 Repeatable: every value comes from a `random.Random` seeded with the seed and
 the phase's name (so changing one size does not reshuffle the other tables),
@@ -36,7 +38,9 @@ from answers.models import (
     AnswerRevision,
     Condition,
     ConditionCode,
-    CriteriaList,
+    ConditionRevision,
+    CriteriaGroup,
+    CriteriaSet,
     PageStamp,
     Question,
     Reference,
@@ -72,9 +76,11 @@ FILLED = [
     SearchEntry,
     ReviewEvent,
     AnswerRevision,
+    ConditionRevision,
     Reference,
     Question,
-    CriteriaList,
+    CriteriaGroup,
+    CriteriaSet,
     ConditionCode,
     Condition,
 ]
@@ -90,7 +96,14 @@ LOADED = [
 ]
 
 # Content whose saved versions django-reversion keeps (see answers.models).
-HISTORY_MODELS = [Condition, ConditionCode, CriteriaList, Question, Reference]
+HISTORY_MODELS = [
+    Condition,
+    ConditionCode,
+    CriteriaSet,
+    CriteriaGroup,
+    Question,
+    Reference,
+]
 
 
 class Generator:
@@ -126,7 +139,7 @@ class Generator:
                 progress("deleted existing data", 1, 1)
             with loader.indexes_built_at_end(LOADED):
                 staff = write_staff(context)
-                conditions = write_conditions(context)
+                conditions = write_conditions(context, staff)
                 write_questions(context, conditions.items, staff)
                 members = write_members(context, conditions)
                 write_experiences(context, conditions.items, members, staff.moderators)

@@ -179,7 +179,6 @@ class Questions:
             text=question_text,
             placement=(spec["slug"], spec["kind"], spec["topic"], order),
             show_criteria=show_criteria,
-            criteria_json=condition.criteria_json if show_criteria else "[]",
             references_json=self._references(rng, condition, question_id, rows),
         )
         trail = self.trails.write(

@@ -16,22 +16,13 @@ from datetime import datetime
 
 from answers.models import AnswerRevision, ReviewEvent, Status
 from devdata.dataset import text
-from devdata.dataset.accounts import Staff
+from devdata.dataset.accounts import SIGNATURE_FIELDS, UNSIGNED, Staff, signature
 from devdata.dataset.conditions import GeneratedCondition
 from devdata.dataset.context import DAY, Run
 from devdata.dataset.placeholders import AnswerTexts, Variant
 
 Action = ReviewEvent.Action
 
-# The reviewer as they signed, copied into both revisions and events.
-SIGNATURE_FIELDS = [
-    "reviewer",
-    "reviewer_name",
-    "reviewer_credentials",
-    "reviewer_specialty",
-    "coi_statement",
-]
-UNSIGNED = (None, "", "", "", "")
 # Approvals, re-certifications and requests for changes carry the reviewer's
 # credentials as they were, like services._record.
 SIGNED = {Action.APPROVED, Action.RECERTIFIED, Action.CHANGES_REQUESTED}
@@ -49,6 +40,8 @@ REVISION_FIELDS = [
     "body",
     "body_html",
     "references",
+    "show_criteria",
+    # Criteria shown are the condition's live facts'; revisions keep no copy.
     "criteria",
     "content_changed",
     "content_updated_at",
@@ -67,17 +60,6 @@ EVENT_FIELDS = [
     "comment",
     "created_at",
 ]
-
-
-def signature(staff: Staff) -> tuple:
-    """The values of SIGNATURE_FIELDS for this reviewer."""
-    return (
-        staff.reviewer_id,
-        staff.display_name,
-        staff.credentials,
-        staff.specialty,
-        staff.coi,
-    )
 
 
 def variant(rng: random.Random, not_like: Variant | None = None) -> Variant:
@@ -99,7 +81,6 @@ class Answer:
     # slug, kind, topic and order, as approved: the draft's own.
     placement: tuple[str, str, str, int]
     show_criteria: bool
-    criteria_json: str
     references_json: str
 
 
@@ -306,7 +287,8 @@ class Trails:
             condition.named(body),
             condition.named_html(html),
             answer.references_json,
-            answer.criteria_json,
+            answer.show_criteria,
+            "[]",
             changed,
             content_updated,
             *signature(reviewer),

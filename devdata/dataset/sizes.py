@@ -78,3 +78,9 @@ class Sizes:
     @property
     def changes_requested(self) -> int:
         return min(self.questions // 20, max(1, self.questions // 2000))
+
+    @property
+    def facts_in_review(self) -> int:
+        """Conditions whose live facts have a newer change waiting for a
+        reviewer: about 2%, and at least one."""
+        return min(self.conditions, max(1, self.conditions // 50))

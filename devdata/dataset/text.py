@@ -233,11 +233,23 @@ SUMMARY = (
     "nothing here is medical information.*"
 )
 INHERITANCE = ["autosomal recessive", "autosomal dominant", "X-linked"]
-CRITERIA_CATEGORIES = [
-    "Major criteria (all are required)",
-    "Minor criteria (at least two)",
-    "Supporting features",
-    "Exclusion criteria",
+# A generated criteria set has the first one, two or three of these groups
+# (category, count rule), and the rule for that many groups.
+CRITERIA_GROUPS = [
+    ("Major criteria", "All are required"),
+    ("Minor criteria", "At least 2"),
+    ("Supporting features", "Not required; each makes the diagnosis more likely"),
+]
+CRITERIA_RULES = [
+    "All of the major criteria are needed for the diagnosis.",
+    "All of the major criteria, plus at least 2 of the minor criteria.",
+    "All of the major criteria, plus at least 2 of the minor criteria. Supporting "
+    "features make the diagnosis more likely but are not needed.",
+]
+CRITERIA_APPLIES_TO = [
+    "Children and adults with suspected {name}",
+    "Adults with suspected {name}; not tested in children",
+    "Children under 18 with suspected {name}",
 ]
 CRITERIA_ITEMS = [
     "Onset of symptoms before the age of 20",

@@ -18,12 +18,14 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from answers import search_index, services
-from answers.checks import blocking_problems, run_checks
+from answers.checks import blocking_problems, condition_checks
 from answers.models import (
     AnswerRevision,
     Condition,
     ConditionCode,
-    CriteriaList,
+    ConditionRevision,
+    CriteriaGroup,
+    CriteriaSet,
     Question,
     Reference,
     Reviewer,
@@ -81,8 +83,15 @@ def digest() -> str:
     command ran)."""
     parts = [
         Condition.objects.values_list("id", "name", "slug", "synonyms", "summary"),
+        Condition.objects.values_list(
+            "id", "status", "draft_version", "live_revision", "next_review_due"
+        ),
+        ConditionRevision.objects.values_list(
+            "id", "condition_id", "reviewer_id", "synonyms", "prevalence", "approved_at"
+        ),
         ConditionCode.objects.values_list("condition_id", "system", "code"),
-        CriteriaList.objects.values_list("condition_id", "items"),
+        CriteriaSet.objects.values_list("condition_id", "applies_to", "rule"),
+        CriteriaGroup.objects.values_list("criteria_set_id", "count_rule", "items"),
         Question.objects.values_list(
             "id", "slug", "status", "draft_version", "body", "next_review_due"
         ),
@@ -172,11 +181,16 @@ class GeneratedDataTestCase(TestCase):
 
     def test_revisions_are_numbered_snapshots_that_pass_the_checks(self):
         previous = None
-        for revision in AnswerRevision.objects.order_by("question_id", "number"):
+        revisions = AnswerRevision.objects.select_related(
+            "question__condition__live_revision"
+        ).order_by("question_id", "number")
+        for revision in revisions:
             with self.subTest(revision=revision.pk):
                 self.assertEqual(revision.body_html, render_answer(revision.body))
+                self.assertEqual(revision.criteria, [])
                 content = revision.content()
-                checks = run_checks(content, show_criteria=bool(revision.criteria))
+                # Checked as approve() checks it: with the condition's facts.
+                checks = services.checks_for(revision.question, content)
                 self.assertEqual(blocking_problems(checks), [])
                 if revision.number == 1:
                     self.assertTrue(revision.content_changed)
@@ -192,10 +206,11 @@ class GeneratedDataTestCase(TestCase):
         self.assertTrue(AnswerRevision.objects.filter(content_changed=False).exists())
 
     def test_every_approval_has_its_trail_and_keeps_four_eyes(self):
-        approvals = ReviewEvent.objects.filter(action=Action.APPROVED)
+        answers = ReviewEvent.objects.filter(question__isnull=False)
+        approvals = answers.filter(action=Action.APPROVED)
         self.assertEqual(approvals.count(), 300)
         self.assertEqual(
-            ReviewEvent.objects.filter(action=Action.SUBMITTED).count(),
+            answers.filter(action=Action.SUBMITTED).count(),
             # A submission before every decision, and one for each draft that
             # is still in review.
             300
@@ -213,12 +228,89 @@ class GeneratedDataTestCase(TestCase):
                 self.assertTrue(writers)
                 self.assertNotIn(approval.actor_id, writers)
 
+    def test_every_condition_has_live_facts_approved_with_four_eyes(self):
+        conditions = Condition.objects.select_related(
+            "live_revision__reviewer__user", "last_review"
+        ).annotate(revision_count=Count("revisions"))
+        for condition in conditions:
+            with self.subTest(condition=condition.pk):
+                facts = condition.live_revision
+                self.assertIsNotNone(facts)
+                self.assertEqual(condition.revision_count, 1)
+                self.assertEqual(
+                    (condition.public_name, condition.public_slug),
+                    (facts.name, facts.slug),
+                )
+                self.assertEqual(facts.summary_html, render_answer(facts.summary))
+                self.assertEqual(
+                    blocking_problems(condition_checks(facts.content())), []
+                )
+                # The approval, signed as services.approve signs it.
+                approval = condition.last_review
+                self.assertEqual(approval.condition_id, condition.pk)
+                self.assertIsNone(approval.question_id)
+                self.assertEqual(approval.action, Action.APPROVED)
+                self.assertEqual(approval.condition_revision_id, facts.pk)
+                self.assertEqual(approval.draft_version, facts.draft_version)
+                self.assertEqual(approval.created_at, facts.approved_at)
+                self.assertEqual(approval.actor_id, facts.reviewer.user_id)
+                reviewer = facts.reviewer
+                signed = (
+                    reviewer.pk,
+                    reviewer.display_name,
+                    reviewer.credentials,
+                    reviewer.specialty,
+                    services.coi_statement(reviewer),
+                )
+                for row in (approval, facts):
+                    self.assertEqual(
+                        (
+                            row.reviewer_id,
+                            row.reviewer_name,
+                            row.reviewer_credentials,
+                            row.reviewer_specialty,
+                            row.coi_statement,
+                        ),
+                        signed,
+                    )
+                self.assertEqual(
+                    condition.next_review_due,
+                    timezone.localdate(approval.created_at) + condition.review_interval,
+                )
+                writers = services.contributor_ids(condition, upto=approval)
+                self.assertTrue(writers)
+                self.assertNotIn(approval.actor_id, writers)
+                self.assertLess(condition.updated_at, timezone.now())
+                if condition.status == Status.PUBLISHED:
+                    self.assertEqual(condition.draft_content(), facts.content())
+                    self.assertEqual(condition.draft_version, facts.draft_version)
+                    continue
+                # A newer change to the facts, waiting for a reviewer.
+                self.assertEqual(condition.status, Status.IN_REVIEW)
+                self.assertGreater(condition.draft_version, facts.draft_version)
+                self.assertNotEqual(condition.draft_content(), facts.content())
+                submitted = condition.events.get(
+                    action=Action.SUBMITTED, draft_version=condition.draft_version
+                )
+                self.assertGreater(submitted.pk, approval.pk)
+                self.assertGreater(submitted.created_at, approval.created_at)
+        self.assertEqual(
+            Condition.objects.filter(status=Status.IN_REVIEW).count(),
+            Sizes(**SMALL).facts_in_review,
+        )
+        self.assertEqual(Condition.objects.live().count(), SMALL["conditions"])
+        self.assertEqual(Condition.objects.published().count(), SMALL["conditions"])
+
     def test_reviewers_have_answers_waiting_for_them(self):
         sizes = Sizes(**SMALL)
         self.assertTrue(self.reviewer.groups.filter(name=REVIEWER_GROUP).exists())
         self.assertTrue(self.reviewer.is_staff)
         waiting = Question.objects.awaiting_review_by(self.reviewer)
         self.assertEqual(waiting.count(), sizes.in_review)
+        self.assertEqual(
+            Condition.objects.awaiting_review_by(self.reviewer).count(),
+            sizes.facts_in_review,
+        )
         self.assertEqual(
             Question.objects.filter(status=Status.CHANGES_REQUESTED).count(),
             sizes.changes_requested,
@@ -230,8 +322,12 @@ class GeneratedDataTestCase(TestCase):
     def test_conditions_have_valid_codes_criteria_and_names(self):
         for code in ConditionCode.objects.all():
             code.full_clean()
-        for criteria in CriteriaList.objects.all():
-            criteria.full_clean()
+        for criteria_set in CriteriaSet.objects.all():
+            criteria_set.full_clean()
+            self.assertTrue(criteria_set.rule)
+            self.assertTrue(criteria_set.groups.exists())
+        for group in CriteriaGroup.objects.all():
+            group.full_clean()
         for condition in Condition.objects.all():
             condition.full_clean()
             self.assertTrue(condition.summary)
@@ -239,8 +335,9 @@ class GeneratedDataTestCase(TestCase):
         self.assertTrue(Condition.objects.exclude(synonyms="").exists())
         shows = Question.objects.filter(show_criteria=True)
         for question in shows:
-            self.assertTrue(question.condition.criteria.exists())
-            self.assertTrue(question.live_revision.criteria)
+            self.assertTrue(question.condition.criteria_sets.exists())
+            self.assertTrue(question.live_revision.show_criteria)
+            self.assertTrue(question.condition.live_revision.criteria)
 
     def test_the_search_index_is_what_a_rebuild_makes(self):
         columns = [
@@ -263,9 +360,11 @@ class GeneratedDataTestCase(TestCase):
     def test_a_generated_synonym_finds_its_condition(self):
         # An eponym ("Okafor–Lindgren syndrome") names one condition only.
         condition = (
-            Condition.objects.filter(synonyms__contains="–").order_by("pk").first()
+            Condition.objects.filter(status=Status.PUBLISHED, synonyms__contains="–")
+            .order_by("pk")
+            .first()
         )
-        synonym = next(s for s in condition.synonym_list if "–" in s)
+        synonym = next(s for s in condition.live_revision.synonym_list if "–" in s)
 
         results = search.search(synonym)
 
@@ -303,6 +402,26 @@ class GeneratedDataTestCase(TestCase):
         answer = self.client.get(question.get_absolute_url())
         self.assertContains(answer, question.live_revision.short_answer)
         self.assertContains(answer, reviewer.display_name)
+
+    def test_condition_pages_show_the_live_facts_not_a_change_in_review(self):
+        condition = Condition.objects.filter(status=Status.IN_REVIEW).first()
+        facts = condition.live_revision
+        draft = condition.draft_content()
+        (changed,) = [key for key in draft if draft[key] != facts.content()[key]]
+        new = (
+            draft["prevalence"]
+            if changed == "prevalence"
+            else next(s for s in draft["synonyms"] if s not in facts.synonyms)
+        )
+
+        response = self.client.get(condition.get_absolute_url())
+
+        self.assertContains(response, "Facts reviewed by")
+        self.assertContains(response, facts.reviewer_byline)
+        self.assertContains(response, facts.summary_html)
+        self.assertNotContains(response, new)
+        if changed == "prevalence":
+            self.assertContains(response, facts.prevalence)
 
     def test_experiences_belong_to_their_members_conditions(self):
         pairs = set(MemberCondition.objects.values_list("member_id", "condition_id"))

@@ -9,8 +9,18 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from answers.models import Condition, Question, ReviewEvent, Status
+from answers import interchange, services
+from answers.checks import OK, condition_checks
+from answers.models import (
+    Condition,
+    ConditionRevision,
+    Question,
+    ReviewEvent,
+    Status,
+)
 from devdata.demo import DEMO_TOTP_SECRET
+from devdata.management.commands.load_demo import DEMO_DIR
+from devdata.personas import PersonasTestCase
 
 
 class LoadDemoTestCase(TestCase):
@@ -28,8 +38,11 @@ class LoadDemoTestCase(TestCase):
         poems = Condition.objects.get(slug="poems-syndrome")
         self.assertEqual(poems.acronym, "POEMS")
         self.assertIn("Crow–Fukase syndrome", poems.synonym_list)
-        self.assertGreaterEqual(poems.criteria.count(), 3)
-        self.assertTrue(all(c.item_list for c in poems.criteria.all()))
+        (criteria,) = [s.snapshot() for s in poems.criteria_sets.all()]
+        self.assertEqual(criteria["title"], "Diagnostic criteria for POEMS syndrome")
+        self.assertTrue(criteria["applies_to"] and criteria["rule"])
+        self.assertEqual(len(criteria["groups"]), 3)
+        self.assertTrue(all(g["items"] and g["count_rule"] for g in criteria["groups"]))
         for condition in Condition.objects.all():
             self.assertGreaterEqual(condition.questions.count(), 5, condition)
 
@@ -50,6 +63,77 @@ class LoadDemoTestCase(TestCase):
         # Every approval was four-eyes: no approver contributed to what they approved.
         for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):
             self.assertNotEqual(approval.actor.username, "wendy")
+
+    def test_every_condition_has_facts_approved_by_a_reviewer_who_did_not_write_them(
+        self,
+    ):
+        self.load()
+
+        for condition in Condition.objects.select_related("live_revision__reviewer"):
+            with self.subTest(condition=condition.slug):
+                facts = condition.live_revision
+                self.assertIsNotNone(facts)
+                self.assertIn(facts.reviewer.user.username, {"rita", "sam"})
+                approval = condition.events.get(
+                    action=ReviewEvent.Action.APPROVED, condition_revision=facts
+                )
+                self.assertEqual(approval.reviewer, facts.reviewer)
+                self.assertEqual(approval.actor, facts.reviewer.user)
+                self.assertEqual(condition.last_review, approval)
+                self.assertEqual(
+                    condition.next_review_due,
+                    timezone.localdate(approval.created_at) + condition.review_interval,
+                )
+                self.assertEqual(
+                    (condition.public_name, condition.public_slug),
+                    (facts.name, facts.slug),
+                )
+                writers = services.contributor_ids(condition, upto=approval)
+                self.assertEqual(
+                    set(
+                        get_user_model()
+                        .objects.filter(pk__in=writers)
+                        .values_list("username", flat=True)
+                    ),
+                    {"wendy"},
+                )
+                self.assertNotIn(approval.actor_id, writers)
+                # Approved before any answer that shows its criteria.
+                for answer in condition.questions.filter(
+                    live_revision__show_criteria=True
+                ):
+                    self.assertLess(
+                        approval.created_at, answer.live_revision.approved_at
+                    )
+        self.assertTrue(
+            Question.objects.filter(live_revision__show_criteria=True).exists()
+        )
+
+    def test_one_condition_has_a_change_to_its_facts_in_review(self):
+        self.load()
+
+        (pending,) = Condition.objects.filter(status=Status.IN_REVIEW)
+        self.assertEqual(pending.slug, "myasthenia-gravis")
+        facts = pending.live_revision
+        self.assertGreater(pending.draft_version, facts.draft_version)
+        self.assertNotEqual(pending.draft_content(), facts.content())
+        self.assertIn("Erb–Goldflam disease", pending.synonym_list)
+        self.assertNotIn("Erb–Goldflam disease", facts.synonym_list)
+        sam = get_user_model().objects.get(username="sam")
+        self.assertEqual(list(Condition.objects.awaiting_review_by(sam)), [pending])
+        for condition in Condition.objects.exclude(pk=pending.pk):
+            self.assertEqual(condition.status, Status.PUBLISHED)
+            self.assertEqual(
+                condition.draft_content(), condition.live_revision.content()
+            )
+
+        # Readers see the approved facts, not the change waiting for review.
+        response = self.client.get(pending.get_absolute_url())
+
+        self.assertContains(response, "Facts reviewed by")
+        self.assertContains(response, facts.reviewer_byline)
+        self.assertContains(response, "Autoimmune myasthenia gravis")
+        self.assertNotContains(response, "Erb–Goldflam")
 
     def test_the_demo_accounts_can_log_in_with_the_readme_password(self):
         self.load()
@@ -104,26 +188,55 @@ class LoadDemoTestCase(TestCase):
 
     def test_running_it_again_changes_nothing(self):
         self.load()
-        counts = (
-            Question.objects.count(),
-            ReviewEvent.objects.count(),
-            TOTPDevice.objects.count(),
-        )
+
+        def state() -> tuple:
+            return (
+                Question.objects.count(),
+                ReviewEvent.objects.count(),
+                ConditionRevision.objects.count(),
+                list(
+                    Condition.objects.order_by("pk").values_list(
+                        "status", "draft_version", "live_revision", "last_review"
+                    )
+                ),
+                TOTPDevice.objects.count(),
+            )
+
+        before = state()
 
         output = self.load()
 
         self.assertIn("already loaded", output)
-        self.assertEqual(
-            (
-                Question.objects.count(),
-                ReviewEvent.objects.count(),
-                TOTPDevice.objects.count(),
-            ),
-            counts,
-        )
+        self.assertEqual(state(), before)
 
     def test_it_refuses_to_run_without_debug(self):
         with override_settings(DEBUG=False), self.assertRaises(CommandError) as raised:
             call_command("load_demo", stdout=StringIO())
         self.assertIn("DEBUG=true", str(raised.exception))
         self.assertEqual(get_user_model().objects.count(), 0)
+
+
+class DemoContentTestCase(PersonasTestCase):
+    def test_the_demo_criteria_sets_import_and_pass_the_checks(self):
+        batch = interchange.load_batch([DEMO_DIR])
+        self.assertEqual(batch.problems, [])
+
+        interchange.apply_batch(batch, user=self.writer)
+
+        with_criteria = Condition.objects.filter(criteria_sets__isnull=False)
+        self.assertEqual(
+            sorted(with_criteria.values_list("slug", flat=True)),
+            ["cystic-fibrosis", "poems-syndrome"],
+        )
+        for condition in with_criteria:
+            with self.subTest(condition=condition.slug):
+                content = condition.draft_content()
+                for criteria_set in content["criteria"]:
+                    self.assertTrue(criteria_set["applies_to"])
+                    self.assertTrue(
+                        all(g["count_rule"] for g in criteria_set["groups"])
+                    )
+                checks = condition_checks(content)
+                self.assertEqual(
+                    [c.level for c in checks if c.name == "Diagnostic criteria"], [OK]
+                )

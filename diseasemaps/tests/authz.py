@@ -34,6 +34,8 @@ from community.services import create_member
 from community.tests.helpers import STORY, share, share_published
 from devdata.personas import (
     Client,
+    add_criteria_set,
+    approve_facts,
     draft,
     make_condition,
     make_member,
@@ -221,11 +223,13 @@ def build_world() -> World:
         ("in_review_by_admin", p.admin),
     ):
         question = draft(author, poems, slug=key.replace("_", "-"))
-        services.submit_for_review(question=question, user=author)
+        services.submit_for_review(item=question, user=author)
         in_review[key] = question
     unpublished = draft(p.writer, poems, slug="is-it-inherited")
     publish(unpublished, writer=p.writer, reviewer=p.reviewer)
-    services.unpublish(question=unpublished, user=p.reviewer, reason="Outdated.")
+    services.unpublish(item=unpublished, user=p.reviewer, reason="Outdated.")
+    facts = build_facts(p)
+    retired = build_retired_reviewer()
 
     pending_by_author = share(p.member, poems, body=STORY + " Still waiting.")
     published_by_author = share_published(p.member, poems, moderator=p.moderator)
@@ -282,6 +286,8 @@ def build_world() -> World:
         "draft": draft_q,
         **in_review,
         "unpublished": unpublished,
+        **facts,
+        **retired,
         "revision": live.revisions.get(number=1),
         "review_event": live.events.order_by("pk").first(),
         "draft_version": Version.objects.get_for_object(draft_q).first(),
@@ -312,6 +318,56 @@ def build_world() -> World:
     world = World(users=users, objects=objects)
     log_in_roles(world)
     return world
+
+
+def build_facts(p: SimpleNamespace) -> dict:
+    """Condition facts, which have the answers' review workflow: facts that
+    Wendy, Rita and Ada each wrote and submitted, and live facts with a
+    diagnostic criteria set, written by Wendy and approved by Rita."""
+    facts = {}
+    for key, author, name in (
+        ("facts_by_writer", p.writer, "Schnitzler syndrome"),
+        ("facts_by_reviewer", p.reviewer, "TEMPI syndrome"),
+        ("facts_by_admin", p.admin, "Erdheim-Chester disease"),
+    ):
+        condition = make_condition(name=name, slug=name.lower().replace(" ", "-"))
+        services.save_draft(
+            item=condition, user=author, expected_version=condition.draft_version
+        )
+        services.submit_for_review(item=condition, user=author)
+        facts[key] = condition
+    live = make_condition(name="Castleman disease", slug="castleman-disease")
+    criteria_set = add_criteria_set(live)
+    approve_facts(live, writer=p.writer, reviewer=p.reviewer)
+    return {
+        **facts,
+        "facts_live": live,
+        "facts_revision": live.revisions.get(number=1),
+        "criteria_set": criteria_set,
+        # Saved with the condition's draft (History follows its sets).
+        "criteria_set_version": Version.objects.get_for_object(criteria_set).first(),
+    }
+
+
+def build_retired_reviewer() -> dict:
+    """A reviewer profile a site admin deactivated. Its older, active version
+    is still in History: restoring it anywhere but the reviewer's own admin
+    (a site admin's) would put a clinician back on duty."""
+    retired = Reviewer(
+        display_name="Dr Former Reviewer",
+        slug="former-reviewer",
+        credentials="MD",
+        specialty="Neurology",
+        registration_id="TEST-FORMER",
+        active=True,
+    )
+    with reversion.create_revision():
+        retired.save()
+    active_version = Version.objects.get_for_object(retired).get()
+    retired.active = False
+    with reversion.create_revision():
+        retired.save()
+    return {"retired_profile": retired, "retired_version": active_version}
 
 
 # --- Values in the data file ---------------------------------------------------

@@ -36,6 +36,7 @@ from answers.models import Condition, Question, Reference
 from devdata.personas import (
     GOOD_BODY,
     Client,
+    approve_facts,
     draft,
     make_condition,
     make_personas,
@@ -196,28 +197,47 @@ def test_the_corpus_through_the_editors_forms_and_import_is_inert(
             "acronym": "POEMS",
             "acronym_expansion": fitting(clean[40:], "X", 300)[0],
             "synonyms": "\n".join(marked(i, p, "Y") for i, p in clean),
-            "summary": "\n\n".join(marked(i, p, "U") for i, p in clean),
+            "summary": body_of(clean, "U"),
             "prevalence": groups[1],
             "review_interval_days": "",
+            "expected_version": str(
+                Condition.objects.get(pk=condition.pk).draft_version
+            ),
             "codes-TOTAL_FORMS": "0",
             "codes-INITIAL_FORMS": "0",
             "codes-MIN_NUM_FORMS": "0",
             "codes-MAX_NUM_FORMS": "1000",
-            "criteria-TOTAL_FORMS": "1",
-            "criteria-INITIAL_FORMS": "0",
-            "criteria-MIN_NUM_FORMS": "0",
-            "criteria-MAX_NUM_FORMS": "1000",
-            "criteria-0-order": "1",
-            "criteria-0-category": groups[2],
-            "criteria-0-items": "\n".join(marked(i, p, "I") for i, p in clean),
-            "criteria-0-source": fitting(clean[80:], "O", 400)[0],
-            "criteria-0-version": "",
             "_save": "Save",
         },
     )
     assert response.status_code == 302, form_errors(response)
+    # Its diagnostic criteria set, with one group, on the set's own page.
+    response = admin.post(
+        reverse("admin:answers_criteriaset_add"),
+        {
+            "condition": str(condition.pk),
+            "title": groups[2],
+            "applies_to": fitting(clean[120:], "L", 400)[0],
+            "rule": "\n".join(marked(i, p, "R") for i, p in clean),
+            "source": fitting(clean[80:], "O", 400)[0],
+            "version": "",
+            "order": "1",
+            "groups-TOTAL_FORMS": "1",
+            "groups-INITIAL_FORMS": "0",
+            "groups-MIN_NUM_FORMS": "1",
+            "groups-MAX_NUM_FORMS": "1000",
+            "groups-0-order": "1",
+            "groups-0-category": groups[3],
+            "groups-0-count_rule": fitting(clean[160:], "T", 200)[0],
+            "groups-0-items": "\n".join(marked(i, p, "I") for i, p in clean),
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302, form_errors(response)
+    # Readers see the facts once a reviewer who wrote none of them approves.
+    approve_facts(condition, writer=people.writer, reviewer=people.second_reviewer)
     condition.refresh_from_db()
-    counts["condition summary, synonyms, criteria"] = [3 * len(clean), 0]
+    counts["condition summary, synonyms, criteria"] = [4 * len(clean), 0]
 
     # The NUL payload: refused by every text field of both forms.
     nul = marked(*with_nul[0], "N")
@@ -331,8 +351,8 @@ def test_the_corpus_through_the_editors_forms_and_import_is_inert(
                 "prevalence": "",
                 "review_interval_days": None,
                 "codes": [],
-                "criteria": [],
-                "summary": "\n\n".join(marked(i, p, "F") for i, p in clean),
+                "criteria_sets": [],
+                "summary": body_of(clean, "F"),
             }
         ),
         encoding="utf-8",
@@ -368,6 +388,7 @@ def test_the_corpus_through_the_editors_forms_and_import_is_inert(
         )
     call_command("import_content", str(folder), user="wendy", verbosity=0)
     imported = Condition.objects.get(slug=imported_slug)
+    approve_facts(imported, writer=people.writer, reviewer=people.second_reviewer)
     created += list(imported.questions.order_by("order"))
     counts["import: summary, answers, references"] = [3 * len(clean), 0]
     # A file with NUL is refused with the problem named; nothing is imported.
@@ -401,10 +422,10 @@ def test_the_corpus_through_the_editors_forms_and_import_is_inert(
     for question in created:
         content = question.draft_content()
         problems = blocking_problems(run_checks(content, show_criteria=False))
-        services.submit_for_review(question=question, user=people.writer)
+        services.submit_for_review(item=question, user=people.writer)
         try:
             services.approve(
-                question=question,
+                item=question,
                 user=people.second_reviewer,
                 expected_version=question.draft_version,
                 coi_confirmed=True,
@@ -440,12 +461,17 @@ def test_the_corpus_through_the_editors_forms_and_import_is_inert(
         assert_inert_html(response.content.decode(), url)
     # Every answer's JSON-LD (the one inline script a page has) stays data
     # and reads back as exactly the question that was approved.
-    for approved in (
-        Question.objects.published()
-        .select_related("condition", "live_revision", "last_review__reviewer")
-        .prefetch_related("condition__codes")
+    for approved in Question.objects.published().select_related(
+        "condition__live_revision", "live_revision", "last_review__reviewer"
     ):
-        block = structured_data.as_script(structured_data.answer_page(approved))
+        block = structured_data.as_script(
+            structured_data.answer_page(
+                approved,
+                approved.live_revision,
+                approved.last_review,
+                approved.condition.live_revision,
+            )
+        )
         soup = BeautifulSoup(block, "html.parser")
         assert len(soup.find_all("script")) == 1, approved.slug
         data = json.loads(soup.script.string)

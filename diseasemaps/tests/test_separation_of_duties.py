@@ -50,13 +50,13 @@ class ApprovingOwnWorkTestCase(PersonasTestCase):
 
     def in_review(self, author, *, submitter=None):
         question = draft(author, self.condition)
-        services.submit_for_review(question=question, user=submitter or author)
+        services.submit_for_review(item=question, user=submitter or author)
         return question
 
     def assert_approval_refused(self, question, user) -> None:
         with self.assertRaises(FourEyesViolation):
             services.approve(
-                question=question,
+                item=question,
                 user=user,
                 expected_version=question.draft_version,
                 coi_confirmed=True,
@@ -69,7 +69,7 @@ class ApprovingOwnWorkTestCase(PersonasTestCase):
         question = self.in_review(self.admin)
         self.assert_approval_refused(question, self.admin)
         services.approve(  # another reviewer can
-            question=question,
+            item=question,
             user=self.reviewer,
             expected_version=question.draft_version,
             coi_confirmed=True,
@@ -78,7 +78,7 @@ class ApprovingOwnWorkTestCase(PersonasTestCase):
     def test_a_superuser_cannot_approve_a_draft_they_edited_or_submitted(self):
         edited = draft(self.writer, self.condition)
         edit(edited, self.admin, short_answer="No. It cannot be caught or passed on.")
-        services.submit_for_review(question=edited, user=self.writer)
+        services.submit_for_review(item=edited, user=self.writer)
         self.assert_approval_refused(edited, self.admin)
 
         submitted = self.in_review(self.writer, submitter=self.admin)
@@ -88,7 +88,7 @@ class ApprovingOwnWorkTestCase(PersonasTestCase):
         question = draft(self.admin, self.condition)
         publish(question, writer=self.admin, reviewer=self.reviewer)
         with self.assertRaises(FourEyesViolation):
-            services.recertify(question=question, user=self.admin, coi_confirmed=True)
+            services.recertify(item=question, user=self.admin, coi_confirmed=True)
         self.assertFalse(
             question.events.filter(action=ReviewEvent.Action.RECERTIFIED).exists()
         )

@@ -45,14 +45,14 @@ class MailServerDownTestCase(PersonasTestCase):
         smtp.enable()
         self.addCleanup(smtp.disable)
         self.question = draft(self.writer)
-        services.submit_for_review(question=self.question, user=self.writer)
+        services.submit_for_review(item=self.question, user=self.writer)
         # Only the approval's email matters here.
         OutboundEmail.objects.all().delete()
 
     def approve(self, reviewer) -> AnswerRevision:
         with self.captureOnCommitCallbacks(execute=True):
             return services.approve(
-                question=self.question,
+                item=self.question,
                 user=reviewer,
                 expected_version=self.question.draft_version,
                 coi_confirmed=True,
@@ -103,14 +103,14 @@ class MailServerDownTestCase(PersonasTestCase):
         self.assertEqual(len(self.sink.messages), 1)
         recipients, data = self.sink.messages[0]
         self.assertEqual(recipients, ["wendy@example.org"])
-        self.assertIn("approved your answer", data)
+        self.assertIn("approved an answer you worked on", data)
 
     def test_after_a_failure_requests_leave_sending_to_the_command(self):
         # A second approval a moment later does not wait for the server again.
         self.sink.stop()
         self.approve(self.reviewer)
         other = draft(self.writer)
-        services.submit_for_review(question=other, user=self.writer)
+        services.submit_for_review(item=other, user=self.writer)
         OutboundEmail.objects.exclude(subject__startswith="Approved").delete()
         self.question = other
         self.sink.start()
@@ -138,7 +138,7 @@ class MailServerDownTestCase(PersonasTestCase):
             transaction.atomic(),
         ):
             services.approve(
-                question=self.question,
+                item=self.question,
                 user=self.reviewer,
                 expected_version=self.question.draft_version,
                 coi_confirmed=True,

@@ -49,7 +49,13 @@ class AnswerPageTestCase(PersonasTestCase):
         super().setUpTestData()
         cls.condition = add_facts(
             make_poems(),
-            category="Mandatory major criteria (both are required)",
+            groups=[
+                {
+                    "category": "Mandatory major criteria",
+                    "count_rule": "Both are required",
+                    "items": "Polyneuropathy\nMonoclonal plasma cell disorder",
+                }
+            ],
             source="Dispenzieri A. Am J Hematol. 2021",
             version="2021 update",
         )
@@ -148,7 +154,11 @@ class AnswerPageTestCase(PersonasTestCase):
         )
         criteria = soup.select_one("section.criteria")
         self.assertEqual(
-            criteria.h3.get_text(), "Mandatory major criteria (both are required)"
+            criteria.h3.get_text(), "Diagnostic criteria for POEMS syndrome"
+        )
+        self.assertEqual(criteria.h4.get_text(), "Mandatory major criteria")
+        self.assertEqual(
+            criteria.select_one(".criteria-count").get_text(), "Both are required"
         )
         self.assertEqual(
             [li.get_text() for li in criteria.find_all("li")],
@@ -177,7 +187,7 @@ class AnswerPageTestCase(PersonasTestCase):
         self.assertEqual(len(soup.select("aside.disclaimer")), 1)
         # The community block is real, not a placeholder: it counts actual posts.
         self.assertIn(
-            "0 people with POEMS syndrome have shared",
+            "No one has shared an experience on this question yet.",
             soup.select_one("#question-sharers").get_text(),
         )
 
@@ -266,7 +276,7 @@ class AnswerPageTestCase(PersonasTestCase):
             short_answer="SECRET DRAFT WORDING",
             body="## X\n\nDRAFT BODY",
         )
-        services.submit_for_review(question=self.question, user=self.writer)
+        services.submit_for_review(item=self.question, user=self.writer)
         never = draft(
             self.writer, self.condition, slug="never", short_answer="NEVER LIVE"
         )
@@ -289,7 +299,7 @@ class AnswerPageTestCase(PersonasTestCase):
                 self.assertContains(
                     response, "We could not find that page", status_code=404
                 )
-        services.unpublish(question=self.other, user=self.reviewer, reason="Checking")
+        services.unpublish(item=self.other, user=self.reviewer, reason="Checking")
         gone = self.client.get(self.other.get_absolute_url())
         self.assertEqual(gone.status_code, 410)
         self.assertContains(gone, "withdrawn", status_code=410)

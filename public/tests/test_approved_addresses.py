@@ -42,9 +42,9 @@ class ApprovedAddressTests(PersonasTestCase):
 
     def approve(self, question: Question) -> None:
         question.refresh_from_db()
-        services.submit_for_review(question=question, user=self.writer)
+        services.submit_for_review(item=question, user=self.writer)
         services.approve(
-            question=question,
+            item=question,
             user=self.second_reviewer,
             expected_version=question.draft_version,
             coi_confirmed=True,
@@ -112,7 +112,7 @@ class ApprovedAddressTests(PersonasTestCase):
     def test_an_old_address_of_an_answer_taken_off_the_site_is_gone(self) -> None:
         edit(self.question, self.writer, slug="second")
         self.approve(self.question)
-        services.unpublish(question=self.question, user=self.admin, reason="Checking")
+        services.unpublish(item=self.question, user=self.admin, reason="Checking")
         self.assertEqual(
             self.client.get(self.path("is-it-contagious")).status_code, 410
         )
@@ -121,15 +121,15 @@ class ApprovedAddressTests(PersonasTestCase):
     def test_an_address_another_live_answer_has_is_refused(self) -> None:
         question = Question.objects.get(pk=self.question.pk)
         question.slug = "treatment-draft"
-        services.save_draft(question=question, user=self.writer, expected_version=1)
+        services.save_draft(item=question, user=self.writer, expected_version=1)
         # The sibling's row moves away, its live address stays "treatment".
         edit(self.sibling, self.writer, slug="treating-it")
         edit(self.question, self.writer, slug="treatment")
         question.refresh_from_db()
-        services.submit_for_review(question=question, user=self.writer)
-        with self.assertRaisesMessage(ChecksFailed, "another live answer"):
+        services.submit_for_review(item=question, user=self.writer)
+        with self.assertRaisesMessage(ChecksFailed, "is live at …/treatment/"):
             services.approve(
-                question=question,
+                item=question,
                 user=self.second_reviewer,
                 expected_version=question.draft_version,
                 coi_confirmed=True,
@@ -141,7 +141,7 @@ class ApprovedAddressTests(PersonasTestCase):
         question.condition = other
         with self.assertRaisesMessage(WorkflowError, "cannot move"):
             services.save_draft(
-                question=question,
+                item=question,
                 user=self.writer,
                 expected_version=question.draft_version,
             )

@@ -15,6 +15,9 @@ PAGES = {
     "home": "/",
     "index": "/conditions/",
     "condition": "/conditions/poems-syndrome/",
+    # No experiences shared yet: the block invites the first one.
+    "condition, no experiences": "/conditions/cystic-fibrosis/",
+    # No experiences on this question yet (the demo's are on another one).
     "answer": "/conditions/poems-syndrome/how-is-it-diagnosed/",
     "overdue answer": "/conditions/poems-syndrome/is-it-contagious/",
     "reviewer": "/reviewers/rita-osei/",
@@ -22,6 +25,16 @@ PAGES = {
     "not found": "/conditions/no-such-thing/",
 }
 SCREENSHOTS = Path(tempfile.gettempdir()) / "diseasemaps-screenshots"
+# Pages whose community block invites the first post, checked with axe too.
+INVITING = {"condition, no experiences", "answer"}
+
+
+def invites_the_first_post(page, name: str, width: int) -> None:
+    if name in INVITING:
+        invitation = page.locator("section.community").get_by_role(
+            "link", name="Be the first to share yours"
+        )
+        expect(invitation).to_be_visible()
 
 
 @pytest.mark.browser
@@ -33,7 +46,7 @@ def test_axe_finds_no_violations_on_public_pages(demo_site, browser):
     probe.set_content('<html lang="en"><title>t</title><main><img src="x.png"></main>')
     assert "image-alt" in [v["id"] for v in axe.run(probe).response["violations"]]
     probe.close()
-    assert violations_on(browser, demo_site, PAGES) == {}
+    assert violations_on(browser, demo_site, PAGES, then=invites_the_first_post) == {}
 
 
 @pytest.mark.browser

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from answers import services
-from answers.models import CriteriaList
 from answers.versions import known_version
 from devdata.personas import (
     PersonasTestCase,
+    add_criteria_set,
     add_facts,
     draft,
     make_condition,
@@ -43,8 +43,13 @@ class ConditionPageTestCase(PersonasTestCase):
                 prevalence="About 3 in 1,000,000 people",
                 summary="A rare condition caused by *abnormal plasma cells*.",
             ),
-            category="Minor criteria",
-            items="Organomegaly\nPapilledema",
+            groups=[
+                {
+                    "category": "Minor criteria",
+                    "count_rule": "At least one",
+                    "items": "Organomegaly\nPapilledema",
+                }
+            ],
         )
         cls.treatment = draft(
             cls.writer, cls.condition, text="How is it treated?", topic="treatment"
@@ -57,7 +62,7 @@ class ConditionPageTestCase(PersonasTestCase):
         cls.in_review = draft(
             cls.writer, cls.condition, text="Is it inherited?", topic="causes"
         )
-        services.submit_for_review(question=cls.in_review, user=cls.writer)
+        services.submit_for_review(item=cls.in_review, user=cls.writer)
 
     def test_it_shows_names_codes_prevalence_criteria_and_questions_by_topic(self):
         soup = soup_of(self.client.get("/conditions/poems-syndrome/"))
@@ -189,9 +194,7 @@ class ConditionPageTestCase(PersonasTestCase):
             )
             publish(question, writer=self.writer, reviewer=self.reviewer)
             other = make_condition()
-            CriteriaList.objects.create(
-                condition=other, category="A", items="x", source="s"
-            )
+            add_criteria_set(other)
             publish(
                 draft(self.writer, other), writer=self.writer, reviewer=self.reviewer
             )
@@ -211,7 +214,7 @@ class ReviewerAndPolicyPagesTestCase(PersonasTestCase):
         publish(approved, writer=self.writer, reviewer=self.reviewer)
         recertified = draft(self.writer, condition, text="Re-certified by Rita?")
         publish(recertified, writer=self.writer, reviewer=self.second_reviewer)
-        services.recertify(question=recertified, user=self.reviewer, coi_confirmed=True)
+        services.recertify(item=recertified, user=self.reviewer, coi_confirmed=True)
         elsewhere = draft(self.writer, condition, text="Only Sam?")
         publish(elsewhere, writer=self.writer, reviewer=self.second_reviewer)
         self.reviewer_profile.registration_body = "General Medical Council"

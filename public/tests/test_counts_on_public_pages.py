@@ -38,8 +38,7 @@ class CountsTestCase(PersonasTestCase):
     def test_singular_and_plural_on_the_answer_page(self):
         self.assertEqual(
             text(self.client.get(self.answer_url), "#question-sharers"),
-            "0 people with POEMS syndrome have shared their first-person experience "
-            "on this question.",
+            "No one has shared an experience on this question yet.",
         )
         share_published(
             self.member, self.condition, self.question, moderator=self.moderator

@@ -24,13 +24,13 @@ class DiscoveryTestCase(PersonasTestCase):
         publish(self.live, writer=self.writer, reviewer=self.reviewer, at=self.updated)
         # A re-certification moves "last reviewed", not the sitemap's lastmod.
         services.recertify(
-            question=self.live, user=self.second_reviewer, coi_confirmed=True
+            item=self.live, user=self.second_reviewer, coi_confirmed=True
         )
         self.in_review = draft(self.writer, self.condition, slug="in-review")
-        services.submit_for_review(question=self.in_review, user=self.writer)
+        services.submit_for_review(item=self.in_review, user=self.writer)
         self.withdrawn = draft(self.writer, self.condition, slug="withdrawn")
         publish(self.withdrawn, writer=self.writer, reviewer=self.reviewer)
-        services.unpublish(question=self.withdrawn, user=self.reviewer, reason="x")
+        services.unpublish(item=self.withdrawn, user=self.reviewer, reason="x")
         edit(self.live, self.writer, short_answer="DRAFT WORDING NOBODY SEES")
         make_condition(name="Draft disease", slug="draft-disease")
 
@@ -118,7 +118,10 @@ class DiscoveryTestCase(PersonasTestCase):
         soup = BeautifulSoup(
             self.client.get("/conditions/poems-syndrome/").content, "html.parser"
         )
-        data = json.loads(soup.find("script", type="application/ld+json").string)
+        graph = json.loads(soup.find("script", type="application/ld+json").string)
+        condition, data = graph["@graph"]
+        self.assertEqual(condition["@type"], "MedicalCondition")
+        self.assertEqual(condition["name"], "POEMS syndrome")
         self.assertEqual(data["@type"], "BreadcrumbList")
         visible = [li.get_text(strip=True) for li in soup.select(".breadcrumb li")]
         self.assertEqual([i["name"] for i in data["itemListElement"]], visible)

@@ -25,6 +25,7 @@ from community.models import Experience
 from community.tests.helpers import share, share_published
 from devdata.personas import (
     PersonasTestCase,
+    approve_facts,
     draft,
     edit,
     make_member,
@@ -39,7 +40,6 @@ CHANGES_WHAT_READERS_SEE = {
         "recertify",
         "unpublish",
         "reschedule_reviews",
-        "save_condition",
         "save_reviewer",
     ],
     "community.services.members": ["set_relation", "remove_relation", "update_profile"],
@@ -60,18 +60,25 @@ CHANGES_WHAT_READERS_SEE = {
 # Services readers never see the effect of, and why.
 READERS_SEE_NOTHING = {
     "answers.services": {
-        "save_draft": "Drafts are never public; approval publishes them.",
+        "save_draft": "Drafts (answers and condition facts) are never public; "
+        "approval publishes them. A condition's new review interval moves dates "
+        "through reschedule_reviews.",
         "submit_for_review": "A draft in review is still a draft.",
         "request_changes": "The draft goes back to its writer; nothing is public.",
         "roll_back": "An old revision becomes the draft; it needs approval again.",
         "restore_from_history": "A saved draft comes back as the draft.",
         "replace_references": "Writes a draft's references (save_draft, roll_back).",
+        "replace_codes": "Writes a draft's codes (roll_back).",
+        "replace_criteria": "Writes a draft's criteria sets (roll_back).",
+        "checks_for": "Reads the pre-approval checks of a draft.",
+        "content_changed": "Compares two versions of content.",
+        "noun": "Names a kind of content in messages.",
         "normalise_text": "A text helper.",
         "actor_name": "A name for the audit trail.",
         "active_reviewer": "Reads the reviewer profile of a user.",
         "contributor_ids": "Reads who worked on a draft (four-eyes rule).",
         "contributor_names": "Reads who worked on a draft (four-eyes rule).",
-        "lock_question": "Locks a row inside the other services.",
+        "lock": "Locks a row inside the other services.",
         "check_version": "The stale-edit check inside the other services.",
         "coi_statement": "Formats a reviewer's declaration.",
     },
@@ -193,7 +200,7 @@ class NextRequestTestCase(PersonasTestCase):
         self.assert_next_request(
             question.get_absolute_url(),
             lambda: services.recertify(
-                question=question, user=self.second_reviewer, coi_confirmed=True
+                item=question, user=self.second_reviewer, coi_confirmed=True
             ),
             gone="Review overdue",
             shown="Dr Sam Lindqvist",
@@ -206,7 +213,7 @@ class NextRequestTestCase(PersonasTestCase):
         self.assert_next_request(
             self.condition_url,
             lambda: services.unpublish(
-                question=self.question, user=self.reviewer, reason="An error."
+                item=self.question, user=self.reviewer, reason="An error."
             ),
             gone="Is POEMS syndrome contagious?",
         )
@@ -227,17 +234,37 @@ class NextRequestTestCase(PersonasTestCase):
             question.get_absolute_url(), longer_interval, gone="Review overdue"
         )
 
-    def test_save_condition(self) -> None:
-        def other_names():
-            self.condition.synonyms = "Takatsuki disease"
-            services.save_condition(condition=self.condition, user=self.writer)
+    def test_approving_condition_facts(self) -> None:
+        approve_facts(self.condition, reviewer=self.reviewer)
 
+        def other_names():
+            self.condition.refresh_from_db()
+            self.condition.synonyms = "Takatsuki disease"
+            services.save_draft(
+                item=self.condition,
+                user=self.writer,
+                expected_version=self.condition.draft_version,
+            )
+            # A draft alone changes nothing readers see.
+            self.assertContains(self.client.get(self.url), "Crow–Fukase syndrome")
+            approve_facts(self.condition, reviewer=self.second_reviewer)
+
+        # The answer page's About block shows the same facts: kept, then new.
+        self.assertContains(self.client.get(self.url), "Crow–Fukase syndrome")
+        kept = self.client.get(self.url)
+        self.assertTrue(
+            kept.get("X-Page-Cache", "").startswith("hit")
+            or kept.get("X-Stored-Page") == "hit"
+        )
         self.assert_next_request(
             self.condition_url,
             other_names,
             gone="Crow–Fukase syndrome",
             shown="Takatsuki disease",
         )
+        answer = self.client.get(self.url)
+        self.assertNotContains(answer, "Crow–Fukase syndrome")
+        self.assertContains(answer, "Takatsuki disease")
 
     def test_save_reviewer(self) -> None:
         profile = self.reviewer_profile

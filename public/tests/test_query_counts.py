@@ -45,7 +45,7 @@ class QueryCountsTestCase(PersonasTestCase):
         other = draft(cls.writer, cls.condition, topic="treatment")
         publish(other, writer=cls.writer, reviewer=cls.reviewer)
         waiting = draft(cls.writer, cls.condition, topic="diagnosis")
-        services.submit_for_review(question=waiting, user=cls.writer)
+        services.submit_for_review(item=waiting, user=cls.writer)
         share_published(
             cls.member, cls.condition, cls.question, moderator=cls.moderator
         )
@@ -70,7 +70,7 @@ class QueryCountsTestCase(PersonasTestCase):
             edit(question, self.writer, short_answer="No. It is not catching.")
             publish(question, writer=self.writer, reviewer=self.reviewer)
             waiting = draft(self.writer, self.condition, topic=topic)
-            services.submit_for_review(question=waiting, user=self.writer)
+            services.submit_for_review(item=waiting, user=self.writer)
         ConditionCode.objects.create(
             condition=self.condition, system="ICD-10", code="D47.7"
         )

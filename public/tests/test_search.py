@@ -19,6 +19,7 @@ from answers.models import SearchEntry
 from answers.publication import public_content_changed
 from devdata.personas import (
     PersonasTestCase,
+    approve_facts,
     condition_form,
     draft,
     edit,
@@ -65,6 +66,7 @@ class RankingTestCase(SearchTestCase):
             acronym_expansion="Quillon–Lark syndrome",
             synonyms="Zorbitol disease\nBrannock disease",
         )
+        approve_facts(cls.named)
         cls.asked = make_condition(name="Hadley disease", slug="hadley-disease")
         cls.answered = make_condition(name="Tamsin disease", slug="tamsin-disease")
 
@@ -143,7 +145,7 @@ class OnlyLiveContentTestCase(SearchTestCase):
     def test_drafts_and_answers_in_review_are_never_found(self):
         question = draft(self.writer, self.condition, text="Is zorbitol safe?")
         self.assertEqual(self.found("zorbitol"), [])
-        services.submit_for_review(question=question, user=self.writer)
+        services.submit_for_review(item=question, user=self.writer)
         self.assertEqual(self.found("zorbitol"), [])
         self.assertFalse(SearchEntry.objects.exists())
         self.assertEqual(result_links(self.search("zorbitol")), [])
@@ -170,7 +172,7 @@ class OnlyLiveContentTestCase(SearchTestCase):
 
     def test_unpublishing_removes_the_answer(self):
         question = self.live(self.condition, text="Is zorbitol safe?")
-        services.unpublish(question=question, user=self.reviewer, reason="Outdated.")
+        services.unpublish(item=question, user=self.reviewer, reason="Outdated.")
 
         self.assertEqual(self.found("zorbitol"), [])
         self.assertEqual(result_links(self.search("zorbitol")), [])
@@ -180,10 +182,12 @@ class OnlyLiveContentTestCase(SearchTestCase):
         question = self.live(self.condition, text="How is it treated?")
         self.condition.name = "Brannock syndrome"
         self.condition.save()
-        # Until the change is announced, the index still has the old name.
+        # A draft: the index keeps the approved name.
+        self.assertEqual(self.found("brannock"), [])
+        public_content_changed(conditions=[self.condition])
         self.assertEqual(self.found("brannock"), [])
 
-        public_content_changed(conditions=[self.condition])
+        approve_facts(self.condition)
 
         self.assertEqual(self.found("brannock"), [question])
         self.assertEqual(self.found("quillon"), [])
@@ -205,6 +209,9 @@ class OnlyLiveContentTestCase(SearchTestCase):
         )
 
         self.assertEqual(response.status_code, 302)
+        # Searchable once a reviewer approves the facts, not before.
+        self.assertEqual(self.found("brannock"), [])
+        approve_facts(self.condition)
         self.assertEqual(self.found("brannock"), [question])
         self.assertEqual(self.found("QLS"), [question])
         entry = SearchEntry.objects.get(question=question)
@@ -371,6 +378,7 @@ class FallbackTestCase(SearchTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.poems = make_poems()
+        approve_facts(cls.poems)
         other = make_condition(name="Myasthenia gravis", slug="myasthenia-gravis")
         cls.about = draft(
             cls.writer, cls.poems, text="What is POEMS syndrome?", topic="about"

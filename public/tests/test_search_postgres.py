@@ -13,6 +13,7 @@ from django.urls import reverse
 from answers.models import Question
 from devdata.personas import (
     PersonasTestCase,
+    approve_facts,
     draft,
     ensure_roles,
     make_condition,
@@ -41,6 +42,9 @@ class PostgresSearchTestCase(PersonasTestCase):
             acronym="MG",
             acronym_expansion="Myasthenia gravis",
         )
+        # Other names and acronyms are searchable once their facts are approved.
+        approve_facts(cls.poems)
+        approve_facts(cls.mg)
         cls.poems_outlook = cls.live(
             cls.poems,
             text="What is the outlook for people with POEMS syndrome?",

@@ -27,6 +27,7 @@ from community import services as community_services
 from community.tests.helpers import share, share_published
 from devdata.personas import (
     PersonasTestCase,
+    approve_facts,
     draft,
     edit,
     edit_condition_in_admin,
@@ -127,9 +128,9 @@ class StoredPagesTestCase(PersonasTestCase):
 
     def approve_wording(self, question, wording: str) -> None:
         edit(question, self.writer, short_answer=wording)
-        services.submit_for_review(question=question, user=self.writer)
+        services.submit_for_review(item=question, user=self.writer)
         services.approve(
-            question=question,
+            item=question,
             user=self.second_reviewer,
             expected_version=question.draft_version,
             coi_confirmed=True,
@@ -149,6 +150,11 @@ class StoredPagesTestCase(PersonasTestCase):
                 self.condition,
                 name="POEMS syndrome (Crow–Fukase)",
             )
+            # A draft: the stored page is still the one readers get.
+            kept = self.get(self.url)
+            self.assertEqual(kept["X-Stored-Page"], "hit")
+            self.assertNotContains(kept, "POEMS syndrome (Crow–Fukase)")
+            approve_facts(self.condition, reviewer=self.reviewer)
 
         def reviewer_profile():
             # A change no condition can be named for: every page goes stale.
@@ -172,7 +178,7 @@ class StoredPagesTestCase(PersonasTestCase):
                 lambda: self.approve_wording(self.sibling, "Treatment is tailored."),
             ),
             (
-                "a condition edit in the admin",
+                "a condition edit in the admin, once approved",
                 self.url,
                 "POEMS syndrome (Crow–Fukase)",
                 rename_in_the_admin,
@@ -190,7 +196,7 @@ class StoredPagesTestCase(PersonasTestCase):
 
     def test_an_unpublished_sibling_leaves_every_page_of_its_condition(self):
         def unpublish():
-            services.unpublish(question=self.sibling, user=self.reviewer, reason="Old")
+            services.unpublish(item=self.sibling, user=self.reviewer, reason="Old")
 
         self.read_twice(self.condition_url)
         self.assert_next_request_shows(
@@ -301,7 +307,7 @@ class StoredPagesTestCase(PersonasTestCase):
         self.read_twice(self.url, self.sibling.get_absolute_url(), self.condition_url)
         self.assertEqual(StoredPage.objects.count(), 3)
         services.recertify(
-            question=self.question, user=self.second_reviewer, coi_confirmed=True
+            item=self.question, user=self.second_reviewer, coi_confirmed=True
         )
         self.assertFalse(StoredPage.objects.exists())
 

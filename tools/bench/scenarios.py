@@ -130,7 +130,7 @@ def _live_answer_paths(limit: int) -> list[str]:
     rows = list(
         Question.objects.published()
         .order_by("pk")
-        .values_list("condition__slug", "slug")
+        .values_list("condition__public_slug", "live_revision__slug")
     )
     random.Random(SEED).shuffle(rows)
     return [f"/conditions/{c}/{q}/" for c, q in rows[:limit]]
@@ -139,7 +139,9 @@ def _live_answer_paths(limit: int) -> list[str]:
 def _condition_paths(limit: int) -> list[str]:
     from answers.models import Condition
 
-    slugs = list(Condition.objects.published().order_by("pk").values_list("slug"))
+    slugs = list(
+        Condition.objects.published().order_by("pk").values_list("public_slug")
+    )
     random.Random(SEED).shuffle(slugs)
     return [f"/conditions/{slug}/" for (slug,) in slugs[:limit]]
 

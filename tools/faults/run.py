@@ -334,7 +334,7 @@ def approval_trials(report: Report) -> None:
 
     def approve(user, question):
         return lambda: services.approve(
-            question=Question.objects.get(pk=question.pk),
+            item=Question.objects.get(pk=question.pk),
             user=user,
             expected_version=question.draft_version,
             coi_confirmed=True,
@@ -346,7 +346,7 @@ def approval_trials(report: Report) -> None:
     with Crowd(APPROVERS) as crowd:
         for _ in range(TRIALS):
             question = draft(writer, condition)
-            services.submit_for_review(question=question, user=writer)
+            services.submit_for_review(item=question, user=writer)
             outcomes = crowd.run([approve(user, question) for user in reviewers])
             approved = sum(isinstance(o, AnswerRevision) for o in outcomes)
             refused = sum(isinstance(o, InvalidTransition) for o in outcomes)
@@ -490,9 +490,9 @@ def email_down(report: Report, sink, env: dict) -> None:
     committed = 0
     for _ in range(approvals):
         question = draft(writer, condition)
-        services.submit_for_review(question=question, user=writer)
+        services.submit_for_review(item=question, user=writer)
         revision = services.approve(
-            question=question,
+            item=question,
             user=reviewer,
             expected_version=question.draft_version,
             coi_confirmed=True,

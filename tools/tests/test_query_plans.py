@@ -36,7 +36,7 @@ class QueryPlansTestCase(PersonasTestCase):
         cls.question = draft(cls.writer, cls.condition, slug="is-it-contagious")
         publish(cls.question, writer=cls.writer, reviewer=cls.reviewer)
         waiting = draft(cls.writer, cls.condition, topic="diagnosis")
-        services.submit_for_review(question=waiting, user=cls.writer)
+        services.submit_for_review(item=waiting, user=cls.writer)
         for n in range(12):
             author = make_member(f"sharer{n}")
             about = cls.question if n % 2 else None

@@ -49,7 +49,8 @@ def day(value: str) -> date:
 class Command(BaseCommand):
     help = (
         "Fill an empty database with a large, realistic generated data set for load "
-        "tests: conditions with codes and criteria, live answers with several "
+        "tests: conditions with codes and criteria and reviewed facts (a few with "
+        "a change in review), live answers with several "
         "approved revisions and their review trail, search entries, reviewers, "
         "members and their experiences, some answers in review and posts waiting "
         "for moderation. The same --seed, sizes and --today give the same data. "

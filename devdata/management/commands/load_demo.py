@@ -7,6 +7,7 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -101,12 +102,26 @@ REVIEWERS = {
 }
 
 
+# Before every demo answer's approval but the overdue one's (400 days ago),
+# and recent enough that the facts are not due for review yet.
+FACTS_APPROVED_DAYS_AGO = 200
+# The condition whose facts have a change in review, and the change: another
+# name for the condition (its historical eponym).
+PENDING_FACTS = ("myasthenia-gravis", "Erb–Goldflam disease")
+
+
+def _reviewer_for(condition: Condition, users: dict) -> AbstractBaseUser:
+    """Haematology reviews POEMS syndrome, neurology the others."""
+    return users["rita"] if condition.slug == "poems-syndrome" else users["sam"]
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo accounts (one per role, password in README; staff get a "
         "TOTP device with the README's shared demo secret) and load the "
         "demo conditions and answers from demo/content through the review "
-        "workflow: most answers approved, some in review, one overdue. Refuses to "
+        "workflow: every condition's facts approved (one with a newer change in "
+        "review), most answers approved, some in review, one overdue. Refuses to "
         "run with DEBUG off, because the accounts have known passwords. Safe to "
         "run again: existing accounts and content are left as they are."
     )
@@ -147,14 +162,18 @@ class Command(BaseCommand):
             )
             conditions = Condition.objects.filter(slug__in=slugs).order_by("slug")
             for index, condition in enumerate(conditions, start=1):
+                # The facts first: an answer that shows the condition's criteria
+                # can only be approved once the facts holding them are.
+                self._approve_facts(condition, users)
                 # Meta ordering (topic, order, then creation in file order) is
                 # the order the workflow below gives each question its role in.
                 questions = list(condition.questions.all())
                 self._run_workflow(condition, questions, users)
                 self.stdout.write(
-                    f"[{index}/{len(slugs)}] {condition.name}: "
+                    f"[{index}/{len(slugs)}] {condition.name}: facts approved, "
                     f"{len(questions)} questions"
                 )
+            self._change_facts(Condition.objects.get(slug=PENDING_FACTS[0]), users)
             self._community(users)
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
 
@@ -237,6 +256,39 @@ class Command(BaseCommand):
             )
         return users
 
+    def _approve_facts(self, condition: Condition, users: dict) -> None:
+        """The writer submits the imported facts; a reviewer who did not write
+        them approves (the same specialty split as the answers below)."""
+        writer = users["wendy"]
+        reviewer = _reviewer_for(condition, users)
+        at = timezone.now() - timedelta(days=FACTS_APPROVED_DAYS_AGO)
+        services.submit_for_review(
+            item=condition, user=writer, at=at - timedelta(days=4)
+        )
+        services.approve(
+            item=condition,
+            user=reviewer,
+            expected_version=condition.draft_version,
+            coi_confirmed=True,
+            at=at,
+        )
+
+    def _change_facts(self, condition: Condition, users: dict) -> None:
+        """Live facts with a newer change waiting for a reviewer: readers keep
+        seeing the approved facts until it is approved."""
+        _slug, synonym = PENDING_FACTS
+        condition.refresh_from_db()
+        condition.synonyms = f"{condition.synonyms}\n{synonym}"
+        at = timezone.now() - timedelta(days=1)
+        services.save_draft(
+            item=condition,
+            user=users["wendy"],
+            expected_version=condition.draft_version,
+            comment="Demo: added a historical name",
+            at=at,
+        )
+        services.submit_for_review(item=condition, user=users["wendy"], at=at)
+
     def _run_workflow(self, condition: Condition, questions: list, users: dict) -> None:
         """Most answers approved at various dates, one overdue, some still in review.
 
@@ -244,14 +296,14 @@ class Command(BaseCommand):
         Haematology reviews POEMS syndrome, neurology the others.
         """
         writer = users["wendy"]
-        reviewer = users["rita"] if condition.slug == "poems-syndrome" else users["sam"]
+        reviewer = _reviewer_for(condition, users)
         now = timezone.now()
         last = len(questions) - 1
         for index, question in enumerate(questions):
             if index == last:
                 # Never published: waiting for its first review.
                 services.submit_for_review(
-                    question=question, user=writer, at=now - timedelta(days=2)
+                    item=question, user=writer, at=now - timedelta(days=2)
                 )
                 continue
             approved_days_ago = 30 + 37 * index
@@ -262,10 +314,10 @@ class Command(BaseCommand):
                 approved_days_ago = 400  # past the 365-day interval: overdue
             at = now - timedelta(days=approved_days_ago)
             services.submit_for_review(
-                question=question, user=writer, at=at - timedelta(days=3)
+                item=question, user=writer, at=at - timedelta(days=3)
             )
             services.approve(
-                question=question,
+                item=question,
                 user=reviewer,
                 expected_version=question.draft_version,
                 coi_confirmed=True,
@@ -282,15 +334,15 @@ class Command(BaseCommand):
             "Ask your care team which groups they trust."
         )
         services.save_draft(
-            question=question,
+            item=question,
             user=writer,
             expected_version=question.draft_version,
             comment="Demo: added a support section",
         )
-        services.submit_for_review(question=question, user=writer)
+        services.submit_for_review(item=question, user=writer)
         if condition.slug == "cystic-fibrosis":
             services.request_changes(
-                question=question,
+                item=question,
                 user=reviewer,
                 comment="Please name two national patient organisations and add "
                 "them as references.",
