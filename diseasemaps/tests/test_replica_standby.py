@@ -238,9 +238,10 @@ def replay_paused():
 
 
 def rename_on_primary(condition: Condition, name: str) -> None:
-    """A change the public sees, as the admin makes it: content and version."""
+    """A change the public sees, as an approval makes it: the approved name
+    (a draft's name is not public) and the public content version."""
     with transaction.atomic():
-        Condition.objects.filter(pk=condition.pk).update(name=name)
+        Condition.objects.filter(pk=condition.pk).update(public_name=name)
         public_content_changed(conditions=[condition])
 
 
