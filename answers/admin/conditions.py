@@ -11,6 +11,7 @@ audit event; readers see the change once a reviewer approves the facts.
 
 from collections.abc import Callable, Iterable
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -21,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from answers import services
 from answers.admin.common import DraftAdmin, DraftForm, SavedByServiceAdmin
 from answers.admin.workflow import QueueFilter, WorkflowMixin
+from answers.exceptions import StaleDraft
 from answers.models import Condition, ConditionCode, CriteriaGroup, CriteriaSet
 from answers.models.catalogue import CONDITION_DRAFT_FIELDS
 
@@ -152,6 +154,52 @@ class CriteriaGroupInline(admin.StackedInline):
         return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
+class CriteriaSetForm(forms.ModelForm):
+    """A criteria set, with the draft version of its condition when the form
+    was opened: a set is part of the condition's draft facts, so a save over a
+    newer version of them is refused, as on the condition's own form."""
+
+    condition_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CriteriaSet
+        fields = [
+            "condition",
+            "title",
+            "applies_to",
+            "rule",
+            "source",
+            "version",
+            "order",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        condition_id = self.instance.condition_id or self.initial.get("condition")
+        self.fields["condition_version"].initial = (
+            Condition.objects.filter(pk=condition_id)
+            .values_list("draft_version", flat=True)
+            .first()
+            if condition_id
+            else None
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        condition, version = cleaned.get("condition"), cleaned.get("condition_version")
+        if condition is not None and version is not None:
+            try:
+                services.check_version(
+                    services.lock(condition),
+                    version,
+                    "Nothing was saved. Copy your changes, reload the page and "
+                    "apply them to the newer version.",
+                )
+            except StaleDraft as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
 @admin.register(CriteriaSet)
 class CriteriaSetAdmin(SavedByServiceAdmin):
     """A criteria set with its groups. It belongs to its condition: saving or
@@ -162,7 +210,17 @@ class CriteriaSetAdmin(SavedByServiceAdmin):
     list_select_related = ["condition"]
     search_fields = ["title", "source", "condition__name"]
     autocomplete_fields = ["condition"]
-    fields = ["condition", "title", "applies_to", "rule", "source", "version", "order"]
+    form = CriteriaSetForm
+    fields = [
+        "condition",
+        "title",
+        "applies_to",
+        "rule",
+        "source",
+        "version",
+        "order",
+        "condition_version",
+    ]
 
     # A set's saved versions come back with its condition's, through the
     # condition's History (a draft edit of its facts), never on their own.
@@ -189,7 +247,12 @@ class CriteriaSetAdmin(SavedByServiceAdmin):
             criteria_set.save()
             admin.ModelAdmin.save_related(self, request, form, formsets, change)
 
-        _save_condition(request, criteria_set.condition, save_set_and_groups)
+        _save_condition(
+            request,
+            criteria_set.condition,
+            save_set_and_groups,
+            expected_version=form.cleaned_data.get("condition_version"),
+        )
 
     def delete_model(self, request: HttpRequest, obj: CriteriaSet) -> None:
         _save_condition(request, obj.condition, obj.delete)
@@ -205,14 +268,20 @@ class CriteriaSetAdmin(SavedByServiceAdmin):
 
 
 def _save_condition(
-    request: HttpRequest, condition: Condition, save_related: Callable[[], None]
+    request: HttpRequest,
+    condition: Condition,
+    save_related: Callable[[], None],
+    *,
+    expected_version: int | None = None,
 ) -> None:
-    """A change to a criteria set is a change to its condition's draft facts."""
+    """A change to a criteria set is a change to its condition's draft facts:
+    over the version the editor saw (the set's form), or, for a deletion
+    confirmed on its own page, the version now."""
     condition = Condition.objects.get(pk=condition.pk)
     services.save_draft(
         item=condition,
         user=request.user,
-        expected_version=condition.draft_version,
+        expected_version=expected_version or condition.draft_version,
         save_related=save_related,
     )
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
+from answers import services
 from answers.models import CriteriaSet, ReviewEvent
 from devdata.personas import (
     Client,
@@ -190,6 +191,35 @@ class CriteriaSetAdminTestCase(PersonasTestCase):
         self.assertIn("Newer criteria", self.page_text())
         self.approve_facts()
         self.assertEqual(self.page_text(), "")
+
+    def test_a_set_saved_over_newer_facts_is_refused(self):
+        criteria_set = add_criteria_set(self.condition, title="Older criteria")
+        group = criteria_set.groups.get()
+        self.client.force_login(self.writer)
+        change = reverse("admin:answers_criteriaset_change", args=[criteria_set.pk])
+        opened = self.client.get(change).context["adminform"].form
+        seen = opened.fields["condition_version"].initial
+        # Meanwhile someone saves the condition's facts.
+        self.condition.refresh_from_db()
+        self.condition.prevalence = "About 1 in 300,000"
+        services.save_draft(
+            item=self.condition, user=self.reviewer, expected_version=seen
+        )
+        data = set_form(self.condition, groups=[GROUPS[0]], title="Newer criteria")
+        data.update(
+            {
+                "groups-INITIAL_FORMS": "1",
+                "groups-0-id": str(group.pk),
+                "condition_version": str(seen),
+            }
+        )
+
+        response = self.client.post(change, data)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "was changed")
+        self.assertContains(response, "Nothing was saved")
+        self.assertEqual(CriteriaSet.objects.get().title, "Older criteria")
 
     def test_a_moderator_can_not_edit_criteria_sets(self):
         self.client.force_login(self.moderator)
