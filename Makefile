@@ -37,6 +37,7 @@ $(PAYLOADS)/node_modules/.package-lock.json: $(PAYLOADS)/package.json $(PAYLOADS
 run: $(VENV)/.runtime
 	@mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py import_terminology
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	$(DEV_ENV) $(BIN)/python manage.py rebuild_search_index
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -190,15 +190,20 @@ def page(browser):
 
 @pytest.fixture
 def demo_site(live_server) -> str:
-    """The demo content (manage.py load_demo) on the live server: its address."""
+    """The demo content (manage.py load_demo) on the live server: its address.
+    Its codes are checked against the catalogue: the real sample is loaded
+    first (devdata.terminology.load_sample: the demo's concepts and a few
+    more), as `make run` loads the whole catalogue first."""
     from io import StringIO
 
     from django.core.management import call_command
     from django.test import override_settings
 
     from devdata.personas import ensure_roles
+    from devdata.terminology import load_sample
 
     ensure_roles()  # an earlier transactional test flushed the migration's groups
+    load_sample()
     with override_settings(DEBUG=True):
         call_command("load_demo", stdout=StringIO())
     return live_server.url

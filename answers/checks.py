@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import textstat
 
+from answers.terminology.codes import resolve_codes
 from diseasemaps.lib.markdown import (
     headings,
     paragraphs_ending_in_colon_without_list,
@@ -184,8 +185,6 @@ def _criteria_checks(criteria: list[dict]) -> list[Check]:
 def condition_checks(content: dict) -> list[Check]:
     """Check a condition's draft facts (`Condition.draft_content()`) before
     approval: what its page and every answer page's About block show."""
-    from answers.models.catalogue import CODE_FORMATS
-
     checks: list[Check] = []
     if not content["name"].strip():
         checks.append(Check("Name", ERROR, "The condition has no name."))
@@ -216,17 +215,11 @@ def condition_checks(content: dict) -> list[Check]:
                 f"“…{paragraph[-60:]}” ends with a colon but no list follows.",
             )
         )
-    for code in content["codes"]:
-        pattern, example = CODE_FORMATS.get(code["system"], (r".+", ""))
-        if not re.fullmatch(pattern, code["code"]):
-            checks.append(
-                Check(
-                    "Codes",
-                    ERROR,
-                    f"“{code['code']}” is not a valid {code['system']} code; "
-                    f"expected something like {example}.",
-                )
-            )
+    # Every code must exist, active, in the current release of its system
+    # (invariant 6); the message names the code, the system and the release.
+    if content["codes"]:
+        _checked, problems = resolve_codes(content["codes"])
+        checks += [Check("Codes", ERROR, problem) for problem in problems]
     if content["criteria"]:
         checks += _criteria_checks(content["criteria"])
     grade = reading_grade(plain_text(summary))

@@ -31,3 +31,8 @@ class ChecksFailed(WorkflowError):
 
 class InterchangeError(Exception):
     """An import or export that cannot start; the message says why."""
+
+
+class CodeRefused(WorkflowError):
+    """A code that is not in the current release of its system, or not active
+    there. The message names the code, the system and the release."""

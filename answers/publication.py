@@ -1,15 +1,23 @@
 """What follows from a change to what readers see, in one place: the hook that
 every service changing public content calls itself, inside its transaction.
-Nothing else calls it (admin, import and views call services), and an
-architecture contract (pyproject.toml, [tool.importlinter]) keeps it that way.
+Nothing else calls it (admin, import and views call services; the
+terminology loader calls `catalogue_changed`), and an architecture contract
+(pyproject.toml, [tool.importlinter]) keeps it that way.
 
 - `public_content_changed(questions=…, conditions=…)`: editorial changes
   (approve, re-certify, unpublish, reviews rescheduled, a condition or
   reviewer saved). The public content version moves on (answers/versions.py:
   caches and ETags change), the stored pages of the conditions involved
   become stale (public/pages.py), and the search index
-  (answers/search_index.py) is brought up to date for the questions and
-  conditions involved. Called with neither, every stored page becomes stale.
+  (answers/search_index.py) and the condition-name index
+  (answers/name_index.py) are brought up to date for the questions and
+  conditions involved. Called with neither, every stored page becomes stale
+  (no name changed: a reviewer's profile, or a generated dataset, whose
+  loader rebuilds the name index itself).
+- `catalogue_changed()`: a terminology release was loaded. Every catalogue
+  name search and the A–Z know of may have changed, and every page that
+  shows a code's name and release: the name index is rebuilt and every
+  stored page becomes stale.
 - `community_content_changed(conditions=…)`: posts, counts or the map on the
   pages of these conditions.
 - `member_text_erased()`: a member erased what they wrote; once that commits,
@@ -20,7 +28,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from answers import search_index, versions
+from answers import name_index, search_index, versions
 from answers.models import (
     Condition,
     PageStamp,
@@ -44,6 +52,15 @@ def public_content_changed(
     else:
         PublicVersion.objects.filter(pk=1).update(pages_since=version)
     search_index.refresh(questions=questions, conditions=conditions)
+    # A first live answer makes a condition public, a last one unpublished
+    # makes it private again: its names follow, in this transaction.
+    name_index.refresh(conditions=condition_ids)
+
+
+def catalogue_changed() -> None:
+    version = versions.next_version()
+    PublicVersion.objects.filter(pk=1).update(pages_since=version)
+    name_index.rebuild()
 
 
 def community_content_changed(*, conditions: Iterable[int]) -> None:

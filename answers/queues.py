@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from answers.models import ReviewedQuerySet, Status
+from answers.models import ReviewedQuerySet, Status, TerminologyAlert
 
 Queue = Callable[[ReviewedQuerySet, object, date], ReviewedQuerySet]
 
@@ -23,7 +23,24 @@ REVIEW_QUEUES: dict[str, tuple[str, Queue]] = {
     ),
     "overdue": ("Overdue for review", lambda qs, user, today: qs.overdue(today)),
     "due30": ("Due in 30 days", lambda qs, user, today: qs.due_within(30, today)),
+    # Conditions using a code that a newly loaded terminology release retired
+    # or replaced (answers.terminology.loading.raise_alerts), until a reviewer
+    # approves their facts again. Open alerts are few: the subquery reads them
+    # rather than testing every condition.
+    "terminology": (
+        "Terminology changed",
+        lambda qs, user, today: qs.filter(
+            pk__in=TerminologyAlert.objects.filter(resolved_at__isnull=True).values(
+                "condition_id"
+            )
+        ),
+    ),
 }
+
+# Queues that only one kind of content has (by model name); the others apply
+# to answers and condition facts alike. A terminology release changes the
+# codes of conditions, never anything an answer holds.
+QUEUE_MODELS: dict[str, str] = {"terminology": "condition"}
 
 # The permission that lets someone act on each queue: only reviewers approve
 # what is in review and re-certify what is due (answers.services checks the
@@ -34,19 +51,22 @@ QUEUE_PERMISSIONS: dict[str, str] = {
     "changes": "change",
     "overdue": "review",
     "due30": "review",
+    # Writers pick the new codes and resubmit; reviewers approve (and may edit).
+    "terminology": "change",
 }
 
 # Shown with counts on the admin home page.
-HOME_QUEUES = ["mine", "changes", "overdue", "due30"]
+HOME_QUEUES = ["mine", "changes", "overdue", "due30", "terminology"]
 
 
 def queues_for(
     user: AbstractBaseUser, keys: Iterable[str], model_name: str = "question"
 ) -> list[str]:
-    """The queues among `keys` that `user` can act on for this kind of content
-    (question or condition), in the same order."""
+    """The queues among `keys` that this kind of content (question or
+    condition) has and `user` can act on, in the same order."""
     return [
         key
         for key in keys
-        if user.has_perm(f"answers.{QUEUE_PERMISSIONS[key]}_{model_name}")
+        if QUEUE_MODELS.get(key, model_name) == model_name
+        and user.has_perm(f"answers.{QUEUE_PERMISSIONS[key]}_{model_name}")
     ]

@@ -19,12 +19,14 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from reversion.models import Version
 
 from answers import notifications
 from answers.checks import Check, blocking_problems, condition_checks, run_checks
 from answers.exceptions import (
     ChecksFailed,
+    CodeRefused,
     FourEyesViolation,
     InvalidTransition,
     NotAllowed,
@@ -34,6 +36,7 @@ from answers.exceptions import (
 from answers.models import (
     READER_CONTENT,
     AnswerRevision,
+    Concept,
     Condition,
     ConditionCode,
     ConditionRevision,
@@ -49,6 +52,13 @@ from answers.models import (
 )
 from answers.publication import public_content_changed
 from answers.roles import REVIEWER_GROUP
+from answers.terminology.codes import (
+    check_code,
+    find_concepts,
+    same_name_concepts,
+    synonym_names,
+)
+from diseasemaps.lib import names
 
 Action = ReviewEvent.Action
 Revision = AnswerRevision | ConditionRevision
@@ -273,10 +283,16 @@ def save_draft(
             item.draft_version = current.draft_version + 1
             if item.status in {Status.PUBLISHED, Status.UNPUBLISHED}:
                 item.transition_to(Status.DRAFT)
+        codes_before = (
+            set(item.codes.values_list("system", "code"))
+            if isinstance(item, Condition) and not adding
+            else set()
+        )
         item.save()
         if save_related is not None:
             save_related()
         if isinstance(item, Condition):
+            _check_codes(item, unchanged=codes_before)
             # History shows the condition as a whole, codes and criteria too.
             reversion.add_to_revision(item)
         reversion.set_user(user)
@@ -285,6 +301,95 @@ def save_draft(
         if interval_changed:
             reschedule_reviews(condition=item)
     return item
+
+
+def _check_codes(condition: Condition, *, unchanged: set[tuple[str, str]]) -> None:
+    """Refuse (CodeRefused, naming the code, the system and the release) any
+    code this save wrote that is not active in the current release of its
+    system, whoever wrote it: the admin, the import or a restore from History.
+    Codes the save left as they were are the pre-approval checks' to report:
+    a release that retires one must not block the edit that replaces it."""
+    rows = list(condition.codes.all())
+    if not rows:
+        return
+    found = find_concepts([(row.system, row.code) for row in rows])
+    for row in rows:
+        concept = found[(row.system, row.code)]
+        if isinstance(concept, str):
+            if (row.system, row.code) in unchanged:
+                continue
+            raise CodeRefused(concept)
+        # Rows written without their concept (an import, a restore) get it.
+        if row.concept_id != concept.pk or row.code != concept.code:
+            # Saved, not updated: History records the row as it now is.
+            row.concept = concept
+            row.save()
+
+
+def start_condition(*, concept: Concept, user: AbstractBaseUser) -> Condition:
+    """A new draft condition from a catalogue concept: the source's preferred
+    name, an address of its own, the source's other names for it (not the
+    terms it merely includes or relates) as synonyms, and as codes the concept
+    and the concepts of the other systems with exactly the same preferred
+    name. A draft like any other: a writer completes it, a reviewer approves."""
+    if not user.has_perm(_permission(Condition, "add")):
+        raise NotAllowed("You do not have permission to add conditions.")
+    concept = check_code(concept.system, concept.code)
+    name = concept.name.strip()
+    if len(name) > Condition._meta.get_field("name").max_length:
+        raise WorkflowError(
+            f"{concept.system} {concept.code}’s name is too long for a condition "
+            "name; add the condition by hand."
+        )
+    existing = Condition.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        raise WorkflowError(f"There is a condition named “{existing}” already.")
+    concepts = [concept, *same_name_concepts(concept)]
+    # One spelling of each name: "Crow–Fukase" and "Crow-Fukase" are one.
+    seen = {names.normalise(name)}
+    synonyms = []
+    for other in synonym_names(concepts):
+        key = names.normalise(other.name)
+        if key not in seen:
+            seen.add(key)
+            synonyms.append(other.name.strip())
+    condition = Condition(
+        name=name, slug=_free_slug(name, concept), synonyms="\n".join(synonyms)
+    )
+
+    def add_codes() -> None:
+        for each in concepts:
+            ConditionCode.objects.create(condition=condition, concept=each)
+
+    return save_draft(
+        item=condition,
+        user=user,
+        expected_version=None,
+        save_related=add_codes,
+        comment=f"Started from {concept}",
+    )
+
+
+def _free_slug(name: str, concept: Concept) -> str:
+    """An address no condition has, had or is known by."""
+    length = Condition._meta.get_field("slug").max_length
+    base = slugify(name)[: length - 4].strip("-") or slugify(
+        f"{concept.system} {concept.code}"
+    )
+    taken = {
+        *Condition.objects.filter(slug__startswith=base).values_list("slug", flat=True),
+        *Condition.objects.filter(public_slug__startswith=base).values_list(
+            "public_slug", flat=True
+        ),
+        *Redirect.objects.filter(
+            question__isnull=True, old_slug__startswith=base
+        ).values_list("old_slug", flat=True),
+    }
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 def _refuse_move(question: Question, current: Question) -> None:
@@ -385,11 +490,26 @@ def _make_public(condition: Condition) -> None:
         condition.public_name, condition.public_slug = condition.name, condition.slug
 
 
+def _codes_readers_see(codes: list[dict]) -> list[tuple[str, str, str]]:
+    """The codes a page shows (those recorded with the release they were
+    checked against), as readers see them: system, code and the source's
+    name. The release itself is when a code was checked, not what it says."""
+    return [
+        (code["system"], code["code"], code.get("name", ""))
+        for code in codes
+        if code.get("release")
+    ]
+
+
 def content_changed(item: ReviewedContent, previous: dict, content: dict) -> bool:
     """Did what readers read change ("last updated")? All of a condition's
-    facts count; for an answer, not its address or place."""
+    facts count, its codes as pages show them; for an answer, not its
+    address or place."""
     if isinstance(item, Condition):
-        return previous != content
+        return {**previous, "codes": _codes_readers_see(previous["codes"])} != {
+            **content,
+            "codes": _codes_readers_see(content["codes"]),
+        }
     return any(previous.get(key) != content[key] for key in READER_CONTENT)
 
 
@@ -465,6 +585,11 @@ def approve(
             old_slug = locked.public_slug
             locked.public_name, locked.public_slug = revision.name, revision.slug
             fields += ["public_name", "public_slug"]
+            # The checks passed, so every code is active in its current
+            # release: what a new release retired is dealt with.
+            locked.terminology_alerts.filter(resolved_at__isnull=True).update(
+                resolved_at=at, resolved_by=revision
+            )
         else:
             old_slug = previous.slug if previous else None
             _make_public(locked.condition)
@@ -617,6 +742,8 @@ def replace_references(question: Question, references: list[dict]) -> None:
 
 
 def replace_codes(condition: Condition, codes: list[dict]) -> None:
+    """Replace the condition's codes; the caller (roll_back, save_draft for a
+    restore from History) then checks the new ones (`_check_codes`)."""
     condition.codes.all().delete()
     for code in codes:
         ConditionCode.objects.create(
@@ -686,8 +813,11 @@ def roll_back(
         check_version(locked, expected_version, "Nothing was rolled back.")
         locked.draft_version += 1
         locked.transition_to(Status.DRAFT)
+        if isinstance(locked, Condition):
+            codes_before = set(locked.codes.values_list("system", "code"))
         _restore(locked, revision)
         if isinstance(locked, Condition):
+            _check_codes(locked, unchanged=codes_before)
             reversion.add_to_revision(locked)
         reversion.set_user(user)
         reversion.set_comment(f"Rolled back to approved revision {revision.number}")

@@ -33,6 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from answers import services
 from answers.models import (
     AnswerRevision,
+    Concept,
     Condition,
     ConditionCode,
     CriteriaGroup,
@@ -42,6 +43,8 @@ from answers.models import (
     Reviewer,
 )
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
+from answers.terminology.codes import check_code
+from devdata.terminology import load_sample
 
 PASSWORD = "a long test password 42"
 
@@ -93,12 +96,17 @@ def ensure_roles() -> None:
     )
     moderation = importlib.import_module("community.migrations.0002_moderator_role")
     review = importlib.import_module("answers.migrations.0013_condition_review")
+    catalogue = importlib.import_module("answers.migrations.0014_terminology_catalogue")
     for name, codenames in roles.GROUPS.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
             if name in criteria.EDITING_GROUPS:
                 codenames = [*codenames, *criteria.CRITERIA_PERMISSIONS]
-            codenames = [*codenames, *review.ROLES.get(name, [])]
+            codenames = [
+                *codenames,
+                *review.ROLES.get(name, []),
+                *catalogue.ROLES.get(name, []),
+            ]
             group.permissions.set(
                 Permission.objects.filter(
                     content_type__app_label="answers", codename__in=codenames
@@ -313,10 +321,26 @@ def add_criteria_set(
     return criteria_set
 
 
+def catalogue_concept(system: str, code: str) -> Concept:
+    """A real concept, active in the current release of its system: the
+    sample catalogue (devdata.terminology.load_sample) is loaded first unless
+    a release of each source is already there."""
+    load_sample()
+    return check_code(system, code)
+
+
+def add_code(condition: Condition, system: str, code: str) -> ConditionCode:
+    """A code picked from the catalogue, written directly as a fixture."""
+    return ConditionCode.objects.create(
+        condition=condition, concept=catalogue_concept(system, code)
+    )
+
+
 def add_facts(condition: Condition, *, approve: bool = True, **criteria) -> Condition:
-    """An ORPHA code and one diagnostic criteria set (`add_criteria_set`'s
-    arguments); with `approve`, the facts approved so that pages show them."""
-    ConditionCode.objects.create(condition=condition, system="ORPHA", code="2905")
+    """A real ORPHA code (ORPHA:2905, from the sample catalogue) and one
+    diagnostic criteria set (`add_criteria_set`'s arguments); with `approve`,
+    the facts approved so that pages show them."""
+    add_code(condition, "ORPHA", "2905")
     add_criteria_set(condition, **criteria)
     if approve:
         approve_facts(condition)

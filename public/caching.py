@@ -36,6 +36,7 @@ PUBLIC_VIEWS = {
     "public:home",
     "public:condition_index",
     "public:condition",
+    "public:catalogue_concept",
     "public:answer",
     "public:reviewer",
     "public:editorial_policy",

@@ -7,6 +7,9 @@ weighted document: the condition's names, acronym and synonyms (A) above the
 question (B) above the answer (C). Words found only by pg_trgm similarity
 (typos such as "poms" or "takatsuky") come after every exact match. SQLite has
 neither, so there a plain substring match stands in (no typo tolerance).
+
+Above the answers, the "Conditions" block names the conditions the text is a
+name of, from every name in the catalogue (public/condition_search.py).
 """
 
 import difflib
@@ -40,6 +43,8 @@ from django.utils.text import Truncator
 
 from answers.models import AnswerRevision, Condition, Question, SearchEntry, Topic
 from answers.search_index import CONFIG, condition_terms, index_text
+from public import condition_search
+from public.condition_search import ConditionMatch, SignMatch
 
 MAX_QUERY_LENGTH = 200
 # pg_trgm's word_similarity of the query against a condition's names or a
@@ -136,6 +141,11 @@ class SearchResults:
     searchable: bool = False
     hits: list[Hit] = field(default_factory=list)
     more: bool = False
+    # The "Conditions" block (public/condition_search.py): every entry the
+    # text names, and the sign it names; `conditions` are its reviewed ones.
+    names: list[ConditionMatch] = field(default_factory=list)
+    sign: SignMatch | None = None
+    sign_first: bool = False
     conditions: list[Condition] = field(default_factory=list)
     suggestions: list[Condition] = field(default_factory=list)
 
@@ -155,8 +165,18 @@ def search(query: str, *, limit: int = 20) -> SearchResults:
     if connections[alias].vendor == "postgresql":
         _search_postgresql(results, alias, limit)
     else:
+        _find_names(results, alias)
         _search_fallback(results, alias, limit)
+    results.conditions = [match.condition for match in results.names if match.reviewed]
     return results
+
+
+def _find_names(results: SearchResults, alias: str) -> None:
+    """The "Conditions" block, found before the answers: when the text names
+    conditions, "did you mean" suggestions are not needed."""
+    named = condition_search.find(results.query, alias)
+    results.names, results.sign = named.conditions, named.sign
+    results.sign_first = named.sign_first
 
 
 def _entries(alias: str) -> QuerySet:
@@ -231,7 +251,8 @@ def _topic_position() -> Case:
 @contextmanager
 def trigram_threshold(alias: str) -> Iterator[None]:
     """A transaction in which pg_trgm's `<%` operator uses TRIGRAM_THRESHOLD,
-    and tables are read through their indexes.
+    its `%` operator condition_search.TYPO_SIMILARITY, and tables are read
+    through their indexes.
 
     Without the second setting, a word found in tens of thousands of entries
     makes the planner expect to fill a candidate LIMIT after a few rows of a
@@ -242,8 +263,9 @@ def trigram_threshold(alias: str) -> Iterator[None]:
         # so a pooled connection does not carry it to other work.
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+            "set_config('pg_trgm.similarity_threshold', %s, true), "
             "set_config('enable_seqscan', 'off', true)",
-            [str(TRIGRAM_THRESHOLD)],
+            [str(TRIGRAM_THRESHOLD), str(condition_search.TYPO_SIMILARITY)],
         )
         yield
 
@@ -446,20 +468,17 @@ def _search_postgresql(results: SearchResults, alias: str, limit: int) -> None:
     words = _words(results.query)
     query = PostgresQuery(results.query, alias)
     with trigram_threshold(alias):
-        ranked, named = query.ranked(limit + 1)
+        # In this transaction the names' trigram index is used too: the
+        # planner would read every name rather than it (see trigram_threshold).
+        _find_names(results, alias)
+        ranked, _named = query.ranked(limit + 1)
         results.more = len(ranked) > limit
         scores = dict(ranked[:limit])
         entries = sorted(
             query.entries(scores), key=lambda entry: list(scores).index(entry.pk)
         )
-        if entries:
-            results.conditions = list(
-                Condition.objects.using(alias)
-                .filter(pk__in=named)
-                .select_related("live_revision")
-                .order_by("public_name")[:5]
-            )
-        else:
+        # The names block already offers what the text resembles.
+        if not entries and not (results.names or results.sign):
             results.suggestions = list(query.suggestions()[:3])
     for entry in entries:
         entry.score = scores[entry.pk]
@@ -548,7 +567,7 @@ def _search_fallback(results: SearchResults, alias: str, limit: int) -> None:
         question_text = _highlight(entry.question_text, words)
         results.hits.append(_hit(entry, question_text, snippet, float(entry.level)))
     results.conditions = sorted(named.values(), key=lambda c: c.public_name)[:5]
-    if not results.hits:
+    if not results.hits and not (results.names or results.sign):
         results.suggestions = _close_conditions(results.query, alias)
 
 

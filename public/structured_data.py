@@ -32,8 +32,10 @@ def condition_entity(condition: Condition, facts) -> dict:
     alternate += facts.synonym_list
     if alternate:
         entity["alternateName"] = alternate
+    # schema.org's MedicalCode: the code is `codeValue` (`code` is a property
+    # of the condition, the list itself), the system its exact label.
     codes = [
-        {"@type": "MedicalCode", "code": code.code, "codingSystem": code.system}
+        {"@type": "MedicalCode", "codeValue": code.code, "codingSystem": code.system}
         for code in facts.code_list
     ]
     if codes:

@@ -12,6 +12,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("conditions/", views.condition_index, name="condition_index"),
     path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    # Before the answer pattern. Codes may hold "." and ":" (ICD-10-CM D47.Z2,
+    # HP:0000508), never "/".
+    path(
+        "conditions/catalogue/<slug:source>/<str:code>/",
+        views.catalogue_concept,
+        name="catalogue_concept",
+    ),
     path(
         "conditions/<slug:condition_slug>/<slug:slug>/",
         views.answer_detail,

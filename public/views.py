@@ -5,6 +5,7 @@ and condition pages are stored once rendered (public/pages.py)."""
 from itertools import groupby
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import (
     Http404,
@@ -18,13 +19,15 @@ from django.templatetags.static import static
 
 from answers.models import (
     Condition,
+    ConditionName,
+    IndexedNameKind,
     Question,
     Redirect,
     Reviewer,
     ReviewEvent,
     Topic,
 )
-from public import pages, structured_data
+from public import catalogue, pages, structured_data
 from public import search as site_search
 
 TOPIC_ORDER = {value: position for position, value in enumerate(Topic.values)}
@@ -85,8 +88,9 @@ def _with_answer_counts(conditions):
 
 # The home page lists the conditions with the most answers, not all 7,000.
 HOME_CONDITIONS = 24
-# Above this many conditions the A–Z index shows one letter at a time: the whole
-# list would be over a megabyte of HTML on a reader's phone.
+# Above this many conditions with reviewed answers the A–Z index shows one
+# letter at a time (with their other names: about three lines a condition):
+# the whole list would be over a megabyte of HTML on a reader's phone.
 INDEX_ALL_LIMIT = 500
 
 
@@ -129,28 +133,107 @@ def _initial(name: str) -> str:
     return name[:1].upper()
 
 
+def _index_names():
+    """The A–Z's lines from the condition-name index (answers/name_index.py),
+    never drafts: each leads to a published condition or a plain page."""
+    return ConditionName.objects.filter(listed=True, phenotype=False)
+
+
 def condition_index(request: HttpRequest) -> HttpResponse:
+    """The A–Z: conditions with reviewed answers, each of their other names as
+    "Crow–Fukase syndrome, see POEMS syndrome"; and, one letter and page at a
+    time (?catalogue=c&page=2), the thousands of catalogue conditions nobody
+    has reviewed, so the page stays small whatever the catalogue holds.
+
+    A fixed number of queries: the letters of the catalogue part, and the
+    reviewed conditions' names, their other names' letters, the conditions
+    and their other names to show (five); or for a catalogue page its
+    letters, a count and the page (three)."""
+    catalogue_letters = list(
+        _index_names()
+        .filter(condition__isnull=True)
+        .order_by("initial")
+        .values_list("initial", flat=True)
+        .distinct()
+    )
+    asked = request.GET.get("catalogue")
+    if asked is not None and catalogue_letters:
+        return _catalogue_index(request, asked, catalogue_letters)
     conditions = _with_answer_counts(Condition.objects.all()).order_by("public_name")
     names = list(conditions.values_list("public_name", flat=True))
-    all_letters = sorted({_initial(name) for name in names})
+    see = (
+        _index_names()
+        .filter(condition__isnull=False)
+        .exclude(kind=IndexedNameKind.NAME)
+        .select_related("condition")
+        .only(
+            "name",
+            "normalised",
+            "initial",
+            "condition__public_name",
+            "condition__public_slug",
+            "condition__slug",
+        )
+        .order_by("normalised", "condition__public_name")
+    )
+    see_letters = set(see.order_by().values_list("initial", flat=True).distinct())
+    all_letters = sorted({_initial(name) for name in names} | see_letters)
     letter = None
     if len(names) > INDEX_ALL_LIMIT:
         asked = request.GET.get("letter", "")[:1].upper()
         letter = asked if asked in all_letters else all_letters[0]
         conditions = conditions.filter(public_name__istartswith=letter)
-    letters = [
-        (initial, list(group))
-        for initial, group in groupby(conditions, key=lambda c: _initial(c.public_name))
-    ]
+        see = see.filter(initial=letter)
+    by_letter: dict[str, tuple[list, list]] = {}
+    for condition in conditions:
+        by_letter.setdefault(_initial(condition.public_name), ([], []))[0].append(
+            condition
+        )
+    for name in see:
+        by_letter.setdefault(name.initial, ([], []))[1].append(name)
     return render(
         request,
         "public/condition_index.html",
         {
-            "letters": letters,
+            "letters": [
+                (initial, *by_letter[initial]) for initial in sorted(by_letter)
+            ],
             "all_letters": all_letters,
             "letter": letter,
             "condition_total": len(names),
+            "catalogue_letters": catalogue_letters,
         },
+    )
+
+
+# Lines of a catalogue letter page: a letter has up to ~2,000 names.
+CATALOGUE_PAGE = 100
+
+
+def _catalogue_index(
+    request: HttpRequest, asked: str, letters: list[str]
+) -> HttpResponse:
+    letter = asked[:1].upper()
+    if letter not in letters:
+        letter = letters[0]
+    lines = (
+        _index_names()
+        .filter(condition__isnull=True, initial=letter)
+        .select_related("concept__release__source")
+        .only(
+            "name",
+            "kind",
+            "concept__name",
+            "concept__code",
+            "concept__release__source__key",
+        )
+        .order_by("normalised", "pk")
+    )
+    page = Paginator(lines, CATALOGUE_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/catalogue_index.html",
+        {"page": page, "letter": letter, "catalogue_letters": letters},
     )
 
 
@@ -322,6 +405,36 @@ def _moved_or_gone(
     if not question.is_live:
         return render(request, "public/gone.html", {"question": question}, status=410)
     return HttpResponsePermanentRedirect(question.get_absolute_url())
+
+
+def catalogue_concept(request: HttpRequest, source: str, code: str) -> HttpResponse:
+    """The plain page of a condition nobody has reviewed: names and codes
+    from the catalogue, and that we have no reviewed answers (see
+    public/catalogue.py for where else the address leads)."""
+    found = catalogue.lookup(source, code)
+    if found.condition is not None:
+        return HttpResponsePermanentRedirect(found.condition.get_absolute_url())
+    if found.replaced_by is not None:
+        return HttpResponsePermanentRedirect(found.replaced_by.get_absolute_url())
+    if found.concept is None:
+        if found.retired is None:
+            raise Http404("No such code.")
+        response = render(
+            request,
+            "public/catalogue_retired.html",
+            {"concept": found.retired},
+            status=404,
+        )
+    else:
+        response = render(
+            request,
+            "public/catalogue_concept.html",
+            {"entry": catalogue.entry(found.concept)},
+        )
+    # Names and codes only, the same as the sources' own pages: not for
+    # search engines (the page also says so in a robots meta tag).
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:

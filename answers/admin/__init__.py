@@ -15,6 +15,9 @@ One module per screen, so that the file name says where a page lives:
   unpublish, approved revisions, restore from History), mixed into
   `QuestionAdmin`.
 - `records`: the read-only audit trail (approved revisions, workflow steps).
+- `terminology`: the terminology catalogue, read-only (sources, releases,
+  concepts), where the condition form's code picker searches and writers
+  start a condition from a concept.
 
 Django's autodiscovery imports this package; importing the modules here runs
 their `@admin.register`.
@@ -24,11 +27,19 @@ from answers.admin.conditions import ConditionAdmin
 from answers.admin.questions import QuestionAdmin
 from answers.admin.records import AnswerRevisionAdmin, ReviewEventAdmin
 from answers.admin.reviewers import ReviewerAdmin
+from answers.admin.terminology import (
+    ConceptAdmin,
+    TerminologyReleaseAdmin,
+    TerminologySourceAdmin,
+)
 
 __all__ = [
     "AnswerRevisionAdmin",
+    "ConceptAdmin",
     "ConditionAdmin",
     "QuestionAdmin",
     "ReviewEventAdmin",
     "ReviewerAdmin",
+    "TerminologyReleaseAdmin",
+    "TerminologySourceAdmin",
 ]

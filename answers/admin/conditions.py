@@ -1,6 +1,13 @@
 """Conditions in the admin, with their codes inline, and their diagnostic
 criteria sets on a page of their own (with the set's groups inline).
 
+Codes are picked from the terminology catalogue, never typed: the inline's
+autocomplete searches active concepts of the current releases by name or
+code (answers/admin/terminology.py), the model refuses one that is not active
+in the current release of its system, and `services.save_draft` checks again
+in its transaction. The form also offers the names the sources give the
+condition's codes, to add to its other names.
+
 The admin has no nested inlines, so a condition's form lists its criteria sets
 with links to edit them or add one. A criteria set is part of its condition's
 draft facts: saving or deleting one (a restore from History too) goes through
@@ -12,30 +19,166 @@ audit event; readers see the change once a reviewer approves the facts.
 from collections.abc import Callable, Iterable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from answers import services
 from answers.admin.common import DraftAdmin, DraftForm, SavedByServiceAdmin
 from answers.admin.workflow import QueueFilter, WorkflowMixin
-from answers.exceptions import StaleDraft
-from answers.models import Condition, ConditionCode, CriteriaGroup, CriteriaSet
+from answers.exceptions import StaleDraft, WorkflowError
+from answers.models import (
+    Concept,
+    Condition,
+    ConditionCode,
+    CriteriaGroup,
+    CriteriaSet,
+    non_blank_lines,
+)
 from answers.models.catalogue import CONDITION_DRAFT_FIELDS
+from answers.terminology.codes import synonym_names
+from diseasemaps.lib import names
+
+
+class ConditionCodeForm(forms.ModelForm):
+    """One code, picked from the catalogue (`concept`); its system and code
+    follow the pick. `ConditionCode.clean` refuses a code that is not active
+    in the current release of its system, naming the code, system and release."""
+
+    class Meta:
+        model = ConditionCode
+        fields = ["concept"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A code saved before the catalogue has no concept until one is picked.
+        self.fields["concept"].required = self.instance.pk is None
+
+    def _post_clean(self) -> None:
+        # A code left as it was is not checked again: a code a new release
+        # retired must not block the edit that replaces it. The review
+        # screen's checks and the "terminology changed" notice report it.
+        if self.instance.pk is not None and not self.has_changed():
+            return
+        super()._post_clean()
+
+
+class ConditionCodeFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.is_valid() or self._should_delete_form(form):
+                continue
+            code = form.instance
+            if not code.system:
+                continue
+            if (code.system, code.code) in seen:
+                raise forms.ValidationError(
+                    f"{code.system} {code.code} is listed twice; remove one."
+                )
+            seen.add((code.system, code.code))
 
 
 class ConditionCodeInline(admin.TabularInline):
     model = ConditionCode
+    form = ConditionCodeForm
+    formset = ConditionCodeFormSet
     extra = 0
+    # Searched by name or code among active concepts of the current releases
+    # (ConceptAdmin.get_search_results); each shows "ORPHA:2905 — POEMS syndrome".
+    autocomplete_fields = ["concept"]
+    fields = ["concept", "system", "code", "checked"]
+    readonly_fields = ["system", "code", "checked"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("concept__release__source")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "concept":
+            # The picked concept's label reads its release and source.
+            kwargs["queryset"] = Concept.objects.select_related("release__source")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="in the catalogue")
+    def checked(self, obj: ConditionCode) -> str:
+        concept = obj.concept
+        if concept is None:
+            return "—"
+        state = "active" if concept.is_active else concept.get_status_display()
+        current = "current" if concept.release.is_current else "older"
+        return (
+            f"{concept.name} ({state} in {concept.system} {current} release "
+            f"{concept.release.version})"
+        )
 
 
 class ConditionAdminForm(DraftForm):
+    """The condition's draft facts. "Other names from the catalogue" offers
+    the names the sources give the condition's codes, not yet among its
+    other names; the ones ticked are added to them on save."""
+
+    catalogue_names = forms.MultipleChoiceField(
+        label="Other names from the catalogue",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Names the terminology sources give this condition's codes. "
+        "Tick the ones readers may know it by: they are added to the other names "
+        "when you save.",
+    )
+
     class Meta:
         model = Condition
         fields = CONDITION_DRAFT_FIELDS
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["catalogue_names"].choices = (
+            catalogue_name_choices(self.instance) if self.instance.pk else []
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        picked = cleaned.get("catalogue_names") or []
+        if picked:
+            synonyms = non_blank_lines(cleaned.get("synonyms", ""))
+            known = {names.normalise(name) for name in synonyms}
+            synonyms += [n for n in picked if names.normalise(n) not in known]
+            cleaned["synonyms"] = "\n".join(synonyms)
+        return cleaned
+
+
+def catalogue_name_choices(condition: Condition) -> list[tuple[str, str]]:
+    """(name, "name (kind, source)") for each name the sources give the
+    condition's codes that it does not have yet: the preferred names of
+    sources that list conditions (ICD-10-CM's are classification headings,
+    not names) and the other names that name the condition itself."""
+    concepts = list(
+        Concept.objects.filter(condition_codes__condition=condition)
+        .select_related("release__source")
+        .distinct()
+    )
+    have = {names.normalise(condition.name), names.normalise(condition.acronym)}
+    have |= {names.normalise(name) for name in condition.synonym_list}
+    offered = [
+        (concept.name, "preferred name", concept.system)
+        for concept in concepts
+        if concept.release.source.lists_conditions
+    ]
+    offered += [
+        (name.name, name.get_kind_display(), name.concept.system)
+        for name in synonym_names(concepts)
+    ]
+    choices, seen = [], set()
+    for name, kind, system in offered:
+        key = names.normalise(name)
+        if key and key not in have and key not in seen:
+            seen.add(key)
+            choices.append((name, f"{name} ({kind}, {system})"))
+    return choices
 
 
 @admin.register(Condition)
@@ -77,7 +220,10 @@ class ConditionAdmin(WorkflowMixin, DraftAdmin):
                 ]
             },
         ),
-        ("Description", {"fields": ["synonyms", "summary", "prevalence"]}),
+        (
+            "Description",
+            {"fields": ["synonyms", "catalogue_names", "summary", "prevalence"]},
+        ),
         ("Diagnostic criteria", {"fields": ["criteria_sets"]}),
         ("Review", {"fields": ["review_interval_days"]}),
         (
@@ -93,12 +239,37 @@ class ConditionAdmin(WorkflowMixin, DraftAdmin):
         self, request: HttpRequest, obj: Condition | None = None
     ) -> list[tuple[str | None, dict]]:
         if obj is None:
+            # A new condition has no codes yet, so no names from them either.
             return [
-                fs
-                for fs in self.fieldsets
-                if fs[0] not in {"Workflow", "Review history"}
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [
+                            f for f in options["fields"] if f != "catalogue_names"
+                        ],
+                    },
+                )
+                for name, options in self.fieldsets
+                if name not in {"Workflow", "Review history"}
             ]
         return self.fieldsets
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # The form refuses a code the catalogue does not have active; the
+        # service checks again, in its transaction, and its refusal (a
+        # release loaded in between) is shown, not a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(_questions=Count("questions"))

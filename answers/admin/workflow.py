@@ -9,6 +9,11 @@ four-eyes) and the draft version the page showed. The review screen shows
 the page exactly as readers will get it: the public side renders it from the
 pending draft (public/previews.py) in a frame. `WorkflowMixin` adds the pages
 to `QuestionAdmin` and `ConditionAdmin`.
+
+A condition whose codes a newly loaded terminology release retired or
+replaced is in the "terminology changed" queue (`QueueFilter`); its workflow
+box and review screen say what changed, since that is what the writer has to
+fix and the reviewer has to check before approving again.
 """
 
 from collections.abc import Callable
@@ -35,10 +40,11 @@ from answers.models import (
     Reviewer,
     ReviewEvent,
     Status,
+    TerminologyAlert,
     Topic,
 )
 from answers.models.catalogue import criteria_as_text
-from answers.queues import REVIEW_QUEUES, queues_for
+from answers.queues import QUEUE_MODELS, REVIEW_QUEUES, queues_for
 from diseasemaps.lib.admin import object_or_404
 from diseasemaps.lib.admin_history import (
     compare_rows,
@@ -47,7 +53,13 @@ from diseasemaps.lib.admin_history import (
 )
 from diseasemaps.lib.diff import field_diffs
 
-__all__ = ["QueueFilter", "WorkflowMixin", "content_diff", "short_date"]
+__all__ = [
+    "QueueFilter",
+    "WorkflowMixin",
+    "content_diff",
+    "open_alerts",
+    "short_date",
+]
 
 
 def short_date(value) -> str:
@@ -144,9 +156,20 @@ def _condition_rows(content: dict) -> dict[str, str]:
         "synonyms": "\n".join(content["synonyms"]),
         "summary": content["summary"],
         "prevalence": content["prevalence"],
-        "codes": "\n".join(f"{c['system']} {c['code']}" for c in content["codes"]),
+        "codes": "\n".join(_code_line(code) for code in content["codes"]),
         "criteria": criteria_as_text(content["criteria"]),
     }
+
+
+def _code_line(code: dict) -> str:
+    """A code as the page shows it: with the source's name and the release
+    it was checked against; a code that failed the check says so."""
+    if not code.get("release"):
+        return f"{code['system']} {code['code']} (unchecked: readers are not shown it)"
+    return (
+        f"{code['system']} {code['code']}: {code['name']} "
+        f"(checked against {code['system']} release {code['release']})"
+    )
 
 
 CONDITION_LABELS = {
@@ -169,6 +192,25 @@ def content_diff(item: ReviewedContent, old: dict, new: dict) -> list[dict]:
     return field_diffs(_answer_rows(old), _answer_rows(new), ANSWER_LABELS)
 
 
+def open_alerts(item: ReviewedContent) -> list[TerminologyAlert]:
+    """The terminology changes a condition's facts wait on: codes they use
+    that a newly loaded release retired or replaced. Approving new facts
+    resolves them (services.approve); answers have none."""
+    if not isinstance(item, Condition):
+        return []
+    return list(
+        item.terminology_alerts.filter(resolved_at__isnull=True).order_by(
+            "system", "code", "pk"
+        )
+    )
+
+
+ALERTS_LEAD = (
+    "A newly loaded release retired or replaced codes these facts use. Readers "
+    "keep seeing the approved facts until a reviewer approves new ones."
+)
+
+
 class QueueFilter(admin.SimpleListFilter):
     """The review queues as a list filter: only those the user can act on."""
 
@@ -182,9 +224,13 @@ class QueueFilter(admin.SimpleListFilter):
         return [(key, REVIEW_QUEUES[key][0]) for key in keys]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() not in REVIEW_QUEUES:
+        key = self.value()
+        # Only a queue this kind of content has: "terminology" narrows by
+        # condition, and would pick the wrong rows from questions.
+        model_name = queryset.model._meta.model_name
+        if key not in REVIEW_QUEUES or QUEUE_MODELS.get(key, model_name) != model_name:
             return queryset
-        _, narrow = REVIEW_QUEUES[self.value()]
+        _, narrow = REVIEW_QUEUES[key]
         return narrow(queryset, request.user, timezone.localdate())
 
 
@@ -412,6 +458,8 @@ class WorkflowMixin:
             recertify_form=forms_["recertify"],
             submission=submission,
             preview_url=self._preview_url(item),
+            alerts=open_alerts(item),
+            alerts_lead=ALERTS_LEAD,
         )
 
     def submit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -589,11 +637,25 @@ class WorkflowMixin:
             if live
             else "Not on the public site."
         )
+        alerts = open_alerts(obj)
+        alert_box = (
+            format_html(
+                '<div class="dm-notice" id="terminology-alerts"><p><strong>'
+                "Terminology changed.</strong> {}</p><ul>{}</ul></div>",
+                ALERTS_LEAD,
+                format_html_join(
+                    "", "<li>{}</li>", ((alert.explanation,) for alert in alerts)
+                ),
+            )
+            if alerts
+            else ""
+        )
         return format_html(
-            '<p class="dm-status">{} (draft version {})</p><p>{}</p><p>{}</p>',
+            '<p class="dm-status">{} (draft version {})</p><p>{}</p>{}<p>{}</p>',
             obj.status_label,
             obj.draft_version,
             live_line,
+            alert_box,
             format_html_join(" · ", '<a href="{}">{}</a>', links),
         )
 

@@ -111,7 +111,8 @@ def _clean(instance: models.Model, *, exclude: set[str]) -> None:
 
 
 def _condition_problems(parsed: Parsed) -> list[str]:
-    """Model rules (field lengths, slug, acronym, code formats, PMID/DOI/URL),
+    """Model rules (field lengths, slug, acronym, codes in the terminology
+    catalogue, PMID/DOI/URL),
     checked on unsaved rows; what the reader already flagged is skipped."""
     data, flagged = parsed.data, parsed.flagged
     problems = []
@@ -125,13 +126,18 @@ def _condition_problems(parsed: Parsed) -> list[str]:
         if f"codes.{position}" in flagged:
             continue
         where = f"code {position}: "
+        row = ConditionCode(**code)
         try:
-            _clean(ConditionCode(**code), exclude={"condition"})
+            # Refuses a code not active in the current release of its system
+            # (ICD-10 D47.Z2: there is no "ICD-10" in the catalogue), naming
+            # the code, the system and the release.
+            _clean(row, exclude={"condition"})
         except ValidationError as exc:
             problems += _validation_messages(exc, where=where)
-        if (code["system"], code["code"]) in seen:
-            problems.append(f"{where}{code['system']} {code['code']} is listed twice.")
-        seen.add((code["system"], code["code"]))
+        # As stored: "ORPHA:2905" and "2905" are the same code.
+        if (row.system, row.code) in seen:
+            problems.append(f"{where}{row.system} {row.code} is listed twice.")
+        seen.add((row.system, row.code))
     for position, criteria_set in enumerate(data["criteria_sets"], start=1):
         flag = f"criteria_sets.{position}"
         if flag in flagged:

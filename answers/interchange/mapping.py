@@ -6,6 +6,7 @@ whether an import changes anything).
 
 from answers import services
 from answers.models import Condition, CriteriaGroup, CriteriaSet, Question
+from answers.terminology.codes import normalise
 
 CONDITION_FILE = "condition.md"
 
@@ -133,5 +134,8 @@ def question_data(question: Question) -> dict:
 
 
 def codes_key(codes: list[dict]) -> list[tuple[str, str]]:
-    # Codes are shown sorted by system, so their order in a file means nothing.
-    return sorted((code["system"], code["code"]) for code in codes)
+    # Codes are shown sorted by system, so their order in a file means nothing;
+    # "ORPHA:2905" in a file is the 2905 stored.
+    return sorted(
+        (code["system"], normalise(code["system"], code["code"])) for code in codes
+    )

@@ -6,8 +6,11 @@
   what the public may see;
 - review.py: reviewers, immutable approved revisions and the append-only
   audit trail;
+- terminology.py: the terminology catalogue (sources, releases, concepts,
+  their names and cross-references, release changes and the alerts they
+  raise on conditions);
 - delivery.py: what serving public pages needs (the content version, page
-  stamps, stored pages, the search index).
+  stamps, stored pages, the search index, the condition-name index).
 
 The public sees only `AnswerRevision`s that a medical reviewer approved; every
 workflow step goes through `answers.services`. Everything is importable from
@@ -15,9 +18,6 @@ workflow step goes through `answers.services`. Everything is importable from
 """
 
 from answers.models.catalogue import (
-    CODE_FORMATS,
-    CODE_URLS,
-    CodingSystem,
     Condition,
     ConditionCode,
     ConditionQuerySet,
@@ -28,6 +28,8 @@ from answers.models.catalogue import (
 )
 from answers.models.choices import QuestionKind, Topic
 from answers.models.delivery import (
+    ConditionName,
+    IndexedNameKind,
     PageStamp,
     PublicVersion,
     Redirect,
@@ -52,6 +54,20 @@ from answers.models.review import (
     Reviewer,
     ReviewEvent,
 )
+from answers.models.terminology import (
+    Change,
+    Concept,
+    ConceptFeature,
+    ConceptName,
+    ConceptStatus,
+    ConceptXref,
+    Mapping,
+    NameKind,
+    ReleaseChange,
+    TerminologyAlert,
+    TerminologyRelease,
+    TerminologySource,
+)
 from answers.models.workflow import (
     ALLOWED_TRANSITIONS,
     ReviewedContent,
@@ -61,22 +77,29 @@ from answers.models.workflow import (
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
-    "CODE_FORMATS",
-    "CODE_URLS",
     "DRAFT_FIELDS",
     "READER_CONTENT",
     "RESERVED_QUESTION_SLUGS",
     "AnswerRevision",
     "AppendOnlyModel",
     "ApprovedRevision",
-    "CodingSystem",
+    "Change",
+    "Concept",
+    "ConceptFeature",
+    "ConceptName",
+    "ConceptStatus",
+    "ConceptXref",
     "Condition",
     "ConditionCode",
+    "ConditionName",
     "ConditionQuerySet",
     "ConditionRevision",
     "CriteriaGroup",
     "CriteriaSet",
     "ImmutableRecord",
+    "IndexedNameKind",
+    "Mapping",
+    "NameKind",
     "PageStamp",
     "PublicVersion",
     "Question",
@@ -84,6 +107,7 @@ __all__ = [
     "QuestionQuerySet",
     "Redirect",
     "Reference",
+    "ReleaseChange",
     "ReviewEvent",
     "ReviewedContent",
     "ReviewedQuerySet",
@@ -91,6 +115,9 @@ __all__ = [
     "SearchEntry",
     "Status",
     "StoredPage",
+    "TerminologyAlert",
+    "TerminologyRelease",
+    "TerminologySource",
     "Topic",
     "criteria_as_text",
     "non_blank_lines",

@@ -4,7 +4,6 @@ diagnostic criteria sets. What writers draft and readers see about a
 condition as a whole, not about one question.
 """
 
-import re
 from datetime import timedelta
 
 import reversion
@@ -14,6 +13,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from answers.exceptions import CodeRefused
+from answers.models.terminology import (
+    CheckedCode,
+    TerminologySource,
+    check_code,
+    find_concepts,
+    normalise,
+)
 from answers.models.workflow import ReviewedContent, ReviewedQuerySet
 from diseasemaps.lib.urls import slug_path
 
@@ -149,14 +156,26 @@ class Condition(ReviewedContent):
             "synonyms": self.synonym_list,
             "summary": self.summary.strip(),
             "prevalence": self.prevalence,
-            "codes": [
-                {"system": code.system, "code": code.code} for code in self.codes.all()
-            ],
+            "codes": self.checked_codes(),
             "criteria": [
                 criteria_set.snapshot()
                 for criteria_set in self.criteria_sets.prefetch_related("groups")
             ],
         }
+
+    def checked_codes(self) -> list[dict]:
+        """The codes as readers would be shown them: each checked against the
+        current release of its system, with the source's name for it and that
+        release. A code that fails the check keeps only its system and code:
+        no page shows it, and the pre-approval checks say why."""
+        codes = [(code.system, code.code) for code in self.codes.all()]
+        found = find_concepts(codes) if codes else {}
+        return [
+            {"system": system, "code": code}
+            if isinstance(found[(system, code)], str)
+            else CheckedCode.of(found[(system, code)]).as_dict()
+            for system, code in codes
+        ]
 
     def clean(self) -> None:
         if self.acronym and not self.acronym_expansion:
@@ -175,38 +194,27 @@ class Condition(ReviewedContent):
         )
 
 
-class CodingSystem(models.TextChoices):
-    ORPHA = "ORPHA", "Orphanet (ORPHA)"
-    ICD10 = "ICD-10", "ICD-10"
-    ICD11 = "ICD-11", "ICD-11"
-    MESH = "MeSH", "MeSH"
-    GARD = "GARD", "GARD"
-    OMIM = "OMIM", "OMIM"
-
-
-# What a code looks like in each system, with an example for the error message.
-CODE_FORMATS = {
-    CodingSystem.ORPHA: (r"\d{1,7}", "2905"),
-    CodingSystem.ICD10: (r"[A-Z]\d{2}(\.[0-9A-Z]{1,4})?", "G70.0"),
-    CodingSystem.ICD11: (r"[0-9A-Z]{4}(\.[0-9A-Z]{1,3})?", "8C60"),
-    CodingSystem.MESH: (r"[CD]\d{6,9}", "D009157"),
-    CodingSystem.GARD: (r"\d{1,6}", "7398"),
-    CodingSystem.OMIM: (r"\d{6}", "219700"),
-}
-CODE_URLS = {
-    CodingSystem.ORPHA: "https://www.orpha.net/en/disease/detail/{code}",
-    CodingSystem.MESH: "https://meshb.nlm.nih.gov/record/ui?ui={code}",
-    CodingSystem.OMIM: "https://omim.org/entry/{code}",
-}
-
-
 @reversion.register()
 class ConditionCode(models.Model):
+    """One code of a condition, picked from the terminology catalogue. The
+    row keeps the system and code (the same across releases) and points at
+    the concept of the release it was last checked against."""
+
     condition = models.ForeignKey(
         Condition, on_delete=models.CASCADE, related_name="codes"
     )
+    concept = models.ForeignKey(
+        "answers.Concept",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="condition_codes",
+        help_text="Pick the code from the terminology catalogue, by name or code.",
+    )
+    # Copied from the concept when it is picked: the code stays the same
+    # across releases, the concept row is one release's.
     system = models.CharField(
-        max_length=10, choices=CodingSystem.choices, help_text="Coding system."
+        max_length=20, help_text="Coding system, exactly as the catalogue names it."
     )
     code = models.CharField(
         max_length=40, help_text="The code without its prefix, e.g. 2905 for ORPHA."
@@ -223,27 +231,52 @@ class ConditionCode(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def save(self, *args, **kwargs) -> None:
+        self._follow_concept()
+        super().save(*args, **kwargs)
+
+    def _follow_concept(self) -> None:
+        # The concept is what the writer picked; system and code follow it.
+        if self.concept_id is not None:
+            self.system, self.code = self.concept.system, self.concept.code
+
+    def clean_fields(self, exclude=None) -> None:
+        self._follow_concept()
+        super().clean_fields(exclude)
+
     def clean(self) -> None:
-        self.code = (self.code or "").strip()
-        if self.system in CODE_FORMATS:
-            pattern, example = CODE_FORMATS[self.system]
-            if not re.fullmatch(pattern, self.code):
-                raise ValidationError(
-                    {
-                        "code": f"“{self.code}” is not a valid {self.system} code; "
-                        f"expected something like {example}."
-                    }
-                )
+        """A code must exist, active, in the current release of its system
+        (invariant 6); the message names the code, the system and the release."""
+        picked = self.concept_id is not None
+        self._follow_concept()
+        self.code = normalise(self.system, self.code)
+        try:
+            # A concept of an older release is swapped for the current one.
+            self.concept = check_code(self.system, self.code)
+        except CodeRefused as error:
+            raise ValidationError(
+                {"concept" if picked else "code": str(error)}
+            ) from None
+
+    @property
+    def source(self) -> TerminologySource | None:
+        """The catalogue's source of this code's system (None if not loaded)."""
+        if self.concept_id is not None:
+            return self.concept.release.source
+        return TerminologySource.objects.filter(system=self.system).first()
 
     @property
     def label(self) -> str:
-        separator = ":" if self.system == CodingSystem.ORPHA else " "
-        return f"{self.system}{separator}{self.code}"
+        """The code as its source writes it: "ORPHA:2905", "ICD-10-CM D47.Z2"."""
+        source = self.source
+        if source is not None and source.code_prefix:
+            return source.label(self.code)
+        return f"{self.system} {self.code}"
 
     @property
     def url(self) -> str:
-        template = CODE_URLS.get(self.system)
-        return template.format(code=self.code) if template else ""
+        source = self.source
+        return source.url(self.code) if source is not None else ""
 
 
 @reversion.register(follow=["groups"])

@@ -1,6 +1,6 @@
 """What delivering public pages needs from the database: the public content
-version, the stamp of each condition's last change, stored pages and the
-search index.
+version, the stamp of each condition's last change, stored pages, the search
+index and the condition-name index.
 
 They are written by the editorial side (answers/publication.py and
 answers/search_index.py, in the transaction of every change readers would
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from answers.models.catalogue import Condition
 from answers.models.questions import Question
+from answers.models.terminology import Concept
 
 
 class PublicVersion(models.Model):
@@ -162,3 +163,87 @@ class Redirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.question or self.condition}"
+
+
+class IndexedNameKind(models.TextChoices):
+    """What a name is to the entry it leads to."""
+
+    NAME = "name", "name"
+    ACRONYM = "acronym", "acronym"
+    EXPANSION = "expansion", "acronym expansion"
+    SYNONYM = "synonym", "other name"
+    PREFERRED = "preferred", "catalogue's preferred name"
+    EXACT = "exact", "exact synonym"
+    ABBREVIATION = "abbreviation", "abbreviation"
+    LAY = "lay", "lay term"
+    RELATED = "related", "related term"
+    INCLUSION = "inclusion", "inclusion term"
+
+
+class ConditionName(models.Model):
+    """One name readers may find a condition by, and where it leads: search's
+    "Conditions" block and the A–Z index read these rows, never the drafts or
+    the catalogue itself. Written only by answers/name_index.py.
+
+    An entry is either a published condition (`condition`: its approved name,
+    acronym, expansion and other names, and the catalogue names of the
+    concepts its approved codes point at) or, for a condition nobody has
+    reviewed, the catalogue concept whose plain page it leads to (`concept`;
+    GARD and Orphanet concepts with the same normalised preferred name are
+    one entry, so they are listed once). Rows with `phenotype` are HPO signs
+    (name, exact synonyms, lay terms) that search turns into the conditions
+    Orphanet records them for. `found_in` is the concept a catalogue name
+    comes from (empty for the names reviewers approved).
+    """
+
+    name = models.CharField(max_length=500, help_text="As its source spells it.")
+    normalised = models.CharField(
+        max_length=500, help_text="diseasemaps.lib.names.normalise(name)."
+    )
+    initial = models.CharField(max_length=1, help_text="Its letter in the A–Z.")
+    kind = models.CharField(max_length=15, choices=IndexedNameKind.choices)
+    listed = models.BooleanField(
+        default=False,
+        help_text="A line of the A–Z index: the entry's name, or the first of "
+        "its other names with this spelling.",
+    )
+    phenotype = models.BooleanField(default=False)
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="index_names",
+    )
+    concept = models.ForeignKey(
+        Concept,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The concept whose plain page a catalogue-only entry leads to.",
+    )
+    found_in = models.ForeignKey(
+        Concept, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    # On PostgreSQL, migration 0015 also indexes `normalised` for prefixes
+    # (varchar_pattern_ops), typos (pg_trgm, and its length for short texts)
+    # and words (a 'simple' tsvector): the other ways
+    # public/condition_search.py matches a name.
+
+    class Meta:
+        indexes = [
+            # Exact matches in search; the names of a catalogue entry's
+            # concepts, by spelling, when the index is refreshed.
+            models.Index(fields=["normalised"], name="conditionname_normalised"),
+            # The A–Z index: one letter's lines, in order, a page at a time.
+            models.Index(
+                fields=["initial", "normalised"],
+                condition=models.Q(listed=True),
+                name="conditionname_letter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

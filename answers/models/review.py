@@ -12,10 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from answers.exceptions import WorkflowError
 from answers.models.choices import QuestionKind, Topic
+from answers.models.terminology import shown_codes
 from diseasemaps.lib.markdown import render_answer
 
 
@@ -230,7 +232,10 @@ class ConditionRevision(ApprovedRevision):
     summary = models.TextField(blank=True)
     summary_html = models.TextField(blank=True)
     prevalence = models.CharField(max_length=200, blank=True)
-    # [{"system": "ORPHA", "code": "2905"}, …]
+    # [{"system": "ORPHA", "code": "2905", "name": "POEMS syndrome",
+    #   "release": "2025-05-06"}, …]: each code with the source's name for it
+    # and the release it was checked against (`Condition.checked_codes()`).
+    # Revisions approved before the catalogue have no "release": never shown.
     codes = models.JSONField(default=list)
     # CriteriaSet.snapshot() of each set, in order.
     criteria = models.JSONField(default=list)
@@ -267,12 +272,20 @@ class ConditionRevision(ApprovedRevision):
     def synonym_list(self) -> list[str]:
         return self.synonyms
 
+    @cached_property
+    def _shown_codes(self) -> tuple[list, list]:
+        return shown_codes(self.codes)
+
     @property
     def code_list(self) -> list:
-        """The approved codes, with the label and link each system shows."""
-        from answers.models.catalogue import ConditionCode
+        """The approved codes a page shows (`ShownCode`): those recorded with
+        the release they were checked against, never an unchecked one."""
+        return self._shown_codes[0]
 
-        return [ConditionCode(system=c["system"], code=c["code"]) for c in self.codes]
+    @property
+    def code_sources(self) -> list:
+        """The terminology sources of `code_list`, for their attribution."""
+        return self._shown_codes[1]
 
     def content(self) -> dict:
         """What was approved, in the shape of `Condition.draft_content()`."""

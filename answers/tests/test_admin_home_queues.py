@@ -52,7 +52,11 @@ class HomeQueuesTestCase(PersonasTestCase):
 
         self.assertEqual(
             queues,
-            {"Changes requested": "1", "Condition facts: changes requested": "0"},
+            {
+                "Changes requested": "1",
+                "Condition facts: changes requested": "0",
+                "Condition facts: terminology changed": "0",
+            },
         )
 
     def test_a_reviewer_sees_the_reviewers_queues(self):
@@ -69,6 +73,7 @@ class HomeQueuesTestCase(PersonasTestCase):
                 "Condition facts: changes requested": "0",
                 "Condition facts: overdue for review": "0",
                 "Condition facts: due in 30 days": "0",
+                "Condition facts: terminology changed": "0",
             },
         )
 

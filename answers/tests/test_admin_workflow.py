@@ -8,6 +8,7 @@ from answers import services
 from answers.models import AnswerRevision, Condition, Question, ReviewEvent, Status
 from devdata.personas import (
     PersonasTestCase,
+    catalogue_concept,
     condition_form,
     draft,
     edit,
@@ -387,8 +388,7 @@ class AdminOtherStepsTestCase(PersonasTestCase):
                     "prevalence": prevalence,
                     "codes-TOTAL_FORMS": "1" if "3 in" in prevalence else "0",
                     "codes-INITIAL_FORMS": "0",
-                    "codes-0-system": "ORPHA",
-                    "codes-0-code": "2905",
+                    "codes-0-concept": catalogue_concept("ORPHA", "2905").pk,
                     "criteria-TOTAL_FORMS": "0",
                     "criteria-INITIAL_FORMS": "0",
                 },
@@ -399,7 +399,10 @@ class AdminOtherStepsTestCase(PersonasTestCase):
             {"from": versions[0].pk, "to": versions[-1].pk},
         )
         self.assertContains(compare, "<del>1 in 100,000</del>")
-        self.assertContains(compare, "Orphanet (ORPHA) · 2905")
+        # The code as the catalogue has it, then its system and code.
+        self.assertContains(
+            compare, "<ins>ORPHA:2905 — POEMS syndrome · ORPHA · 2905</ins>"
+        )
 
 
 class ConditionHistoryRecoveryTestCase(PersonasTestCase):

@@ -1,8 +1,9 @@
 """In Chromium, the whole promise: a writer edits a live condition's other
-names and a code, and a live answer's slug and topic; the public site does not
-change. A second reviewer finds both in their queues, sees each page exactly as
-readers will get it and the diff, and approves both. Then the public pages show
-the new facts, and the answer's old address answers 301 to its new one."""
+names and a code (picked from the catalogue), and a live answer's slug and
+topic; the public site does not change. A second reviewer finds both in their
+queues, sees each page exactly as readers will get it and the diff, and
+approves both. Then the public pages show the new facts, and the answer's old
+address answers 301 to its new one."""
 
 import tempfile
 import types
@@ -12,9 +13,15 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from answers.models import ConditionCode
 from answers.tests.test_browser_review_flow import expect_success, log_in, log_out
-from devdata.personas import approve_facts, draft, make_personas, make_poems, publish
+from devdata.personas import (
+    add_code,
+    approve_facts,
+    draft,
+    make_personas,
+    make_poems,
+    publish,
+)
 
 SHOTS = Path(tempfile.gettempdir()) / "test_browser_condition_review"
 
@@ -32,7 +39,7 @@ def test_a_reviewer_approves_the_page_readers_will_get(live_server, page: Page):
     people = types.SimpleNamespace()
     make_personas(people)
     condition = make_poems(synonyms="Crow–Fukase syndrome")
-    ConditionCode.objects.create(condition=condition, system="ORPHA", code="2905")
+    add_code(condition, "ORPHA", "2905")
     approve_facts(condition, writer=people.writer, reviewer=people.reviewer)
     question = draft(
         people.writer,
@@ -53,8 +60,12 @@ def test_a_reviewer_approves_the_page_readers_will_get(live_server, page: Page):
         page.locator('textarea[name="synonyms"]').fill(
             "Crow–Fukase syndrome\nTakatsuki disease"
         )
-        page.locator('select[name="codes-0-system"]').select_option("MeSH")
-        page.locator('input[name="codes-0-code"]').fill("D016878")
+        # The code is picked from the catalogue (autocomplete by code or name).
+        page.locator("#codes-0 .select2-selection").click()
+        page.locator(".select2-search__field").fill("7411")
+        page.locator(
+            ".select2-results__option", has_text="GARD:7411 — POEMS syndrome"
+        ).click()
         page.get_by_role("button", name="Save and continue editing").click()
         expect_success(page, "was changed successfully")
         page.goto(base + reverse("admin:answers_question_change", args=[question.pk]))
@@ -67,8 +78,8 @@ def test_a_reviewer_approves_the_page_readers_will_get(live_server, page: Page):
         page.goto(condition_url)
         expect(page.locator("dl.facts")).to_contain_text("Crow–Fukase syndrome")
         expect(page.get_by_text("Takatsuki disease")).to_have_count(0)
-        expect(page.get_by_text("MeSH D016878")).to_have_count(0)
-        expect(page.get_by_text("ORPHA:2905").first).to_be_visible()
+        expect(page.locator("dl.facts")).not_to_contain_text("GARD 7411")
+        expect(page.locator("dl.facts")).to_contain_text("ORPHA 2905: POEMS syndrome")
         assert page.request.get(new_url).status == 404
         assert page.request.get(old_url, max_redirects=0).status == 200
 
@@ -96,7 +107,9 @@ def test_a_reviewer_approves_the_page_readers_will_get(live_server, page: Page):
         preview = page.frame_locator("#page-preview")
         expect(preview.locator("h1")).to_have_text("POEMS syndrome")
         expect(preview.locator("dl.facts")).to_contain_text("Takatsuki disease")
-        expect(preview.locator("dl.facts")).to_contain_text("MeSH D016878")
+        expect(preview.locator("dl.facts")).to_contain_text(
+            "GARD 7411: POEMS syndrome (checked against GARD release"
+        )
         expect(preview.locator(".preview-structured-data")).to_contain_text(
             "Takatsuki disease"
         )
@@ -118,7 +131,8 @@ def test_a_reviewer_approves_the_page_readers_will_get(live_server, page: Page):
         # Readers get the new facts and the new address; the old one moved.
         page.goto(condition_url)
         expect(page.locator("dl.facts")).to_contain_text("Takatsuki disease")
-        expect(page.locator("dl.facts")).to_contain_text("MeSH D016878")
+        expect(page.locator("dl.facts")).to_contain_text("GARD 7411: POEMS syndrome")
+        expect(page.locator("dl.facts")).not_to_contain_text("ORPHA 2905")
         expect(page.locator("section.topic").first).to_contain_text("Causes")
         moved = page.request.get(old_url, max_redirects=0)
         assert moved.status == 301

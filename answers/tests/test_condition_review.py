@@ -21,15 +21,16 @@ from answers.exceptions import (
 )
 from answers.models import (
     Condition,
-    ConditionCode,
     ConditionRevision,
     ImmutableRecord,
     ReviewEvent,
     Status,
 )
+from answers.terminology.codes import check_code
 from answers.tests.test_concurrent_approval import run_at_once
 from devdata.personas import (
     PersonasTestCase,
+    add_code,
     add_criteria_set,
     approve_facts,
     draft,
@@ -56,9 +57,7 @@ class ConditionWorkflowTests(PersonasTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.condition = make_poems(summary="A rare blood disorder.")
-        ConditionCode.objects.create(
-            condition=cls.condition, system="ORPHA", code="2905"
-        )
+        add_code(cls.condition, "ORPHA", "2905")
         cls.question = draft(cls.writer, cls.condition, slug="is-it-contagious")
         publish(cls.question, writer=cls.writer, reviewer=cls.reviewer)
 
@@ -87,7 +86,19 @@ class ConditionWorkflowTests(PersonasTestCase):
         self.assertEqual(
             revision.synonyms, ["Crow–Fukase syndrome", "Takatsuki syndrome"]
         )
-        self.assertEqual(revision.codes, [{"system": "ORPHA", "code": "2905"}])
+        # Each code with the source's name and the release it was checked against.
+        orpha = check_code("ORPHA", "2905")
+        self.assertEqual(
+            revision.codes,
+            [
+                {
+                    "system": "ORPHA",
+                    "code": "2905",
+                    "name": "POEMS syndrome",
+                    "release": orpha.release.version,
+                }
+            ],
+        )
         self.assertEqual(revision.reviewer_name, "Dr Rita Osei")
         self.assertEqual(revision.reviewer_credentials, "MBChB, FRCP")
         self.assertIn("Speaker fees", revision.coi_statement)

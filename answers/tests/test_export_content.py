@@ -16,15 +16,17 @@ from answers.interchange.files import (
     render_condition,
     render_question,
 )
-from answers.models import Condition, ConditionCode, Question, ReviewEvent
+from answers.models import Condition, Question, ReviewEvent
 from devdata.personas import (
     PersonasTestCase,
+    add_code,
     add_criteria_set,
     draft,
     edit,
     make_condition,
     publish,
 )
+from devdata.terminology import load_sample
 
 # Text that YAML and front matter could get wrong: typographic quotes, accents
 # and non-Latin script, colons and "key: value" look-alikes, a line that is
@@ -46,6 +48,12 @@ TRICKY_SHORT_ANSWER = (
 
 
 class ExportTestCase(PersonasTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # Imported codes are checked against the catalogue (and the demo's).
+        load_sample()
+
     def setUp(self) -> None:
         folder = tempfile.TemporaryDirectory()
         self.addCleanup(folder.cleanup)
@@ -96,7 +104,7 @@ class ExportTestCase(PersonasTestCase):
             prevalence="About 3 in 1,000,000 people",
             review_interval_days=180,
         )
-        ConditionCode.objects.create(condition=condition, system="ORPHA", code="2905")
+        add_code(condition, "ORPHA", "2905")
         add_criteria_set(
             condition,
             title="Diagnostic criteria: POEMS syndrome",

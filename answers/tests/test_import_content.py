@@ -25,6 +25,7 @@ from devdata.personas import (
     make_condition,
     publish,
 )
+from devdata.terminology import load_sample
 
 CONDITION = {
     "name": "Example syndrome",
@@ -35,7 +36,7 @@ CONDITION = {
     "prevalence": "About 1 in 100,000 people",
     "codes": [
         {"system": "ORPHA", "code": "2905"},
-        {"system": "OMIM", "code": "219700"},
+        {"system": "GARD", "code": "7411"},
     ],
     "criteria_sets": [
         {
@@ -81,6 +82,12 @@ def content_file(header: dict, body: str = "") -> str:
 
 
 class ImportTestCase(PersonasTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # Codes are checked against the catalogue: real releases, a few codes.
+        load_sample()
+
     def setUp(self) -> None:
         folder = tempfile.TemporaryDirectory()
         self.addCleanup(folder.cleanup)
@@ -153,7 +160,7 @@ class GoodImportTestCase(ImportTestCase):
         self.assertEqual(condition.summary, SUMMARY)
         self.assertEqual(
             sorted(condition.codes.values_list("system", "code")),
-            [("OMIM", "219700"), ("ORPHA", "2905")],
+            [("GARD", "7411"), ("ORPHA", "2905")],
         )
         criteria_set = condition.criteria_sets.get()
         self.assertEqual(
@@ -437,20 +444,23 @@ class BadImportTestCase(ImportTestCase):
             "example-syndrome/condition.md",
         )
 
-    def test_a_code_in_the_wrong_format(self):
+    def test_a_code_not_in_the_release_of_its_system(self):
         self.write_good_batch()
-        self.write_condition(codes=[{"system": "ORPHA", "code": "ORPHA:2905"}])
+        self.write_condition(codes=[{"system": "ORPHA", "code": "ORPHA:0"}])
 
         self.assert_refused(
-            "example-syndrome/condition.md: code 1: 'code': “ORPHA:2905” is not a "
-            "valid ORPHA code"
+            "example-syndrome/condition.md: code 1: 'code': ORPHA 0 does not exist "
+            "in ORPHA release "
         )
 
     def test_an_unknown_coding_system(self):
         self.write_good_batch()
         self.write_condition(codes=[{"system": "SNOMED", "code": "1"}])
 
-        self.assert_refused("code 1: unknown coding system 'SNOMED'")
+        self.assert_refused(
+            "code 1: 'code': “1” is given as SNOMED, which is not a loaded "
+            "terminology. Codes can come from: GARD, ICD-10-CM, ORPHA."
+        )
 
     def test_an_empty_group_of_criteria_or_a_set_without_groups(self):
         self.write_good_batch()

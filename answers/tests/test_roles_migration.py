@@ -45,6 +45,9 @@ class RolesMigrationTestCase(TestCase):
                 "view_question",
                 "view_answerrevision",
                 "view_conditionrevision",
+                # Concepts only (0014_terminology_catalogue): not the sources'
+                # releases or the terminology-changed alerts.
+                "view_concept",
                 "moderate_experience",
                 "view_experience",
                 "view_report",

@@ -10,7 +10,9 @@ from answers.models import (
     Question,
     Status,
 )
+from answers.terminology.codes import check_code
 from devdata.personas import PersonasTestCase, make_condition
+from devdata.terminology import load_sample
 
 
 class TransitionMapTestCase(PersonasTestCase):
@@ -35,30 +37,37 @@ class TransitionMapTestCase(PersonasTestCase):
 
 
 class ConditionDataTestCase(PersonasTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_sample()
+
     def test_codes_are_checked_against_their_coding_system(self):
         condition = make_condition()
         good = [
-            ("ORPHA", "2905"),
-            ("ICD-10", "G70.0"),
-            ("ICD-10", "E84"),
-            ("ICD-11", "8C60"),
-            ("MeSH", "D009157"),
-            ("OMIM", "219700"),
-            ("GARD", "7398"),
+            ("ORPHA", "2905", "2905"),
+            ("ORPHA", "ORPHA:2905", "2905"),
+            ("GARD", "7411", "7411"),
+            ("ICD-10-CM", "G70.0", "G70.0"),
+            ("ICD-10-CM", "g700", "G70.0"),
+            ("ICD-10-CM", "E84", "E84"),
         ]
         bad = [
-            ("ORPHA", "ORPHA:2905"),
-            ("ICD-10", "g70"),
-            ("MeSH", "9157"),
-            ("OMIM", "#219700"),
-            ("ICD-11", "8C"),
+            # Exists only in the catalogue's ICD-10-CM: there is no ICD-10 here.
+            ("ICD-10", "G70.0", "is not a loaded terminology"),
+            ("ICD-10-CM", "D47.7", "does not exist in ICD-10-CM release"),
+            ("ORPHA", "0", "does not exist in ORPHA release"),
+            ("MeSH", "D009157", "is not a loaded terminology"),
+            ("OMIM", "219700", "is not a loaded terminology"),
+            ("HPO", "HP:0000508", "is not a loaded terminology"),
         ]
-        for system, code in good:
+        for system, code, stored in good:
             with self.subTest(system=system, code=code):
-                ConditionCode(
-                    condition=condition, system=system, code=code
-                ).full_clean()
-        for system, code in bad:
+                row = ConditionCode(condition=condition, system=system, code=code)
+                row.full_clean()
+                self.assertEqual((row.system, row.code), (system, stored))
+                self.assertEqual(row.concept, check_code(system, stored))
+        for system, code, message in bad:
             with (
                 self.subTest(system=system, code=code),
                 self.assertRaises(ValidationError) as raised,
@@ -66,12 +75,25 @@ class ConditionDataTestCase(PersonasTestCase):
                 ConditionCode(
                     condition=condition, system=system, code=code
                 ).full_clean()
-            self.assertIn("expected something like", str(raised.exception))
+            self.assertIn(message, str(raised.exception))
+
+    def test_a_picked_concept_gives_its_system_and_code(self):
+        row = ConditionCode(
+            condition=make_condition(), concept=check_code("ICD-10-CM", "D47.Z2")
+        )
+        row.full_clean()
+        row.save()
+        row.refresh_from_db()
+        self.assertEqual((row.system, row.code), ("ICD-10-CM", "D47.Z2"))
 
     def test_code_labels_and_links(self):
         orpha = ConditionCode(system="ORPHA", code="2905")
         self.assertEqual(orpha.label, "ORPHA:2905")
         self.assertEqual(orpha.url, "https://www.orpha.net/en/disease/detail/2905")
+        self.assertEqual(ConditionCode(system="GARD", code="7411").label, "GARD:7411")
+        icd = ConditionCode(system="ICD-10-CM", code="G70.0")
+        self.assertEqual((icd.label, icd.url), ("ICD-10-CM G70.0", ""))
+        # A system the catalogue does not have is written as it is.
         self.assertEqual(
             ConditionCode(system="ICD-10", code="G70.0").label, "ICD-10 G70.0"
         )

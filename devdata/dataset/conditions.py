@@ -2,17 +2,19 @@
 sets and synonyms, and their facts as a reviewer approved them.
 
 Everything later hangs off a condition: questions are asked about one,
-members live with one, posts tell of one. This phase writes the conditions,
-each with live facts (an approved `ConditionRevision` and its review trail,
-written by `devdata.dataset.facts`; a few with a newer change in review), and
-hands each on as a `GeneratedCondition` (the name, the search terms and the
-criteria already made, so later phases do not make them again per row), with
-how popular each is among members.
+members live with one, posts tell of one. Each condition is a real one from
+the terminology catalogue (`devdata.dataset.catalogue`: its name, other
+names, acronym and codes); its summary, prevalence and criteria are
+generated. This phase writes the conditions, each with live facts (an
+approved `ConditionRevision` and its review trail, written by
+`devdata.dataset.facts`; a few with a newer change in review), and hands each
+on as a `GeneratedCondition` (the name, the search terms and the criteria
+already made, so later phases do not make them again per row), with how
+popular each is among members.
 """
 
 import json
 import random
-import re
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -22,7 +24,6 @@ from markdown_it.common.utils import escapeHtml
 
 from answers import search_index
 from answers.models import (
-    CodingSystem,
     Condition,
     ConditionCode,
     ConditionRevision,
@@ -30,11 +31,13 @@ from answers.models import (
     CriteriaSet,
     ReviewEvent,
 )
+from devdata.dataset import catalogue as terminology
 from devdata.dataset import facts as facts_trail
 from devdata.dataset import text
 from devdata.dataset.accounts import StaffAccounts
 from devdata.dataset.context import DAY, Run
 from devdata.dataset.placeholders import NAME_AT_START, fill
+from devdata.dataset.sizes import DatasetError
 from diseasemaps.lib.markdown import render_answer
 
 CONDITION_FIELDS = [
@@ -58,7 +61,7 @@ CONDITION_FIELDS = [
     "created_at",
     "updated_at",
 ]
-CODE_FIELDS = ["id", "condition", "system", "code"]
+CODE_FIELDS = ["id", "condition", "concept", "system", "code"]
 CRITERIA_SET_FIELDS = [
     "id",
     "condition",
@@ -120,6 +123,7 @@ class Conditions:
 def write_conditions(run: Run, staff: StaffAccounts) -> Conditions:
     rng = run.rng("conditions")
     total = run.sizes.conditions
+    chosen = pick(rng, terminology.read(), total)
     trails = facts_trail.FactsTrails(run)
     pending = trails.pending(total)
     # Summary source and HTML per template choice, with a placeholder for the
@@ -129,34 +133,24 @@ def write_conditions(run: Run, staff: StaffAccounts) -> Conditions:
     code_id = run.loader.next_id(ConditionCode)
     set_id = run.loader.next_id(CriteriaSet)
     group_id = run.loader.next_id(CriteriaGroup)
-    used_names: set[str] = set()
     used_slugs = set(Condition.objects.values_list("slug", flat=True))
     made: list[GeneratedCondition] = []
     conditions, codes, sets, groups = [], [], [], []
-    for index in range(total):
-        name, inside, site = _name(rng)
-        while name.casefold() in used_names:
-            name, inside, site = _name(rng)
-        used_names.add(name.casefold())
-        slug = base = slugify(name.replace("–", "-"))[:90]
+    for index, real in enumerate(chosen):
+        name = real.name
+        slug = base = slugify(name.replace("–", "-"))[:90] or "condition"
         suffix = 2
         while slug in used_slugs:
             slug, suffix = f"{base}-{suffix}", suffix + 1
         used_slugs.add(slug)
-        if site is None:
-            site = rng.randrange(len(text.SITES))
-            specialty = rng.choice(text.SPECIALTIES)
-        else:
-            specialty = text.SITES[site][2]
+        site, specialty = _site(rng, real.categories)
         organ = text.SITES[site][1]
-        acronym = expansion = ""
-        if rng.random() < 0.3:
-            words = re.findall(r"[A-Za-zÀ-ÿ]+", name.split(" type ")[0])
-            acronym = "".join(word[0].upper() for word in words)[:8]
-            if " type " in name:
-                acronym += name.rsplit(" type ", 1)[1]
-            expansion = name
-        synonyms = _synonyms(rng, name, site)
+        acronym, expansion = real.acronym, name if real.acronym else ""
+        synonym_list = list(real.synonyms)
+        # A condition with a change in review gets its last other name from
+        # that change: a real name, added after the approval (facts.py).
+        held_back = synonym_list.pop() if index in pending and synonym_list else ""
+        synonyms = "\n".join(synonym_list)
         interval = rng.choices([None, 180, 730], weights=[80, 12, 8])[0]
         created = run.at(rng.uniform(5.2, 6) * 365 * DAY)
         prevalence = rng.choice(text.PREVALENCES).format(
@@ -175,15 +169,16 @@ def write_conditions(run: Run, staff: StaffAccounts) -> Conditions:
             index=index,
             id=condition_id,
             name=name,
-            inside=inside,
+            inside=real.inside,
             interval_days=interval or settings.DEFAULT_REVIEW_INTERVAL_DAYS,
             specialty=specialty,
             organ=organ,
         )
         summary = condition.named(summaries[key][0])
-        condition_codes = sorted(_codes(rng, index))
-        for system, code in condition_codes:
-            codes.append((code_id, condition_id, system, code))
+        for term in real.codes:
+            codes.append(
+                (code_id, condition_id, term.concept_id, term.system, term.code)
+            )
             code_id += 1
         if rng.random() < 0.12:
             # One set, in the shape of CriteriaSet.snapshot(): approved
@@ -215,9 +210,9 @@ def write_conditions(run: Run, staff: StaffAccounts) -> Conditions:
                 )
                 group_id += 1
             set_id += 1
-        synonym_list = synonyms.splitlines()
         # The facts as `Condition.draft_content()` gives them from these rows,
-        # codes in the order of ConditionCode's Meta.ordering.
+        # codes in the order of ConditionCode's Meta.ordering, each with the
+        # source's name and the release it was checked against.
         facts = facts_trail.Facts(
             condition_id=condition_id,
             interval_days=condition.interval_days,
@@ -231,13 +226,9 @@ def write_conditions(run: Run, staff: StaffAccounts) -> Conditions:
             summary=summary,
             summary_html=condition.named_html(summaries[key][1]),
             prevalence=prevalence,
-            codes_json=json.dumps(
-                [
-                    {"system": str(system), "code": code}
-                    for system, code in condition_codes
-                ]
-            ),
+            codes_json=json.dumps([term.as_code() for term in real.codes]),
             criteria_json=condition.criteria_json,
+            held_back=held_back,
         )
         trail = trails.write(
             facts,
@@ -294,67 +285,55 @@ def write_conditions(run: Run, staff: StaffAccounts) -> Conditions:
     return Conditions(items=made, popularity=list(accumulate(weights)))
 
 
-def _name(rng: random.Random) -> tuple[str, str, int | None]:
-    """A name, its form inside a sentence, and the site it names (if any)."""
-    roll = rng.random()
-    if roll < 0.5:
-        qualifier = rng.choice(text.QUALIFIERS)
-        site = rng.randrange(len(text.SITES))
-        name = f"{qualifier} {text.SITES[site][0]} {rng.choice(text.PROCESSES)}"
-        if rng.random() < 0.3:
-            name += f" type {rng.choice(text.TYPES)}"
-        inside = name if qualifier.startswith("X-") else name[0].lower() + name[1:]
-        return name, inside, site
-    if roll < 0.8:
-        name = f"{rng.choice(text.SURNAMES)} {rng.choice(text.EPONYM_SUFFIXES)}"
-    else:
-        first, second = rng.sample(text.SURNAMES, 2)
-        name = f"{first}–{second} {rng.choice(text.EPONYM_SUFFIXES)}"
-    if rng.random() < 0.4:
-        name += f" type {rng.choice(text.TYPES)}"
-    return name, name, None
+def pick(
+    rng: random.Random, catalogue: terminology.Catalogue, total: int
+) -> list[terminology.CatalogueCondition]:
+    """`total` conditions of the catalogue: GARD's first, drawn at random so a
+    small data set is a mix; Orphanet's own only when GARD's are all taken.
+    The command caps --conditions at what the catalogue has, so asking for
+    more here is a mistake."""
+    available = catalogue.conditions
+    if total > len(available):
+        raise DatasetError(
+            f"The terminology catalogue ({catalogue.describe()}) names "
+            f"{len(available):,} conditions; {total:,} were asked for."
+        )
+    gard = [c for c in available if c.source == "GARD"]
+    first = rng.sample(gard, min(total, len(gard)))
+    rest = [c for c in available if c.source != "GARD"]
+    return first + rng.sample(rest, total - len(first))
 
 
-def _synonyms(rng: random.Random, name: str, site: int | None) -> str:
-    found = []
-    for _ in range(rng.choices([0, 1, 2, 3], weights=[25, 35, 25, 15])[0]):
-        roll = rng.random()
-        if roll < 0.4:
-            first, second = rng.sample(text.SURNAMES, 2)
-            synonym = f"{first}–{second} {rng.choice(text.EPONYM_SUFFIXES)}"
-        elif roll < 0.7:
-            adjective = text.SITES[
-                site if site is not None else rng.randrange(len(text.SITES))
-            ][0]
-            synonym = (
-                f"{rng.choice(text.QUALIFIERS)} {adjective} "
-                f"{rng.choice(text.PROCESSES)}"
-            )
-        else:
-            synonym = f"{name.split(' type ')[0]} type {rng.choice(text.TYPES)}"
-        if synonym != name and synonym not in found:
-            found.append(synonym)
-    return "\n".join(found)
+# GARD's categories, and the specialty whose organs a summary may name; a
+# condition in none of them (e.g. only "Genetics") gets any organ.
+CATEGORY_SPECIALTIES = {
+    "Neurology": "Neurology",
+    "Leukodystrophy": "Neurology",
+    "Dermatology": "Dermatology",
+    "Nephrology": "Nephrology",
+    "Hematology": "Haematology",
+    "Gastroenterology": "Gastroenterology",
+    "Pulmonology": "Respiratory medicine",
+    "Endocrine": "Endocrinology",
+    "Inborn Errors of Metabolism": "Metabolic medicine",
+    "Lysosomal": "Metabolic medicine",
+    "Mitochondrial": "Metabolic medicine",
+}
 
 
-def _codes(rng: random.Random, index: int) -> list[tuple[str, str]]:
-    codes = []
-    if rng.random() < 0.9:
-        codes.append((CodingSystem.ORPHA, str(9_000_000 + index)))
-    if rng.random() < 0.7:
-        stem = rng.choice(text.ICD10_STEMS)
-        codes.append((CodingSystem.ICD10, f"{stem}.{rng.randint(0, 9)}"))
-    if rng.random() < 0.5:
-        stem = rng.choice(text.ICD11_STEMS)
-        letter = rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
-        codes.append((CodingSystem.ICD11, f"{stem}{letter}.{rng.randint(0, 9)}"))
-    if rng.random() < 0.4:
-        codes.append((CodingSystem.MESH, f"C9{index:07d}"))
-    if rng.random() < 0.5:
-        codes.append((CodingSystem.GARD, str(900_000 + index % 100_000)))
-    if rng.random() < 0.4:
-        codes.append((CodingSystem.OMIM, str(900_000 + index % 100_000)))
-    return codes
+def _site(rng: random.Random, categories: tuple[str, ...]) -> tuple[int, str]:
+    """The organ a generated summary names (an index into text.SITES) and
+    the specialty of the reviewer who approves it, from the condition's GARD
+    categories where they say something, so that a real skin disease is not
+    said to affect the kidneys."""
+    specialties = [
+        CATEGORY_SPECIALTIES[c] for c in categories if c in CATEGORY_SPECIALTIES
+    ]
+    if specialties:
+        specialty = specialties[0]
+        sites = [i for i, site in enumerate(text.SITES) if site[2] == specialty]
+        return rng.choice(sites), specialty
+    return rng.randrange(len(text.SITES)), rng.choice(text.SPECIALTIES)
 
 
 def _criteria_set(rng: random.Random, condition: GeneratedCondition) -> dict:

@@ -89,6 +89,9 @@ class Facts:
     prevalence: str
     codes_json: str
     criteria_json: str
+    # A real other name of the condition kept out of these facts, for a
+    # pending change to add; "" when there is none to add.
+    held_back: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,14 +240,11 @@ def _review_age(rng: random.Random, interval_days: int) -> float:
 
 
 def _change(rng: random.Random, facts: Facts) -> tuple[str, str]:
-    """A pending change to the facts: (field, the draft's new value)."""
-    names = {facts.name.casefold(), *map(str.casefold, facts.synonyms.splitlines())}
-    if rng.random() < 0.5:
-        while True:
-            first, second = rng.sample(text.SURNAMES, 2)
-            synonym = f"{first}–{second} {rng.choice(text.EPONYM_SUFFIXES)}"
-            if synonym.casefold() not in names:
-                return "synonyms", "\n".join(filter(None, [facts.synonyms, synonym]))
+    """A pending change to the facts: (field, the draft's new value). The
+    other name held back from the approved facts, if there is one: names stay
+    real (the catalogue's); otherwise a newer prevalence."""
+    if facts.held_back:
+        return "synonyms", "\n".join(filter(None, [facts.synonyms, facts.held_back]))
     while True:
         prevalence = rng.choice(text.PREVALENCES).format(
             a=rng.randint(1, 9), b=rng.randint(20, 300)

@@ -38,6 +38,7 @@ from answers.models import (
     AnswerRevision,
     Condition,
     ConditionCode,
+    ConditionName,
     ConditionRevision,
     CriteriaGroup,
     CriteriaSet,
@@ -48,6 +49,7 @@ from answers.models import (
     ReviewEvent,
     SearchEntry,
     StoredPage,
+    TerminologyAlert,
 )
 from community.models import (
     Experience,
@@ -165,8 +167,10 @@ def remove_existing(connection: BaseDatabaseWrapper) -> None:
     )
     # Stored pages and their stamps go too: they point at the conditions and
     # questions replaced, and PostgreSQL truncates none of those without them.
-    rendered = [StoredPage, PageStamp]
-    tables = [model._meta.db_table for model in [Report, *rendered, *FILLED]]
+    # So do the conditions' terminology alerts and their rows in the
+    # condition-name index (the command rebuilds it); the catalogue stays.
+    dependent = [StoredPage, PageStamp, TerminologyAlert, ConditionName]
+    tables = [model._meta.db_table for model in [Report, *dependent, *FILLED]]
     run_deferred_checks(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -145,13 +145,11 @@ COUNTRIES = [
 
 # --- Conditions ---------------------------------------------------------------
 
-QUALIFIERS = """
-Familial|Hereditary|Congenital|Juvenile|Progressive|Early-onset|Adult-onset|
-Infantile|X-linked|Autosomal recessive|Autosomal dominant|Idiopathic|Acquired|
-Atypical|Late-onset
-""".replace("\n", "").split("|")
+# Condition names, other names and codes are real: devdata/dataset/catalogue.py
+# reads them from the terminology catalogue. What is generated around them:
 
-# Adjective, the organ in plain words, the usual specialty.
+# Adjective, the organ a summary names in plain words, the usual specialty
+# (devdata.dataset.conditions matches it to GARD's categories).
 SITES = [
     ("renal", "kidneys", "Nephrology"),
     ("hepatic", "liver", "Gastroenterology"),
@@ -188,22 +186,6 @@ SITES = [
     ("cochlear", "inner ear", "Paediatrics"),
     ("dental", "teeth", "Clinical genetics"),
 ]
-PROCESSES = [
-    "dysplasia",
-    "hypoplasia",
-    "atrophy",
-    "fibrosis",
-    "degeneration",
-    "dystrophy",
-    "insufficiency",
-    "dysfunction",
-    "malformation",
-    "deficiency",
-    "sclerosis",
-    "disorder",
-]
-EPONYM_SUFFIXES = ["syndrome", "syndrome", "disease"]
-TYPES = ["1", "2", "3", "4", "1A", "1B", "2A", "2B"]
 KINDS = ["condition", "genetic condition", "long-term condition", "disorder"]
 ONSETS = [
     "It usually shows itself in early childhood.",
@@ -281,10 +263,6 @@ CRITERIA_SOURCE = (
     "International {name} Consensus Group. Diagnostic criteria for {name}. "
     "{journal}. {year}."
 )
-# ICD chapters that hold "other specified" rare conditions; codes are made up
-# within them, and the other systems use number ranges no real entry uses.
-ICD10_STEMS = ["Q87", "E88", "G71", "D89", "Q78", "E75", "G11", "M35", "D75", "Q44"]
-ICD11_STEMS = ["LD2", "5C5", "8C7", "4B0", "LD2", "5C5", "3B6", "EB9", "8A0"]
 
 # --- Answers ------------------------------------------------------------------
 

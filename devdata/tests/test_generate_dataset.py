@@ -1,6 +1,12 @@
 """`manage.py generate_dataset`: the sizes asked for, data that keeps the app's
-invariants (so public pages, review queues and search work on it), the same
-data for the same seed, and no mixing with real content."""
+invariants (so public pages, review queues and search work on it), real
+conditions from the terminology catalogue (names, other names and codes), the
+same data for the same seed, and no mixing with real content.
+
+Most tests load a few real GARD and Orphanet concepts as the catalogue
+(`CATALOGUE`), which loads in a moment; `CatalogueTestCase` lets the command
+load the whole of both, as it does on a fresh database.
+"""
 
 import hashlib
 from datetime import date, timedelta
@@ -21,6 +27,8 @@ from answers import search_index, services
 from answers.checks import blocking_problems, condition_checks
 from answers.models import (
     AnswerRevision,
+    Concept,
+    ConceptStatus,
     Condition,
     ConditionCode,
     ConditionRevision,
@@ -32,6 +40,7 @@ from answers.models import (
     ReviewEvent,
     SearchEntry,
     Status,
+    TerminologyRelease,
 )
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 from community import services as community_services
@@ -55,7 +64,9 @@ from devdata.personas import (
     publish,
     verify_session,
 )
+from devdata.terminology import load_sample
 from diseasemaps.lib.markdown import render_answer, render_member
+from diseasemaps.lib.names import normalise
 from public import search
 
 SMALL = {
@@ -69,6 +80,22 @@ SMALL = {
 }
 Action = ReviewEvent.Action
 User = get_user_model()
+
+# Real concepts: ten GARD diseases (all but the last with the Orphanet disease
+# of the same name; some with an acronym among their other names) and four
+# Orphanet diseases that GARD does not name. SMALL's 12 conditions take the
+# ten GARD ones and two of Orphanet's.
+CATALOGUE = {
+    "gard": ["61", "76", "109", "118", "182", "184", "6233", "7122", "7411", "3441"],
+    "orphanet": [
+        *["1988", "238468", "2762", "3138", "1243", "662", "586", "589", "2905"],
+        *["9", "11", "67", "88"],
+    ],
+}
+
+
+def load_catalogue() -> None:
+    load_sample(CATALOGUE)
 
 
 def generate(**options) -> str:
@@ -125,6 +152,7 @@ class GeneratedDataTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
+        load_catalogue()
         cls.output = generate()
         cls.today = timezone.localdate()
         cls.reviewer = User.objects.get(username="reviewer1")
@@ -333,6 +361,7 @@ class GeneratedDataTestCase(TestCase):
             self.assertTrue(condition.summary)
         self.assertTrue(Condition.objects.exclude(acronym="").exists())
         self.assertTrue(Condition.objects.exclude(synonyms="").exists())
+        self.assertFalse(ConditionCode.objects.filter(concept=None).exists())
         shows = Question.objects.filter(show_criteria=True)
         for question in shows:
             self.assertTrue(question.condition.criteria_sets.exists())
@@ -357,14 +386,69 @@ class GeneratedDataTestCase(TestCase):
         if connection.vendor == "postgresql":
             self.assertFalse(SearchEntry.objects.filter(document=None).exists())
 
-    def test_a_generated_synonym_finds_its_condition(self):
-        # An eponym ("Okafor–Lindgren syndrome") names one condition only.
-        condition = (
-            Condition.objects.filter(status=Status.PUBLISHED, synonyms__contains="–")
-            .order_by("pk")
-            .first()
+    def test_conditions_are_real_ones_from_the_catalogue(self):
+        current = {
+            release.source.system: release
+            for release in TerminologyRelease.objects.filter(
+                is_current=True
+            ).select_related("source")
+        }
+        concepts = {
+            (concept.release.source.system, concept.code): concept
+            for concept in Concept.objects.filter(
+                release__in=current.values()
+            ).select_related("release__source")
+        }
+        orpha_only = 0
+        for condition in Condition.objects.select_related("live_revision"):
+            with self.subTest(condition=condition.name):
+                codes = list(condition.codes.select_related("concept__release"))
+                systems = [code.system for code in codes]
+                self.assertIn(systems, [["GARD"], ["GARD", "ORPHA"], ["ORPHA"]])
+                named = concepts[(codes[0].system, codes[0].code)]
+                # Named as its source names it, with its other names.
+                self.assertEqual(condition.name, named.name)
+                other = set(named.other_names.values_list("name", flat=True))
+                names = set(condition.live_revision.synonyms)
+                if condition.acronym:
+                    names.add(condition.acronym)
+                    self.assertEqual(condition.acronym_expansion, condition.name)
+                self.assertLessEqual(names, other)
+                for code in codes:
+                    concept = concepts[(code.system, code.code)]
+                    self.assertEqual(code.concept, concept)
+                    self.assertEqual(concept.status, ConceptStatus.ACTIVE)
+                if systems == ["GARD", "ORPHA"]:
+                    # Orphanet's name is GARD's, or one of GARD's other names.
+                    self.assertIn(
+                        normalise(codes[1].concept.name),
+                        {normalise(name) for name in [named.name, *other]},
+                    )
+                orpha_only += systems == ["ORPHA"]
+                # The approved facts record each code as approve() does.
+                self.assertEqual(
+                    condition.live_revision.codes,
+                    [
+                        {
+                            "system": code.system,
+                            "code": code.code,
+                            "name": code.concept.name,
+                            "release": current[code.system].version,
+                        }
+                        for code in codes
+                    ],
+                )
+        # GARD's ten first, then two of Orphanet's own.
+        self.assertEqual(orpha_only, 2)
+        self.assertEqual(
+            ConditionCode.objects.filter(system="GARD").count(),
+            len(CATALOGUE["gard"]),
         )
-        synonym = next(s for s in condition.live_revision.synonym_list if "–" in s)
+
+    def test_a_real_other_name_finds_its_condition(self):
+        condition = Condition.objects.get(name="Ulnar-mammary syndrome")
+        synonym = "Schinzel syndrome"
+        self.assertIn(synonym, condition.synonym_list)
 
         results = search.search(synonym)
 
@@ -521,6 +605,7 @@ class SchemaTestCase(TestCase):
     def test_indexes_and_constraints_are_as_before(self):
         """The load drops secondary indexes and foreign keys and makes them
         again at the end; none may go missing or change."""
+        load_catalogue()
         before = self.schema()
 
         generate()
@@ -529,6 +614,10 @@ class SchemaTestCase(TestCase):
 
 
 class RepeatabilityTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_catalogue()
+
     def test_the_same_seed_and_day_give_the_same_data(self):
         generate(seed=7, today=date(2026, 3, 1))
         first = digest()
@@ -552,6 +641,10 @@ class RepeatabilityTestCase(TestCase):
 
 
 class RefusalTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_catalogue()
+
     def test_it_refuses_a_database_with_content(self):
         make_condition(name="Real syndrome", slug="real-syndrome")
 
@@ -620,3 +713,51 @@ class OptionsTestCase(TestCase):
         self.assertRefused("is negative", "--members=-5")
         self.assertRefused("is not a whole number", "--experiences=lots")
         self.assertRefused("use YYYY-MM-DD", "--today=yesterday")
+
+
+class CatalogueTestCase(TestCase):
+    """Conditions come only from the catalogue: it is loaded when missing,
+    and --conditions is capped at what it has."""
+
+    def test_it_caps_the_conditions_at_what_the_catalogue_names(self):
+        load_catalogue()
+
+        output = generate(conditions=20)
+
+        self.assertIn(
+            "names 14 conditions: generating 14, not 20.",
+            output.replace("\n", " "),
+        )
+        self.assertEqual(Condition.objects.count(), 14)
+        self.assertEqual(Condition.objects.filter(codes__system="ORPHA").count(), 13)
+
+    def test_a_dry_run_says_it_would_load_a_missing_catalogue(self):
+        output = generate(dry_run=True)
+
+        self.assertIn(
+            "The terminology catalogue has no GARD and ORPHA: a real run loads "
+            "them first",
+            output,
+        )
+        self.assertFalse(TerminologyRelease.objects.exists())
+        self.assertEqual(Condition.objects.count(), 0)
+
+    def test_it_loads_a_missing_catalogue_first_with_progress(self):
+        sizes = {"conditions": 3, "questions": 3, "members": 2, "experiences": 3}
+
+        output = generate(**sizes, pending=0)
+
+        self.assertIn("loading them first", output)
+        self.assertIn("GARD concepts 5,958/5,958 (100%)", output)
+        self.assertIn("ORPHA phenotypes 114,005/114,005 (100%)", output)
+        self.assertIn("Loaded: ORPHA ", output)
+        self.assertEqual(
+            dict(
+                TerminologyRelease.objects.values_list(
+                    "source__system", "concept_count"
+                )
+            ),
+            {"GARD": 5_958, "ORPHA": 4_281},
+        )
+        self.assertEqual(Condition.objects.count(), 3)
+        self.assertEqual(ConditionCode.objects.filter(system="GARD").count(), 3)

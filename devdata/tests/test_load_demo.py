@@ -21,10 +21,14 @@ from answers.models import (
 from devdata.demo import DEMO_TOTP_SECRET
 from devdata.management.commands.load_demo import DEMO_DIR
 from devdata.personas import PersonasTestCase
+from devdata.terminology import load_sample
 
 
 class LoadDemoTestCase(TestCase):
     def load(self) -> str:
+        # The demo's codes are checked against the catalogue: the sample
+        # release of each source has them (real concepts, a few of them).
+        load_sample()
         out = StringIO()
         with override_settings(DEBUG=True):
             call_command("load_demo", stdout=out)
@@ -45,6 +49,28 @@ class LoadDemoTestCase(TestCase):
         self.assertTrue(all(g["items"] and g["count_rule"] for g in criteria["groups"]))
         for condition in Condition.objects.all():
             self.assertGreaterEqual(condition.questions.count(), 5, condition)
+        # Codes of the catalogue's systems only, each checked against a release.
+        self.assertEqual(
+            [
+                (code["system"], code["code"], code["name"])
+                for code in poems.live_revision.codes
+            ],
+            [
+                ("GARD", "7411", "POEMS syndrome"),
+                (
+                    "ICD-10-CM",
+                    "D47.Z9",
+                    "Other specified neoplasms of uncertain behavior of lymphoid, "
+                    "hematopoietic and related tissue",
+                ),
+                ("ORPHA", "2905", "POEMS syndrome"),
+            ],
+        )
+        self.assertEqual(
+            set(Condition.objects.values_list("codes__system", flat=True).distinct()),
+            {"GARD", "ICD-10-CM", "ORPHA"},
+        )
+        self.assertFalse(Condition.objects.filter(codes__concept__isnull=True).exists())
 
         questions = Question.objects.all()
         live = questions.published().count()
@@ -209,6 +235,17 @@ class LoadDemoTestCase(TestCase):
         self.assertIn("already loaded", output)
         self.assertEqual(state(), before)
 
+    def test_it_refuses_to_run_without_the_catalogue(self):
+        with override_settings(DEBUG=True), self.assertRaises(CommandError) as raised:
+            call_command("load_demo", stdout=StringIO())
+
+        self.assertIn("run manage.py import_terminology first", str(raised.exception))
+        self.assertIn(
+            "no current release of GARD, ICD-10-CM, ORPHA", str(raised.exception)
+        )
+        self.assertEqual(get_user_model().objects.count(), 0)
+        self.assertEqual(Condition.objects.count(), 0)
+
     def test_it_refuses_to_run_without_debug(self):
         with override_settings(DEBUG=False), self.assertRaises(CommandError) as raised:
             call_command("load_demo", stdout=StringIO())
@@ -217,6 +254,11 @@ class LoadDemoTestCase(TestCase):
 
 
 class DemoContentTestCase(PersonasTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_sample()
+
     def test_the_demo_criteria_sets_import_and_pass_the_checks(self):
         batch = interchange.load_batch([DEMO_DIR])
         self.assertEqual(batch.problems, [])

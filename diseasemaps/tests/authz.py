@@ -27,7 +27,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from reversion.models import Version
 
 from answers import services
-from answers.models import Question, Reviewer
+from answers.models import (
+    Question,
+    Reviewer,
+    TerminologyRelease,
+    TerminologySource,
+)
+from answers.terminology.codes import check_code
 from community import services as community_services
 from community.models import Experience, Member, Report
 from community.services import create_member
@@ -43,6 +49,7 @@ from devdata.personas import (
     make_reviewer,
     publish,
 )
+from devdata.terminology import load_sample
 from outbox.models import OutboundEmail
 
 MATRIX_FILE = Path(__file__).with_name("authz_matrix.yaml")
@@ -207,6 +214,8 @@ def build_world() -> World:
     for user in (p.moderator, p.admin):
         create_member(user=user, pseudonym=f"{user.username}-member", consented=True)
 
+    # The catalogue, as a release of each source (real concepts, few of them).
+    load_sample()
     poems = make_condition(name="POEMS syndrome", slug="poems-syndrome")
     with reversion.create_revision():
         poems.save()
@@ -294,6 +303,12 @@ def build_world() -> World:
         "condition_version": Version.objects.get_for_object(poems).first(),
         "reviewer_version": Version.objects.get_for_object(p.reviewer_profile).first(),
         "rita_profile": Reviewer.objects.get(user=p.reviewer),
+        # Cystic fibrosis: no condition of the world has it yet.
+        "concept": check_code("ORPHA", "586"),
+        "orphanet_source": TerminologySource.objects.get(system="ORPHA"),
+        "orphanet_release": TerminologyRelease.objects.get(
+            source__system="ORPHA", is_current=True
+        ),
         "pending_by_author": pending_by_author,
         "published_by_author": published_by_author,
         "published_by_other": published_by_other,
@@ -492,7 +507,10 @@ def digest() -> str:
                     for table, pk, select in _SELECTS
                 )
             )
-            h.update(repr(cursor.fetchall()).encode())
+            # Sorted: UNION ALL gives no order, and once big catalogue loads
+            # earlier on this worker have left large (rolled-back) tables
+            # behind, PostgreSQL runs the branches in parallel, in any order.
+            h.update(repr(sorted(cursor.fetchall())).encode())
         else:
             for table, pk, select in _SELECTS:
                 cursor.execute(f"{select} ORDER BY {pk}")

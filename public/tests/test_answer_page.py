@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from answers import services
-from answers.models import ConditionCode
 from answers.versions import known_version
 from devdata.personas import (
     PersonasTestCase,
+    add_code,
     add_facts,
     draft,
     edit,
@@ -59,9 +59,8 @@ class AnswerPageTestCase(PersonasTestCase):
             source="Dispenzieri A. Am J Hematol. 2021",
             version="2021 update",
         )
-        ConditionCode.objects.create(
-            condition=cls.condition, system="MeSH", code="D016878"
-        )
+        # In the draft only: readers see the approved ORPHA:2905 alone.
+        add_code(cls.condition, "GARD", "7411")
         cls.long_ago = timezone.now() - timedelta(days=100)
         cls.question = draft(
             cls.writer,
@@ -242,10 +241,16 @@ class AnswerPageTestCase(PersonasTestCase):
         visible_codes = sorted(
             (s["data-system"], s["data-code"]) for s in soup.select(".condition-code")
         )
+        # schema.org's MedicalCode: codeValue and codingSystem, as shown.
         self.assertEqual(
-            sorted((c["codingSystem"], c["code"]) for c in about["code"]), visible_codes
+            sorted((c["codingSystem"], c["codeValue"]) for c in about["code"]),
+            visible_codes,
         )
-        self.assertTrue(all(c["@type"] == "MedicalCode" for c in about["code"]))
+        self.assertEqual(visible_codes, [("ORPHA", "2905")])
+        self.assertEqual(
+            about["code"],
+            [{"@type": "MedicalCode", "codeValue": "2905", "codingSystem": "ORPHA"}],
+        )
         crumbs = graph["BreadcrumbList"]["itemListElement"]
         visible_crumbs = [
             li.get_text(strip=True) for li in soup.select(".breadcrumb li")
@@ -320,9 +325,7 @@ class AnswerPageTestCase(PersonasTestCase):
             publish(other, writer=self.writer, reviewer=self.second_reviewer)
             edit(self.question, self.writer, short_answer=f"Draft {n}")
             publish(self.question, writer=self.writer, reviewer=self.second_reviewer)
-        ConditionCode.objects.create(
-            condition=self.condition, system="ICD-10", code="D47.7"
-        )
+        add_code(self.condition, "ICD-10-CM", "D47.Z9")
         self.assertEqual(count(), before)
         # Rendered (the content changed in between, so there is no current
         # stored page): the stored page with the content version, the answer, its

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from answers import services
+from answers.terminology.codes import check_code
 from answers.versions import known_version
 from devdata.personas import (
     PersonasTestCase,
@@ -74,8 +75,21 @@ class ConditionPageTestCase(PersonasTestCase):
         self.assertIn("Crow–Fukase syndrome, Takatsuki syndrome", text)
         self.assertIn("About 3 in 1,000,000 people", text)
         self.assertEqual(main.find("em").get_text(), "abnormal plasma cells")
-        code = main.find("a", string="ORPHA:2905")
-        self.assertEqual(code["href"], "https://www.orpha.net/en/disease/detail/2905")
+        # The code's exact system, the code (linked to its source's page), the
+        # source's name for it and the release it was checked against.
+        release = check_code("ORPHA", "2905").release.version
+        (code,) = main.select(".condition-code")
+        self.assertEqual(
+            " ".join(code.get_text(" ").split()),
+            f"ORPHA 2905 : POEMS syndrome (checked against ORPHA release {release})",
+        )
+        link = code.find("a", string="2905")
+        self.assertEqual(link["href"], "https://www.orpha.net/en/disease/detail/2905")
+        self.assertIn(
+            "Sources of names and codes: Orphanet: an online rare disease and "
+            "orphan drug data base. © INSERM 1999.",
+            text,
+        )
         self.assertEqual(
             [li.get_text() for li in main.select("section.criteria li")],
             ["Organomegaly", "Papilledema"],
@@ -129,9 +143,11 @@ class ConditionPageTestCase(PersonasTestCase):
             [a.get_text() for a in soup.select(".condition-list a")],
             ["Alport syndrome", "Castleman disease", "POEMS syndrome"],
         )
+        # Other names of POEMS syndrome (its own and its codes' catalogue
+        # names) are "see" lines under their letters (test_condition_index.py).
         self.assertEqual(
             [a["href"] for a in soup.select(".letter-nav a")],
-            ["#letter-A", "#letter-C", "#letter-P"],
+            ["#letter-A", "#letter-C", "#letter-O", "#letter-P", "#letter-T"],
         )
 
     def test_a_long_index_shows_one_letter_at_a_time(self):
@@ -152,7 +168,7 @@ class ConditionPageTestCase(PersonasTestCase):
         )
         self.assertEqual(
             [a["href"] for a in first.select(".letter-nav a")],
-            ["?letter=A", "?letter=C", "?letter=P"],
+            ["?letter=A", "?letter=C", "?letter=O", "?letter=P", "?letter=T"],
         )
         self.assertEqual(first.select_one('[aria-current="page"]').get_text(), "A")
         self.assertIn("4 conditions with reviewed answers", first.get_text())

@@ -29,14 +29,17 @@ from answers.models import Condition, ConditionCode, CriteriaSet, Question, Refe
 from answers.tests.test_admin_workflow import change_form_data
 from devdata.personas import (
     Client,
+    add_code,
     add_criteria_set,
     approve_facts,
+    catalogue_concept,
     condition_form,
     draft,
     make_condition,
     make_personas,
     publish,
 )
+from devdata.terminology import SAMPLE_CODES
 
 pytestmark = pytest.mark.django_db
 COUNTER = itertools.count(1)
@@ -68,7 +71,7 @@ def build_world(people) -> World:
         summary="A rare condition of the small vessels.",
         prevalence="About 1 in 500,000 people",
     )
-    ConditionCode.objects.create(condition=condition, system="ORPHA", code="2905")
+    add_code(condition, "ORPHA", "2905")
     add_criteria_set(condition, title="Criteria for Quorvane syndrome")
     approve_facts(condition, writer=people.writer, reviewer=people.reviewer)
     question = draft(
@@ -180,8 +183,11 @@ def new_value(spec: Field, word: str, world: World):
     if spec.name == "acronym":
         return word.upper()[:8], word.upper()[:8]
     if spec.name == "code":
-        number = str(int.from_bytes(word.encode()) % 900000 + 100000)
-        return number, f"ORPHA:{number}"
+        # A real code, active in the sample catalogue's ORPHA release: a made-up
+        # one is refused by every channel.
+        pool = [code for code in SAMPLE_CODES["orphanet"] if code != "2905"]
+        number = pool[int.from_bytes(word.encode()) % len(pool)]
+        return number, f'data-system="ORPHA" data-code="{number}"'
     text = f"Zq{word} {world.tag}"
     return text, text
 
@@ -280,15 +286,13 @@ def _through_admin(spec: Field, value, item, writer) -> None:
             data |= {
                 f"codes-{n}-id": code.pk,
                 f"codes-{n}-condition": item.pk,
-                f"codes-{n}-system": code.system,
-                f"codes-{n}-code": code.code,
+                f"codes-{n}-concept": code.concept_id,
             }
         if spec.name == "code":
             n = len(codes)
             data |= {
                 "codes-TOTAL_FORMS": str(n + 1),
-                f"codes-{n}-system": "ORPHA",
-                f"codes-{n}-code": value,
+                f"codes-{n}-concept": catalogue_concept("ORPHA", value).pk,
             }
         else:
             data[spec.name] = value

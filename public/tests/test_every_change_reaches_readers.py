@@ -63,6 +63,8 @@ READERS_SEE_NOTHING = {
         "save_draft": "Drafts (answers and condition facts) are never public; "
         "approval publishes them. A condition's new review interval moves dates "
         "through reschedule_reviews.",
+        "start_condition": "A new condition from a catalogue concept is a draft, "
+        "like any other (save_draft).",
         "submit_for_review": "A draft in review is still a draft.",
         "request_changes": "The draft goes back to its writer; nothing is public.",
         "roll_back": "An old revision becomes the draft; it needs approval again.",

@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from answers import services
-from answers.models import ConditionCode, StoredPage
+from answers.models import StoredPage
 from community.models import Member
 from community.tests.helpers import share, share_published
 from devdata.personas import (
     PersonasTestCase,
+    add_code,
     add_facts,
     draft,
     edit,
@@ -71,9 +72,7 @@ class QueryCountsTestCase(PersonasTestCase):
             publish(question, writer=self.writer, reviewer=self.reviewer)
             waiting = draft(self.writer, self.condition, topic=topic)
             services.submit_for_review(item=waiting, user=self.writer)
-        ConditionCode.objects.create(
-            condition=self.condition, system="ICD-10", code="D47.7"
-        )
+        add_code(self.condition, "ICD-10-CM", "D47.Z9")
         for n in range(25):
             author = make_member(f"sharer{n}")
             about = self.question if n % 3 == 0 else None

@@ -19,6 +19,7 @@ from devdata.personas import (
     make_condition,
     publish,
 )
+from devdata.terminology import load_sample
 from public import search
 
 pytestmark = pytest.mark.postgres
@@ -228,6 +229,7 @@ class DemoContentTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         ensure_roles()  # an earlier transactional test may have flushed them
+        load_sample()  # the demo's codes are checked against the catalogue
         with override_settings(DEBUG=True):
             call_command("load_demo", stdout=StringIO())
 

@@ -250,7 +250,9 @@ def ensure_small_dataset() -> dict:
     sizes = scenarios(SMALL_DATABASE_URL, "status")
     if not sizes["live_questions"]:
         say("loading the demo content into the small database")
-        # load_demo is for development only and refuses to run without DEBUG.
+        # load_demo is for development only and refuses to run without DEBUG,
+        # or without the catalogue its codes are checked against.
+        manage(SMALL_DATABASE_URL, "import_terminology")
         manage(SMALL_DATABASE_URL, "load_demo", DEBUG="true")
         manage(SMALL_DATABASE_URL, "rebuild_search_index")
         sizes = scenarios(SMALL_DATABASE_URL, "status")

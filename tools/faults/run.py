@@ -627,6 +627,8 @@ def main() -> int:
 
         manage(env, "migrate", "--no-input")
         manage(env, "collectstatic", "--no-input")
+        # load_demo checks every demo code against the catalogue.
+        manage(env, "import_terminology")
         manage(env, "load_demo", DEBUG="true")
         manage(env, "rebuild_search_index")
         site = Site()

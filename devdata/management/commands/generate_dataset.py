@@ -1,6 +1,7 @@
 """Fill the database with a large generated data set, for load tests."""
 
 import argparse
+from dataclasses import replace
 from datetime import date
 from time import monotonic
 
@@ -10,10 +11,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+from answers import name_index
 from answers.models import Condition, Question
 from answers.publication import public_content_changed
+from answers.terminology.sources import SOURCES
 from community.models import Experience, Member
 from devdata.bulkload import BulkLoader
+from devdata.dataset import catalogue
 from devdata.dataset.generator import Generator
 from devdata.dataset.sizes import (
     EMAIL_DOMAIN,
@@ -49,8 +53,11 @@ def day(value: str) -> date:
 class Command(BaseCommand):
     help = (
         "Fill an empty database with a large, realistic generated data set for load "
-        "tests: conditions with codes and criteria and reviewed facts (a few with "
-        "a change in review), live answers with several "
+        "tests: real conditions from the terminology catalogue (GARD's, then "
+        "Orphanet's: their names, other names and codes; --conditions is capped "
+        "at what the catalogue has, and GARD and Orphanet are loaded first if "
+        "they are missing), with generated summaries, criteria and reviewed facts "
+        "(a few with a change in review), live answers with several "
         "approved revisions and their review trail, search entries, reviewers, "
         "members and their experiences, some answers in review and posts waiting "
         "for moderation. The same --seed, sizes and --today give the same data. "
@@ -128,6 +135,21 @@ class Command(BaseCommand):
                 "questions, answers, members (with their accounts) and experiences "
                 "first."
             )
+        started = monotonic()
+        shown: dict[str, float] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            now = monotonic()
+            # One line every few seconds per phase, and when it completes.
+            if done < total and now - shown.get(phase, 0) < 3:
+                return
+            shown[phase] = now
+            percent = done * 100 // total if total else 100
+            self.stdout.write(
+                f"{phase} {done:,}/{total:,} ({percent}%) {now - started:.0f} s"
+            )
+
+        sizes = self._real_conditions(sizes, progress, dry_run=options["dry_run"])
         today = options["today"] or timezone.localdate()
         self.stdout.write(
             f"Generating into {connection.vendor} database "
@@ -142,20 +164,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"--force would first delete {_amounts(existing)}.")
             self.stdout.write("Dry run: nothing was changed.")
             return
-
-        started = monotonic()
-        shown: dict[str, float] = {}
-
-        def progress(phase: str, done: int, total: int) -> None:
-            now = monotonic()
-            # One line every few seconds per phase, and when it completes.
-            if done < total and now - shown.get(phase, 0) < 3:
-                return
-            shown[phase] = now
-            percent = done * 100 // total if total else 100
-            self.stdout.write(
-                f"{phase} {done:,}/{total:,} ({percent}%) {now - started:.0f} s"
-            )
 
         loader = BulkLoader(connection)
         try:
@@ -173,6 +181,11 @@ class Command(BaseCommand):
                 ).run(replace=bool(existing))
                 # Cached pages and ETags must not outlive the old content.
                 public_content_changed()
+                # Rows written in bulk skip the hook's per-condition refresh
+                # of the names search and the A–Z read: the whole index is
+                # built again, once (answers.publication says so too).
+                names = name_index.rebuild()
+                progress(f"condition-name index ({names:,} names)", 1, 1)
         except DatasetError as error:
             raise CommandError(str(error)) from error
         progress("committed", 1, 1)
@@ -187,6 +200,50 @@ class Command(BaseCommand):
                 f"member1@{EMAIL_DOMAIN}; the password is “{PASSWORD}”."
             )
         )
+
+    def _real_conditions(self, sizes: Sizes, progress, *, dry_run: bool) -> Sizes:
+        """Make sure the catalogue the conditions come from is loaded (a dry
+        run only says it would load it, and counts from the packages), and
+        cap --conditions at what it has: a generated condition is a real one
+        or none at all, never a made-up name or a copy with a number."""
+        missing = catalogue.missing()
+        if missing:
+            systems = " and ".join(SOURCES[key].system for key in missing)
+            command = f"manage.py import_terminology {' '.join(missing)}"
+            if dry_run:
+                self.stdout.write(
+                    f"The terminology catalogue has no {systems}: a real run "
+                    f"loads them first, as `{command}` does."
+                )
+            else:
+                self.stdout.write(
+                    f"The terminology catalogue has no {systems}: loading them "
+                    f"first, as `{command}` does (they stay loaded)."
+                )
+                for result in catalogue.load_missing(progress):
+                    self.stdout.write(f"Loaded: {result.summary()}")
+                missing = []
+        available = catalogue.read(packaged=missing)
+        count = len(available.conditions)
+        if not count:
+            raise CommandError(
+                "The terminology catalogue names no conditions to generate: "
+                "run `manage.py import_terminology gard orphanet`."
+            )
+        if sizes.conditions <= count:
+            return sizes
+        self.stdout.write(
+            self.style.WARNING(
+                f"The terminology catalogue ({available.describe()}) names "
+                f"{count:,} conditions: generating {count:,}, not "
+                f"{sizes.conditions:,}."
+            )
+        )
+        sizes = replace(sizes, conditions=count)
+        problems = sizes.problems()
+        if problems:
+            raise CommandError("\n".join(problems))
+        return sizes
 
     def _existing(self) -> dict[tuple[str, str], int]:
         """What the generator would collide with or mix with: any content at all,

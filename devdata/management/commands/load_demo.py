@@ -16,8 +16,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from answers import interchange, services
+from answers.interchange.files import ContentFileError, parse_condition
+from answers.interchange.mapping import CONDITION_FILE
 from answers.models import Condition, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
+from answers.terminology.codes import current_releases
 from community import services as community_services
 from community.models import Member
 from devdata.demo import (
@@ -110,6 +113,19 @@ FACTS_APPROVED_DAYS_AGO = 200
 PENDING_FACTS = ("myasthenia-gravis", "Erb–Goldflam disease")
 
 
+def _systems_used(content_dir: Path) -> set[str]:
+    """The coding systems the content's condition files give codes in (a file
+    that cannot be read is left to the import's own report)."""
+    systems = set()
+    for path in content_dir.rglob(CONDITION_FILE):
+        try:
+            codes = parse_condition(path).data["codes"]
+        except ContentFileError:
+            continue
+        systems |= {code["system"] for code in codes if code["system"]}
+    return systems
+
+
 def _reviewer_for(condition: Condition, users: dict) -> AbstractBaseUser:
     """Haematology reviews POEMS syndrome, neurology the others."""
     return users["rita"] if condition.slug == "poems-syndrome" else users["sam"]
@@ -142,6 +158,15 @@ class Command(BaseCommand):
             )
         if not content_dir.is_dir():
             raise CommandError(f"No demo content folder at {content_dir}.")
+        missing = sorted(_systems_used(content_dir) - set(current_releases()))
+        if missing:
+            # Every code is checked against the catalogue: without it, each
+            # would be refused one by one, as if the content were wrong.
+            raise CommandError(
+                "The terminology catalogue is not loaded (no current release of "
+                f"{', '.join(missing)}): run manage.py import_terminology first. "
+                "Nothing was changed."
+            )
         users = self._accounts()
         batch = interchange.load_batch([content_dir])
         if batch.problems:
