@@ -181,7 +181,9 @@ def _obo_synonym(value: str) -> tuple[str, str] | None:
     text = text.replace('\\"', '"').strip()
     if kind == "obsolete_synonym" or not text:
         return None
-    if kind == "layperson":
+    # Only an exact lay synonym is another name for the sign: HPO also
+    # files "Eye drop" as a RELATED lay term of Ptosis.
+    if kind == "layperson" and scope == "EXACT":
         return text, NameKind.LAY
     if kind == "abbreviation":
         return text, NameKind.ABBREVIATION
