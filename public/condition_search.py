@@ -447,8 +447,13 @@ def _postgresql(spelling: str, alias: str) -> list[_Candidate]:
         "CASE WHEN n.phenotype THEN s.attribution ELSE '' END, "
         "best.level, similarity(n.normalised, %(text)s) "
         f"FROM best JOIN {names} n ON n.id = best.id "
-        f"LEFT JOIN {conditions} c ON c.id = n.condition_id "
-        f"LEFT JOIN {concepts} k ON k.id = n.concept_id "
+        # LATERAL: one primary-key lookup per name found. As plain joins,
+        # the planner may read the whole conditions or concepts index to
+        # hash-join a handful of rows.
+        "LEFT JOIN LATERAL (SELECT public_name, public_slug "
+        f"FROM {conditions} WHERE id = n.condition_id) c ON true "
+        "LEFT JOIN LATERAL (SELECT code, name, release_id "
+        f"FROM {concepts} WHERE id = n.concept_id) k ON true "
         f"LEFT JOIN {releases} r ON r.id = k.release_id "
         f"LEFT JOIN {sources} s ON s.id = r.source_id"
     )
