@@ -447,13 +447,14 @@ def _postgresql(spelling: str, alias: str) -> list[_Candidate]:
         "CASE WHEN n.phenotype THEN s.attribution ELSE '' END, "
         "best.level, similarity(n.normalised, %(text)s) "
         f"FROM best JOIN {names} n ON n.id = best.id "
-        # LATERAL: one primary-key lookup per name found. As plain joins,
-        # the planner may read the whole conditions or concepts index to
-        # hash-join a handful of rows.
+        # LATERAL with LIMIT 1: one primary-key lookup per name found. As
+        # plain joins (and a LATERAL without a LIMIT is planned as one), the
+        # planner may read the whole conditions or concepts index to hash- or
+        # merge-join a handful of rows; a LIMIT keeps the subquery its own.
         "LEFT JOIN LATERAL (SELECT public_name, public_slug "
-        f"FROM {conditions} WHERE id = n.condition_id) c ON true "
+        f"FROM {conditions} WHERE id = n.condition_id LIMIT 1) c ON true "
         "LEFT JOIN LATERAL (SELECT code, name, release_id "
-        f"FROM {concepts} WHERE id = n.concept_id) k ON true "
+        f"FROM {concepts} WHERE id = n.concept_id LIMIT 1) k ON true "
         f"LEFT JOIN {releases} r ON r.id = k.release_id "
         f"LEFT JOIN {sources} s ON s.id = r.source_id"
     )
