@@ -6,10 +6,10 @@ from django import forms
 from django.contrib import messages
 from django.db import models
 from django.forms.formsets import BaseFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from answers import services
-from answers.exceptions import StaleDraft
+from answers.exceptions import StaleDraft, WorkflowError
 from answers.models import Status
 from diseasemaps.lib.admin_history import HistoryCompareAdmin
 
@@ -63,6 +63,22 @@ class SavedByServiceAdmin(HistoryCompareAdmin):
     """
 
     save_service: Callable[..., models.Model]
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # The service checks again in its transaction (a code retired by a
+        # release loaded in between, a step another person took first): its
+        # refusal is shown on the same page, not a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(
         self,

@@ -19,17 +19,17 @@ audit event; readers see the change once a reviewer approves the facts.
 from collections.abc import Callable, Iterable
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from answers import services
 from answers.admin.common import DraftAdmin, DraftForm, SavedByServiceAdmin
 from answers.admin.workflow import QueueFilter, WorkflowMixin
-from answers.exceptions import StaleDraft, WorkflowError
+from answers.exceptions import StaleDraft
 from answers.models import (
     Concept,
     Condition,
@@ -254,22 +254,6 @@ class ConditionAdmin(WorkflowMixin, DraftAdmin):
                 if name not in {"Workflow", "Review history"}
             ]
         return self.fieldsets
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        # The form refuses a code the catalogue does not have active; the
-        # service checks again, in its transaction, and its refusal (a
-        # release loaded in between) is shown, not a server error.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except WorkflowError as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(_questions=Count("questions"))

@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 
 from answers import services
 from answers.admin.common import DraftAdmin, DraftForm
@@ -156,19 +156,6 @@ class QuestionAdmin(WorkflowMixin, DraftAdmin):
     # List columns.
 
     # Change-page panels.
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except WorkflowError as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(request.get_full_path())
 
     # Admin action.
 

@@ -299,36 +299,23 @@ def _report(
             )
             continue
         if was_active and record.status == ConceptStatus.REPLACED:
-            changes.append(
-                ReleaseChange(
-                    release=release,
-                    code=record.code,
-                    change=Change.REPLACED,
-                    old_name=old[0],
-                    new_name=record.name,
-                    replaced_by=record.replaced_by,
-                )
-            )
+            kind = Change.REPLACED
         elif was_active and record.status == ConceptStatus.RETIRED:
-            changes.append(
-                ReleaseChange(
-                    release=release,
-                    code=record.code,
-                    change=Change.RETIRED,
-                    old_name=old[0],
-                    new_name=record.name,
-                )
-            )
+            kind = Change.RETIRED
         elif old[0] != record.name:
-            changes.append(
-                ReleaseChange(
-                    release=release,
-                    code=record.code,
-                    change=Change.RENAMED,
-                    old_name=old[0],
-                    new_name=record.name,
-                )
+            kind = Change.RENAMED
+        else:
+            continue
+        changes.append(
+            ReleaseChange(
+                release=release,
+                code=record.code,
+                change=kind,
+                old_name=old[0],
+                new_name=record.name,
+                replaced_by=record.replaced_by if kind == Change.REPLACED else "",
             )
+        )
     # A code that is simply gone from the new release is retired too.
     changes += [
         ReleaseChange(release=release, code=code, change=Change.RETIRED, old_name=name)
