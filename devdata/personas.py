@@ -6,9 +6,10 @@ Dr Sam Lindqvist, neurology), a moderator (Mo), a site admin (Ada), two members
 
 Staff personas have a confirmed TOTP device, as every staff account must. The
 `Client` here logs staff in the way the admin's two steps end (password, then
-a code: the session is verified through django-otp's own `login`); the two
-steps themselves are tested in diseasemaps/tests/test_staff_two_factor.py with
-Django's plain client.
+a code: the session is verified just now, through two_factor.mark_verified);
+the steps themselves are tested in diseasemaps/tests/test_staff_two_factor.py
+(and the recovery-code, passkey and change tests beside it) with Django's
+plain client.
 """
 
 import importlib
@@ -19,7 +20,6 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-import django_otp
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import connections
@@ -97,6 +97,7 @@ def ensure_roles() -> None:
     moderation = importlib.import_module("community.migrations.0002_moderator_role")
     review = importlib.import_module("answers.migrations.0013_condition_review")
     catalogue = importlib.import_module("answers.migrations.0014_terminology_catalogue")
+    feedback = importlib.import_module("answers.migrations.0016_reader_feedback")
     for name, codenames in roles.GROUPS.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
@@ -106,6 +107,7 @@ def ensure_roles() -> None:
                 *codenames,
                 *review.ROLES.get(name, []),
                 *catalogue.ROLES.get(name, []),
+                *feedback.ROLES.get(name, []),
             ]
             group.permissions.set(
                 Permission.objects.filter(
@@ -161,15 +163,15 @@ def totp_code(owner, *, steps_ahead: int = 0) -> str:
 
 
 def verify_session(client: DjangoClient, user) -> None:
-    """Mark the client's logged-in session as having entered a TOTP code, with
-    django-otp's own `login`, and start the staff idle clock."""
-    from diseasemaps.lib.staff_sessions import start_idle_clock
+    """Mark the client's logged-in session as having passed the second factor
+    just now, as the admin's code page does (two_factor.mark_verified: django-
+    otp's own `login`, the time of the check, the staff idle clock)."""
+    from diseasemaps.lib import two_factor
 
     request = HttpRequest()
     request.session = client.session
     request.user = user
-    django_otp.login(request, TOTPDevice.objects.get(user=user, confirmed=True))
-    start_idle_clock(request)
+    two_factor.mark_verified(request, two_factor.ways_in(user)[0])
     request.session.save()
 
 
@@ -178,8 +180,10 @@ class Client(DjangoClient):
     second factor, as a staff login through the admin ends."""
 
     def force_login(self, user, backend=None) -> None:
+        from diseasemaps.lib import two_factor
+
         super().force_login(user, backend)
-        if user.is_staff and TOTPDevice.objects.filter(user=user).exists():
+        if user.is_staff and two_factor.ways_in(user):
             verify_session(self, user)
 
 

@@ -1,9 +1,10 @@
 """The admin site: Django's, with a second factor required for every page.
 
 `has_permission` (which every admin page, model page and custom admin view
-checks through `admin_view`) also requires a session verified with a TOTP
-code. A staff member who has only typed their password is sent to enter a
-code, or to enrol an authenticator app if they have none yet.
+checks through `admin_view`) also requires a session verified with a second
+factor (diseasemaps/lib/two_factor.py: an authenticator app, a passkey or a
+recovery code). A staff member who has only typed their password is sent to
+that step, or to enrol an authenticator app if they have no second factor yet.
 """
 
 from django.contrib import admin
@@ -37,7 +38,26 @@ class StaffAdminSite(admin.AdminSite):
         return [
             # Not behind admin_view: these pages are how a session gets verified.
             path("two-factor/", two_factor.verify, name="two_factor_verify"),
+            path(
+                "two-factor/recovery/", two_factor.recovery, name="two_factor_recovery"
+            ),
             path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+            # A verified session only; changes also need a recent check.
+            path(
+                "two-factor/methods/",
+                self.admin_view(two_factor.devices),
+                name="two_factor_devices",
+            ),
+            path(
+                "two-factor/methods/remove/",
+                self.admin_view(two_factor.remove),
+                name="two_factor_remove",
+            ),
+            path(
+                "two-factor/recovery-codes/",
+                self.admin_view(two_factor.new_codes),
+                name="two_factor_new_codes",
+            ),
             *super().get_urls(),
         ]
 
@@ -61,3 +81,16 @@ def fix_third_party_admins(site: admin.AdminSite) -> None:
     if site.is_registered(AccessAttempt):
         site.unregister(AccessAttempt)
         site.register(AccessAttempt, FixedAccessAttemptAdmin)
+
+    hide_second_factor_secrets(site)
+
+
+def hide_second_factor_secrets(site: admin.AdminSite) -> None:
+    """otp_static's admin lists every person's unused recovery codes in clear.
+    Staff make new ones themselves on "How you log in" (two_factor.devices);
+    a site admin who must shut someone out deactivates the account.
+    (django-otp-webauthn registers no admin of its own.)"""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    if site.is_registered(StaticDevice):
+        site.unregister(StaticDevice)

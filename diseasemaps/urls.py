@@ -4,6 +4,7 @@ apps. Public pages come last: their patterns are the widest."""
 from django.contrib import admin
 from django.urls import include, path
 
+from diseasemaps.lib import two_factor
 from diseasemaps.lib.health import healthz
 
 admin.site.site_header = "DiseaseMaps editorial console"
@@ -18,6 +19,9 @@ handler500 = "diseasemaps.lib.outage.server_error"
 handler400 = "diseasemaps.lib.errors.bad_request"
 
 urlpatterns = [
+    # Staff passkeys' JSON API (django-otp-webauthn); before the admin, whose
+    # catch-all would take these paths.
+    path("admin/two-factor/passkeys/", include(two_factor.passkey_urls)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
