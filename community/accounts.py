@@ -12,7 +12,9 @@ import secrets
 import smtplib
 import unicodedata
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.account.utils import user_username
 from allauth.core import context as allauth_context
 from allauth.core import ratelimit
@@ -23,13 +25,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django_countries import countries
 
-from community import services
-from community.models import CONSENT_TEXT, FORMER_MEMBER, MAP_CONSENT_TEXT, Member
+from answers.models import Reviewer
+from community import names, services
+from community.models import CONSENT_TEXT, MAP_CONSENT_TEXT, Member
+from outbox.services import queue_email
 
 PSEUDONYM_MIN, PSEUDONYM_MAX = 3, 40
 # Seconds a reader is asked to wait when the mail server did not take an
@@ -37,19 +43,12 @@ PSEUDONYM_MIN, PSEUDONYM_MAX = 3, 40
 MAIL_RETRY_AFTER = 120
 
 logger = logging.getLogger(__name__)
+# The rate (ACCOUNT_RATE_LIMITS) that counts one account's failed logins from
+# every address; past it, logging in needs a mailed code as well.
+PER_ACCOUNT_FAILURES = "login_failed_per_account"
 # Letters of any alphabet, digits, spaces and . _ -. No "@": a pseudonym is
 # public, and an email address typed here by mistake would be published.
 _PSEUDONYM_CHARS = re.compile(r"[^\W_][\w .-]*")
-# Names a reader could take for the site speaking, or for a deleted account.
-RESERVED_PSEUDONYMS = {
-    FORMER_MEMBER.casefold(),
-    "diseasemaps",
-    "moderator",
-    "moderators",
-    "admin",
-    "administrator",
-    "staff",
-}
 
 
 def normalise_pseudonym(value: str) -> str:
@@ -58,8 +57,82 @@ def normalise_pseudonym(value: str) -> str:
     return " ".join(value.split())
 
 
-def pseudonym_taken(pseudonym: str) -> bool:
-    return Member.objects.filter(pseudonym__iexact=pseudonym).exists()
+def pseudonym_taken(pseudonym: str, *, member: Member | None = None) -> bool:
+    """Does another member's name look like this one (community.names)?"""
+    others = Member.objects.exclude(pk=member.pk) if member else Member.objects
+    return others.filter(
+        Q(pseudonym_skeleton__in=names.comparison_skeletons(pseudonym))
+        | Q(pseudonym__iexact=pseudonym)
+    ).exists()
+
+
+def staff_names() -> set[str]:
+    """The names staff sign with: reviewers' shown names (also former
+    reviewers': their names stay on the answers they approved), and staff
+    full names and usernames (moderation and review records carry the full
+    name, or the username when there is none)."""
+    shown = set(Reviewer.objects.values_list("display_name", flat=True))
+    staff = get_user_model().objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+    for user in staff.only("username", "first_name", "last_name"):
+        shown.update(filter(None, [user.get_full_name(), user.get_username()]))
+    return shown
+
+
+def staff_skeletons() -> set[str]:
+    """Every key a staff member's or reviewer's name is compared under."""
+    return {key for name in staff_names() for key in names.comparison_skeletons(name)}
+
+
+def pseudonym_available(
+    pseudonym: str,
+    *,
+    member: Member | None = None,
+    staff: set[str] | None = None,
+) -> bool:
+    """May a member (`member`, when they already have a name) take this name?
+
+    Not when it reads as the site, looks like a staff member's or reviewer's
+    name (titles such as "Dr" aside), or like another member's. `staff`: the
+    staff_skeletons(), when the caller checks many names."""
+    if names.is_site_name(pseudonym):
+        return False
+    if staff is None:
+        staff = staff_skeletons()
+    if names.comparison_skeletons(pseudonym) & staff:
+        return False
+    return not pseudonym_taken(pseudonym, member=member)
+
+
+def clean_pseudonym(value: str, *, member: Member | None = None) -> str:
+    """A name as typed, normalised, or a ValidationError that says why not.
+
+    Every refusal because of other people's names has the same words
+    (names.UNAVAILABLE): trying names must not tell whether a member uses one.
+    """
+    value = normalise_pseudonym(value)
+    if "@" in value:
+        raise ValidationError(
+            "This looks like an email address. Choose a name instead: "
+            "everyone can see it.",
+            code="email_like",
+        )
+    if not PSEUDONYM_MIN <= len(value) <= PSEUDONYM_MAX:
+        raise ValidationError(
+            f"Use between {PSEUDONYM_MIN} and {PSEUDONYM_MAX} characters.",
+            code="length",
+        )
+    problem = names.character_problem(value)
+    if problem:
+        raise ValidationError(problem, code="characters")
+    if not _PSEUDONYM_CHARS.fullmatch(value):
+        raise ValidationError(
+            "Use only letters, digits, spaces, dots, dashes and underscores, "
+            "starting with a letter or digit.",
+            code="characters",
+        )
+    if not pseudonym_available(value, member=member):
+        raise ValidationError(names.UNAVAILABLE, code="unavailable")
+    return value
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -120,35 +193,7 @@ class MemberSignupForm(forms.Form):
             )
 
     def clean_pseudonym(self) -> str:
-        value = normalise_pseudonym(self.cleaned_data["pseudonym"])
-        if "@" in value:
-            raise ValidationError(
-                "This looks like an email address. Choose a name instead: "
-                "everyone can see it.",
-                code="email_like",
-            )
-        if not PSEUDONYM_MIN <= len(value) <= PSEUDONYM_MAX:
-            raise ValidationError(
-                f"Use between {PSEUDONYM_MIN} and {PSEUDONYM_MAX} characters.",
-                code="length",
-            )
-        if not _PSEUDONYM_CHARS.fullmatch(value):
-            raise ValidationError(
-                "Use only letters, digits, spaces, dots, dashes and underscores, "
-                "starting with a letter or digit.",
-                code="characters",
-            )
-        if value.casefold() in RESERVED_PSEUDONYMS:
-            raise ValidationError(
-                "This name is kept for the site. Choose another one.", code="reserved"
-            )
-        if pseudonym_taken(value):
-            raise ValidationError(
-                "Someone already uses this name (letter case does not matter). "
-                "Choose another one.",
-                code="taken",
-            )
-        return value
+        return clean_pseudonym(self.cleaned_data["pseudonym"])
 
     def signup(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         """Called by allauth once the user row exists: add the member profile."""
@@ -168,10 +213,7 @@ class MemberSignupForm(forms.Form):
             # a profile would have no consent on record: remove it, and show
             # the form again as if validation had caught it.
             user.delete()
-            self.add_error(
-                "pseudonym",
-                "Someone took this name a moment ago. Choose another one.",
-            )
+            self.add_error("pseudonym", names.UNAVAILABLE)
             raise ImmediateHttpResponse(
                 render(
                     request,
@@ -204,6 +246,11 @@ class AccountAdapter(DefaultAccountAdapter):
         they did before the email was saved (a new account) stays saved, and
         asking again later sends a new email.
         """
+        # A way out in every account mail that warns "if it was not you".
+        context = {
+            "reset_url": settings.SITE_URL + reverse("account_reset_password"),
+            **context,
+        }
         try:
             super().send_mail(template_prefix, email, context)
         except (OSError, smtplib.SMTPException) as exc:
@@ -242,6 +289,69 @@ class AccountAdapter(DefaultAccountAdapter):
             if not users.filter(username=username).exists():
                 break
         user_username(user, username)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: AbstractBaseUser,
+        context: dict | None = None,
+        email: str | None = None,
+    ) -> None:
+        """Mail telling the owner of a change to the account (an address
+        added, made primary or removed; the password changed or reset).
+
+        Queued in the outbox, unlike the mails with keys: it carries none, and
+        a mail server that is down must not turn a change that is already
+        made into an error page; the outbox tries again until it is sent. A
+        removed address is told as well as the primary one: after a takeover
+        the primary address may be the intruder's. The page's IP and browser
+        that allauth passes are left out: the queue is kept in the database.
+        """
+        if not app_settings.EMAIL_NOTIFICATIONS:
+            return
+        context = context or {}
+        recipients = [email or EmailAddress.objects.get_primary_email(user)]
+        if template_prefix.endswith("/email_deleted"):
+            recipients.append(context.get("deleted_email"))
+        mail_context = {
+            **context,
+            "user": user,
+            "timestamp": timezone.now(),
+            "reset_url": settings.SITE_URL + reverse("account_reset_password"),
+            "email_url": settings.SITE_URL + reverse("account_email"),
+        }
+        for address in dict.fromkeys(a.lower() for a in recipients if a):
+            message = self.render_mail(template_prefix, address, mail_context)
+            queue_email(to=[address], subject=message.subject, body=message.body)
+
+    def authentication_failed(self, request: HttpRequest, **credentials) -> None:
+        """Count a wrong password for the account typed, from any address:
+        past ACCOUNT_RATE_LIMITS["login_failed_per_account"] the password alone
+        no longer logs in (is_login_by_code_required). A count, not a lock: a
+        stranger who fails on purpose cannot keep the member out."""
+        super().authentication_failed(request, **credentials)
+        login = str(credentials.get("email") or "").strip().lower()
+        if login:
+            ratelimit.consume(request, action=PER_ACCOUNT_FAILURES, key=login)
+
+    def is_login_by_code_required(self, login) -> bool:
+        """The challenge: after many failed logins for this account from
+        anywhere, the right password is followed by a code mailed to the
+        account's address (allauth's login-by-code step). The member gets in
+        from anywhere; a guessed password alone opens nothing."""
+        if super().is_login_by_code_required(login):
+            return True
+        request = allauth_context.request
+        if request is None or login.user is None:
+            return False
+        addresses = {login.email, EmailAddress.objects.get_primary_email(login.user)}
+        return any(
+            not ratelimit.consume(
+                request, action=PER_ACCOUNT_FAILURES, key=a.lower(), dry_run=True
+            )
+            for a in addresses
+            if a
+        )
 
 
 def user_display(user: AbstractBaseUser) -> str:

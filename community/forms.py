@@ -2,6 +2,9 @@
 
 import uuid
 
+from allauth.account.adapter import get_adapter
+from allauth.core import context as allauth_context
+from allauth.core import ratelimit
 from django import forms
 from django_countries import countries
 
@@ -125,8 +128,18 @@ class PasswordConfirmedForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
+        """Checked the way allauth's re-authentication page checks it, so this
+        field cannot be used to guess the password from a stolen session:
+        its rate limit, django-axes' lock and the per-account count apply."""
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not ratelimit.consume(
+            allauth_context.request, action="reauthenticate", user=self.user
+        ):
+            raise forms.ValidationError(
+                "Too many attempts with a wrong password. Wait a few minutes, "
+                "then try again; nothing has been changed."
+            )
+        if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError("That is not your password.")
         return password
 

@@ -8,6 +8,7 @@ EMAIL_URL; see README.md. A bad value stops start-up with a message naming it.
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -47,9 +48,14 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Part of every public page's ETag: a deploy with new templates must not be
-# answered with "304 Not Modified". Set it to the release id; unset, every
-# restart counts as a new release.
+# `X-Page-Cache` and `X-Stored-Page` on public pages (hit or miss, and from
+# where): for `make bench` and `make faults` only. Off in production: they
+# would tell anyone whether a rare condition's page was read lately.
+PAGE_CACHE_HEADERS = env_bool("PAGE_CACHE_HEADERS", False)
+
+# Part of every public page's ETag (hashed with SECRET_KEY, public/caching.py):
+# a deploy with new templates must not be answered with "304 Not Modified". Set
+# it to the release id; unset, every restart counts as a new release.
 RELEASE = env_str("RELEASE") or f"start{int(time.time())}"
 
 # The public address, used in emails sent outside a request.
@@ -69,8 +75,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # Staff second factor (diseasemaps/lib/two_factor.py): authenticator
+    # apps, recovery codes, passkeys.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "allauth",
     "allauth.account",
     "django_countries",
@@ -101,13 +111,18 @@ MIDDLEWARE = [
     # After the CSRF check: malformed admin filters and actions get a 400.
     "diseasemaps.lib.admin.AdminInputGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # user.is_verified(): has this session entered a TOTP code?
+    # user.is_verified(): has this session passed the second factor?
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a demo account's session with DEBUG off, whatever logged it in.
+    "diseasemaps.lib.demo_accounts.DemoSessionMiddleware",
     # After messages, so it can say why someone was logged out.
     "diseasemaps.lib.staff_sessions.StaffSessionIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A staff session that has not passed the second factor gets no account
+    # page (every allauth view, /me/): it is sent to the second factor first.
+    "diseasemaps.lib.account_guard.StaffSecondFactorFirstMiddleware",
     "csp.middleware.CSPMiddleware",
     # After authentication, so it sees the outcome of login attempts.
     "axes.middleware.AxesMiddleware",
@@ -163,6 +178,9 @@ if env_str("REDIS_URL"):
 AUTHENTICATION_BACKENDS = [
     # Counts failed logins and locks out brute force before checking passwords.
     "axes.backends.AxesStandaloneBackend",
+    # Demo and generated accounts (published password) are refused with DEBUG
+    # off, before any password is checked (diseasemaps/lib/demo_accounts.py).
+    "diseasemaps.lib.demo_accounts.RefuseDemoAccounts",
     "django.contrib.auth.backends.ModelBackend",
     # Members log in with their email address.
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -192,9 +210,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes: the brake on password guessing, for the admin (username) and
 # for members (email address, see AXES_USERNAME_CALLABLE below). Each choice:
 # - 10 failures: room for a person who mistypes and retries, few guesses for
-#   a script. Members meet allauth's stricter limit (ACCOUNT_RATE_LIMITS)
-#   first; staff also need a second factor, so a guessed password alone does
-#   not open the admin.
+#   a script. Staff also need a second factor, so a guessed password alone
+#   does not open the admin.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
 # - One hour, then the lock ends by itself: nobody is locked out for good,
 #   and nobody has to ask a site admin to unlock them.
@@ -203,22 +220,54 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 #   trying is still let in an hour after the lock began.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # - Locked is one account from one address: someone guessing elsewhere cannot
-#   lock a member out (guessing a member's address from many addresses is
-#   what allauth's per-address limit stops), and others behind the same
-#   address can still log in.
+#   lock a member out, and others behind the same address can still log in.
+#   Guessing one member's password from many addresses meets a challenge
+#   instead of a lock (ACCOUNT_RATE_LIMITS["login_failed_per_account"]).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # - A successful login clears the count, so old typos do not add up.
 AXES_RESET_ON_SUCCESS = True
 # - Counted in the database, shared by every app server, and still counting
-#   when Redis is down.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+#   when Redis is down. The handler is axes' database handler plus the staff
+#   limit below (diseasemaps/lib/login_limits.py).
+AXES_HANDLER = "diseasemaps.lib.login_limits.LoginLimitsHandler"
+# - The admin login (staff) is also limited per username across addresses:
+#   after this many failures within AXES_COOLOFF_TIME from anywhere, that
+#   username cannot log in from anywhere until the oldest failures are an hour
+#   old. Above the per-address limit, so one typing person never meets it;
+#   someone can use it to keep a staff member out for an hour, which a site
+#   admin sees in the admin's access attempts (README, Security).
+STAFF_LOGIN_USERNAME_FAILURE_LIMIT = env_int(
+    "STAFF_LOGIN_USERNAME_FAILURE_LIMIT", 30, minimum=1
+)
 
 # --- Staff: second factor and idle sessions -----------------------------------
-# Every staff account needs a TOTP device (django-otp) and a session verified
-# with a code before any admin page opens; see diseasemaps/lib/two_factor.py.
+# Every staff account needs a second factor (django-otp: an authenticator app,
+# a passkey through django-otp-webauthn, or a one-time recovery code) and a
+# session verified with it before any admin page opens; see
+# diseasemaps/lib/two_factor.py.
 OTP_TOTP_ISSUER = "DiseaseMaps"
-# Not even a site admin can read another person's secret key in the admin; a
-# lost phone means deleting the device, and its owner enrols a new one.
+# Adding or removing a way to log in, or making new recovery codes, needs a
+# second-factor check this recent: a session left open is not enough.
+STAFF_TWO_FACTOR_RECENT_MINUTES = env_int(
+    "STAFF_TWO_FACTOR_RECENT_MINUTES", 10, minimum=1
+)
+# Passkeys belong to the site's domain (the relying party, WebAuthn's "RP ID"),
+# taken from SITE_URL. Browsers refuse an IP address as RP ID, so the local
+# default http://127.0.0.1:8000 becomes localhost: passkeys work locally at
+# http://localhost:8000. Changing the domain later orphans every passkey.
+_site = urlsplit(SITE_URL)
+_loopback = _site.hostname in ("127.0.0.1", "::1")
+OTP_WEBAUTHN_RP_ID = "localhost" if _loopback else (_site.hostname or "")
+OTP_WEBAUTHN_RP_NAME = "DiseaseMaps"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    f"{_site.scheme}://localhost{f':{_site.port}' if _site.port else ''}"
+    if _loopback
+    else f"{_site.scheme}://{_site.netloc}"
+]
+# A passkey is a second factor only, after the password; never instead of it.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# No secret in the admin: TOTP keys hidden (below), recovery codes' admin
+# removed (diseasemaps.admin_site.hide_second_factor_secrets).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Staff sessions end after this long without a request; members' sessions
 # keep Django's default length (diseasemaps/lib/staff_sessions.py).
@@ -248,10 +297,34 @@ ACCOUNT_RATE_LIMITS = {
     # Every sign-up POST counts, also one refused for a taken pseudonym or a
     # weak password, so the limit leaves room for a few corrections.
     "signup": "10/h/ip",
-    # allauth's own brake on guessing, before django-axes' hour-long lock: per
-    # address across all IPs, and per IP across all addresses.
-    "login_failed": "10/m/ip,5/15m/key",
+    # allauth's brake on one client trying many accounts. No per-account part
+    # across IPs here: that refused even the right password, so anyone could
+    # keep a member out by failing theirs every 15 minutes (issue 15).
+    "login_failed": "10/m/ip",
+    # One account failed this often from anywhere: not a lock but a challenge.
+    # The right password must then be followed by a code mailed to the
+    # member's address (community.accounts.AccountAdapter), so the member
+    # still gets in, and a guessed password alone opens nothing.
+    "login_failed_per_account": "10/d/key",
+    # A stolen session could guess the password on the password pages (the
+    # re-authentication page, "current password" when changing it): a few a
+    # minute, and not many a day.
+    "reauthenticate": "5/m/user,30/d/user",
+    "change_password": "5/m/user,30/d/user",
 }
+# Every account change (addresses, password, data export, deletion, consent
+# withdrawal) needs the password typed this recently, not only an open
+# session; the request waits while the member types it, then goes through.
+# Five minutes (allauth's default): enough for a few changes in a row, short
+# enough that a session left open on a shared computer is not enough.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+# The owner is told of every change: a new address, another primary address,
+# an address removed, the password changed or reset (queued in the outbox:
+# these mails carry no key). Templates: templates/account/email/.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# "An address was added" is not one of allauth's notifications: its form sends it.
+ACCOUNT_FORMS = {"add_email": "community.account_forms.AddEmailForm"}
 # Behind a load balancer every request comes from its address: count the client
 # it names in X-Forwarded-For instead, for rate limits and for axes.
 ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else 0
@@ -346,13 +419,16 @@ PERMISSIONS_POLICY = {
         "midi",
         "payment",
         "picture-in-picture",
-        "publickey-credentials-get",
         "screen-wake-lock",
         "sync-xhr",
         "usb",
         "xr-spatial-tracking",
     ]
 }
+# Staff passkeys (diseasemaps/lib/two_factor.py): our own pages only, never
+# anything they embed.
+PERMISSIONS_POLICY["publickey-credentials-create"] = ["self"]
+PERMISSIONS_POLICY["publickey-credentials-get"] = ["self"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 

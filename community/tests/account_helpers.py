@@ -57,3 +57,12 @@ def link_in(body: str) -> str:
 
 def member_for_email(email: str) -> Member | None:
     return Member.objects.filter(user__email__iexact=email).first()
+
+
+def reauthenticate(client: Client, password: str = PASSWORD) -> None:
+    """Type the password on allauth's page, as every account change and the
+    data export ask within ACCOUNT_REAUTHENTICATION_TIMEOUT of the last time."""
+    from django.urls import reverse
+
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, response

@@ -11,6 +11,7 @@ from django.urls import reverse
 from answers.models import ReviewEvent
 from community import services
 from community.models import Experience, Member, ModerationEvent, Report
+from community.tests.account_helpers import reauthenticate
 from community.tests.helpers import share, share_published
 from devdata.personas import (
     PASSWORD,
@@ -85,6 +86,8 @@ class MyPageTestCase(PersonasTestCase):
         services.report_experience(
             user=self.member, experience=theirs, reason="Advertising"
         )
+
+        reauthenticate(self.client)  # test_account_changes_need_the_password
 
         response = self.client.get(reverse("community:export"))
 

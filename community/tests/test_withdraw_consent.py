@@ -7,6 +7,7 @@ from django.urls import reverse
 from community import services
 from community.exceptions import NotAllowed
 from community.models import Experience, Member, MemberCondition, ModerationEvent
+from community.tests.account_helpers import reauthenticate
 from community.tests.helpers import share, share_published
 from devdata.personas import (
     PASSWORD,
@@ -106,6 +107,7 @@ class WithdrawConsentTestCase(PersonasTestCase):
         services.report_experience(
             user=self.member, experience=self.theirs, reason="Advertising"
         )
+        reauthenticate(self.client)
         export = self.client.get(reverse("community:export")).json()
         self.assertIsNone(export["profile"]["health_data_consent_at"])
         self.assertEqual(export["experiences"], [])

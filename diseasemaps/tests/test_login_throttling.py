@@ -72,6 +72,16 @@ class LoginThrottlingTestCase(TestCase):
         )
         self.assertTrue(production.AXES_RESET_ON_SUCCESS)
         self.assertFalse(production.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT)
+        # Issue 15: the staff login is also limited per username, and nothing
+        # counts one member's failures from every address towards a lock.
+        self.assertEqual(
+            production.AXES_HANDLER, "diseasemaps.lib.login_limits.LoginLimitsHandler"
+        )
+        self.assertEqual(
+            production.STAFF_LOGIN_USERNAME_FAILURE_LIMIT,
+            int(os.environ.get("STAFF_LOGIN_USERNAME_FAILURE_LIMIT", 30)),
+        )
+        self.assertEqual(production.ACCOUNT_RATE_LIMITS["login_failed"], "10/m/ip")
         self.assertEqual(settings.AXES_FAILURE_LIMIT, TEST_LIMIT)
 
     def test_the_limit_locks_even_the_right_password(self):
