@@ -18,6 +18,7 @@ from django_countries.fields import CountryField
 
 from answers.models import Condition, Question
 from community.exceptions import InvalidTransition
+from community.names import pseudonym_skeleton, shown_name
 
 # The wording a member agrees to at sign-up; bump the version when it changes,
 # so each member's consent records which text they saw.
@@ -56,6 +57,10 @@ class Member(models.Model):
         max_length=40,
         help_text="The only name other people see. Unique, whatever the letter case.",
     )
+    # What the pseudonym looks like (community.names.pseudonym_skeleton),
+    # derived on save: a new name is refused when another member's looks the
+    # same. Not unique: names chosen before it existed may share one.
+    pseudonym_skeleton = models.TextField(blank=True, editable=False)
     country = CountryField(blank=True, help_text="Optional; shown only as a count.")
     counted_in_map = models.BooleanField(
         default=False,
@@ -90,6 +95,10 @@ class Member(models.Model):
             )
         ]
         indexes = [
+            # Sign-up looks a new name's skeleton up among every member's.
+            models.Index(
+                fields=["pseudonym_skeleton"], name="member_pseudonym_skeleton_idx"
+            ),
             # The maps count members who chose to be counted and gave a
             # country: their ids, accounts and countries, from the index
             # alone, without reading the other members.
@@ -103,9 +112,17 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs) -> None:
+        self.pseudonym_skeleton = pseudonym_skeleton(self.pseudonym)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "pseudonym" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "pseudonym_skeleton"}
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
-        return FORMER_MEMBER if self.is_former else self.pseudonym
+        """The name posts show: see community.names.shown_name."""
+        return FORMER_MEMBER if self.is_former else shown_name(self.pseudonym)
 
     @property
     def has_consented(self) -> bool:
@@ -236,6 +253,9 @@ class Experience(models.Model):
         editable=False, help_text="Makes a double-submitted form create one post."
     )
     moderation_reason = models.TextField(blank=True, editable=False)
+    # Set when the author of a post hidden by reports asks a moderator to look
+    # again (community.services.ask_for_review); cleared by the decision.
+    review_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -271,6 +291,13 @@ class Experience(models.Model):
             models.Index(
                 fields=["status", "needs_review"], name="experience_queue_idx"
             ),
+            # The first moderation queue: authors asking for a review. Few
+            # rows, so a partial index keeps the admin's count cheap.
+            models.Index(
+                fields=["review_requested_at"],
+                condition=Q(review_requested_at__isnull=False),
+                name="experience_review_asked_idx",
+            ),
         ]
         permissions = [("moderate_experience", "Can approve, hide and remove posts")]
 
@@ -300,6 +327,23 @@ class Experience(models.Model):
 
 
 class Report(models.Model):
+    """A member's report on a post. Its `weight` is fixed when it is made.
+
+    Only reports from reporters with a record (community.services.posts,
+    "Who counts") weigh 1 and count towards hiding a post on their own; the
+    others weigh 0 and only queue the post for a moderator. The weight and
+    the record behind it are stored, not computed later: otherwise a batch of
+    reports from fresh accounts would start to count once those accounts
+    grew old (a delayed hiding), deleting an account would change the weight
+    of reports already decided on, and moderators could not see what a
+    report was worth when it was made.
+    """
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Not decided"
+        UPHELD = "upheld", "Upheld: a moderator hid or removed the post"
+        DISMISSED = "dismissed", "Dismissed: the post stayed or came back"
+
     experience = models.ForeignKey(
         Experience, on_delete=models.CASCADE, related_name="reports"
     )
@@ -312,6 +356,27 @@ class Report(models.Model):
         related_name="+",
     )
     reason = models.TextField()
+    weight = models.PositiveSmallIntegerField(
+        default=0,
+        choices=[(0, "Queue only"), (1, "Counts towards hiding")],
+        editable=False,
+        help_text="1: the reporter had a record and the report counts towards "
+        "hiding the post on its own. 0: it only puts the post in the "
+        "moderators' queue.",
+    )
+    # The reporter's record when they reported (empty for reports made before
+    # records were kept): what the moderators judge the report by.
+    reporter_verified = models.BooleanField(null=True, editable=False)
+    reporter_age_days = models.PositiveIntegerField(null=True, editable=False)
+    reporter_posts = models.PositiveIntegerField(null=True, editable=False)
+    reporter_upheld = models.PositiveIntegerField(null=True, editable=False)
+    outcome = models.CharField(
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.OPEN,
+        blank=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -331,11 +396,31 @@ class Report(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["experience", "resolved_at"], name="report_open_idx")
+            models.Index(fields=["experience", "resolved_at"], name="report_open_idx"),
+            # A reporter's record counts their upheld reports at each report.
+            models.Index(fields=["reporter", "outcome"], name="report_reporter_idx"),
         ]
 
     def __str__(self) -> str:
         return f"Report on #{self.experience_id}"
+
+    @property
+    def record_known(self) -> bool:
+        return self.reporter_age_days is not None
+
+    @property
+    def record_summary(self) -> str:
+        """The reporter's record when they reported, for moderators."""
+        if not self.record_known:
+            return "Not recorded (made before reports were weighted)"
+        verified = (
+            "address confirmed" if self.reporter_verified else "address not confirmed"
+        )
+        return (
+            f"account {self.reporter_age_days} days old, {verified}, "
+            f"approved posts: {self.reporter_posts}, "
+            f"reports upheld: {self.reporter_upheld}"
+        )
 
 
 class ModerationEvent(models.Model):
@@ -350,6 +435,7 @@ class ModerationEvent(models.Model):
         EDIT_REJECTED = "edit_rejected", "Edit rejected"
         REVIEWED = "reviewed", "Checked after publication"
         REPORTS_DISMISSED = "reports_dismissed", "Reports dismissed"
+        REVIEW_REQUESTED = "review_requested", "Author asked for a review"
 
     experience = models.ForeignKey(
         Experience,

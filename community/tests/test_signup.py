@@ -25,6 +25,8 @@ from community.tests.account_helpers import (
 
 User = get_user_model()
 SIGNUP = reverse("account_signup")
+# One wording for a name taken, kept or too like another (issue 15, finding 6).
+UNAVAILABLE = "This name is taken, kept for the site, or too like another name"
 
 
 class SignUpTestCase(TestCase):
@@ -55,7 +57,8 @@ class SignUpTestCase(TestCase):
         for taken in ("SunnyMina", "sunnymina", "SUNNYMINA", "  sunnyMina "):
             with self.subTest(taken=taken):
                 self.assert_refused(
-                    signup_data(pseudonym=taken), "Someone already uses this name"
+                    signup_data(pseudonym=taken),
+                    UNAVAILABLE,
                 )
         self.assertEqual(
             Member.objects.filter(pseudonym__iexact="sunnymina").count(), 1
@@ -76,8 +79,8 @@ class SignUpTestCase(TestCase):
             "x" * 41: "Ensure this value has at most 40 characters",
             "<b>Jane</b>": "Use only letters, digits, spaces",
             "-Jane": "Use only letters, digits, spaces",
-            "Former member": "This name is kept for the site",
-            "Moderator": "This name is kept for the site",
+            "Former member": UNAVAILABLE,
+            "Moderator": UNAVAILABLE,
         }
         for pseudonym, message in cases.items():
             with self.subTest(pseudonym=pseudonym):
@@ -169,7 +172,7 @@ class SignUpTestCase(TestCase):
             response = self.client.post(SIGNUP, data)
 
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Someone took this name a moment ago")
+        self.assertContains(response, UNAVAILABLE)
         self.assertEqual(User.objects.count(), users)
         self.assertFalse(EmailAddress.objects.filter(email=data["email"]).exists())
         self.assertEqual(mail.outbox, [])

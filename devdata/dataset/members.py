@@ -16,11 +16,13 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from community.models import CONSENT_VERSION, Member, MemberCondition, Relation
+from community.names import pseudonym_skeleton
 from devdata.dataset import text
 from devdata.dataset.accounts import USER_FIELDS, user_row
 from devdata.dataset.conditions import Conditions
 from devdata.dataset.context import DAY, Run
 from devdata.dataset.sizes import EMAIL_DOMAIN
+from diseasemaps.lib.demo_accounts import demo_group
 
 User = get_user_model()
 
@@ -34,6 +36,8 @@ MEMBER_FIELDS = [
     "consent_version",
     "is_former",
     "created_at",
+    # Derived by Member.save(), which a bulk load does not call.
+    "pseudonym_skeleton",
 ]
 EMAIL_FIELDS = ["id", "user", "email", "verified", "primary"]
 PAIR_FIELDS = ["id", "member", "condition", "relation", "created_at"]
@@ -70,6 +74,7 @@ def write_members(run: Run, conditions: Conditions) -> Members:
     relations = [Relation.LIVES_WITH, Relation.CAREGIVER, Relation.FAMILY]
     popularity = conditions.popularity
     chunk = 20_000
+    demo = demo_group().pk
     for start in range(0, total, chunk):
         users, members, emails, pairs = [], [], [], []
         for number in range(start, min(start + chunk, total)):
@@ -97,6 +102,7 @@ def write_members(run: Run, conditions: Conditions) -> Members:
                     CONSENT_VERSION,
                     False,
                     joined,
+                    pseudonym_skeleton(pseudonym),
                 )
             )
             wanted = min(
@@ -129,6 +135,14 @@ def write_members(run: Run, conditions: Conditions) -> Members:
             member_id += 1
             email_id += 1
         run.loader.write(User, USER_FIELDS, users)
+        # Every generated account is a demo account: refused with DEBUG off
+        # (diseasemaps/lib/demo_accounts.py).
+        link_id = run.loader.next_id(User.groups.through)
+        run.loader.write(
+            User.groups.through,
+            ["id", "user", "group"],
+            [(link_id + n, row[0], demo) for n, row in enumerate(users)],
+        )
         run.loader.write(EmailAddress, EMAIL_FIELDS, emails)
         run.loader.write(Member, MEMBER_FIELDS, members)
         run.loader.write(MemberCondition, PAIR_FIELDS, pairs)
