@@ -6,7 +6,7 @@ from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -103,6 +103,8 @@ class ExperienceAdmin(ReadOnlyAdmin):
         "needs_review",
         "edit_waiting",
         "open_reports",
+        "counted_reports",
+        "review_asked",
         "created_at",
         "moderate_link",
     ]
@@ -128,7 +130,10 @@ class ExperienceAdmin(ReadOnlyAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                _open_reports=Count("reports", filter=Q(reports__resolved_at=None))
+                _open_reports=Count("reports", filter=Q(reports__resolved_at=None)),
+                _counted_reports=Sum(
+                    "reports__weight", filter=Q(reports__resolved_at=None)
+                ),
             )
         )
 
@@ -143,6 +148,16 @@ class ExperienceAdmin(ReadOnlyAdmin):
     @admin.display(description="open reports", ordering="_open_reports")
     def open_reports(self, obj: Experience) -> int:
         return obj._open_reports
+
+    @admin.display(
+        description="reports from members with a record", ordering="_counted_reports"
+    )
+    def counted_reports(self, obj: Experience) -> int:
+        return obj._counted_reports or 0
+
+    @admin.display(description="author asks for review", boolean=True)
+    def review_asked(self, obj: Experience) -> bool:
+        return obj.review_requested_at is not None
 
     @admin.display(description="")
     def moderate_link(self, obj: Experience) -> str:
@@ -224,7 +239,11 @@ class ExperienceAdmin(ReadOnlyAdmin):
             if experience.pending_body
             else None,
             "edit_preview": render_member(experience.pending_body),
-            "reports": experience.reports.filter(resolved_at=None),
+            # Reports that count first; each shows its reporter's record.
+            "reports": experience.reports.filter(resolved_at=None).order_by(
+                "-weight", "created_at"
+            ),
+            "hide_after": services.HIDE_AFTER_REPORTS,
             "events": experience.moderation_events.all()[:20],
             "form": form,
             "decisions": self._decisions_for(experience),
@@ -253,10 +272,34 @@ class ExperienceAdmin(ReadOnlyAdmin):
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
-    list_display = ["experience", "reason", "created_at", "resolved_at"]
-    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    """Each report with its weight and its reporter's record when it was made,
+    so that moderators can judge it; never the reporter's name or address."""
+
+    list_display = [
+        "experience",
+        "reason",
+        "weight",
+        "reporter_record",
+        "outcome",
+        "created_at",
+        "resolved_at",
+    ]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter), "weight", "outcome"]
     list_select_related = ["experience__author"]
-    fields = ["experience", "reason", "created_at", "resolved_at"]
+    fields = [
+        "experience",
+        "reason",
+        "weight",
+        "reporter_record",
+        "outcome",
+        "created_at",
+        "resolved_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="reporter's record when reporting")
+    def reporter_record(self, obj: Report) -> str:
+        return obj.record_summary
 
 
 @admin.register(ModerationEvent)

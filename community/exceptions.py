@@ -17,3 +17,8 @@ class RateLimited(CommunityError):
     def __init__(self, message: str, retry_after: int):
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class AlreadyQueued(RateLimited):
+    """A post or author had as many reports from accounts without a record
+    as the moderators need: the report is not taken, and nothing is wrong."""

@@ -14,6 +14,8 @@ SUBJECTS = {
     ModerationEvent.Action.REMOVED: "Your post has been removed",
     ModerationEvent.Action.EDIT_APPROVED: "Your edit is published",
     ModerationEvent.Action.EDIT_REJECTED: "Your edit was not published",
+    # Sent only when dismissing the reports brings a hidden post back.
+    ModerationEvent.Action.REPORTS_DISMISSED: "Your post is back online",
 }
 
 
@@ -33,6 +35,17 @@ def received(experience: Experience) -> None:
         experience,
         "We have your post",
         "emails/experience_received.txt",
+        {},
+    )
+
+
+def hidden_by_reports(experience: Experience) -> None:
+    """Reports hid the post: the author is told, with the way to ask for a
+    review (their page)."""
+    _send(
+        experience,
+        "Your post is hidden until a moderator checks it",
+        "emails/experience_hidden_by_reports.txt",
         {},
     )
 

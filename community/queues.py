@@ -15,6 +15,13 @@ def _reported(queryset: QuerySet) -> QuerySet:
 
 
 MODERATION_QUEUES: dict[str, tuple[str, Narrow]] = {
+    # First: a member is waiting for us, their post hidden by reports.
+    "review": (
+        "Hidden by reports: the author asks for a review",
+        lambda qs: qs.filter(
+            status=ExperienceStatus.HIDDEN, review_requested_at__isnull=False
+        ),
+    ),
     "pending": ("New posts", lambda qs: qs.filter(status=ExperienceStatus.PENDING)),
     "reported": ("Reported posts", _reported),
     "check": (

@@ -18,6 +18,11 @@ urlpatterns = [
         name="share",
     ),
     path("experiences/<int:pk>/report/", views.report_experience, name="report"),
+    path(
+        "me/posts/<int:pk>/ask-for-review/",
+        views.ask_for_review,
+        name="ask_for_review",
+    ),
     path("me/", views.me, name="me"),
     path("me/posts/<int:pk>/edit/", views.edit_experience, name="edit"),
     path("me/posts/<int:pk>/delete/", views.delete_experience, name="delete"),

@@ -6,6 +6,7 @@ of a member's own data is scoped to them in the query itself.
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,7 +22,12 @@ from django.views.decorators.http import require_POST
 
 from answers.models import Condition
 from community import services
-from community.exceptions import CommunityError, NotAllowed, RateLimited
+from community.exceptions import (
+    AlreadyQueued,
+    CommunityError,
+    NotAllowed,
+    RateLimited,
+)
 from community.forms import (
     DeleteAccountForm,
     EditExperienceForm,
@@ -35,6 +42,7 @@ from community.forms import (
 from community.models import Experience, ExperienceStatus, Member
 from community.privacy import identifying_details
 from diseasemaps.lib.markdown import render_member
+from diseasemaps.lib.query import slug_param
 
 PAGE_SIZE = 10
 
@@ -43,9 +51,14 @@ def _condition(slug: str) -> Condition:
     return get_object_or_404(Condition.objects.published(), public_slug=slug)
 
 
-def _too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
+def _too_many(
+    request: HttpRequest, error: RateLimited, heading: str = ""
+) -> HttpResponse:
     response = render(
-        request, "community/rate_limited.html", {"error": error}, status=429
+        request,
+        "community/rate_limited.html",
+        {"error": error, "heading": heading},
+        status=429,
     )
     response["Retry-After"] = str(error.retry_after)
     return response
@@ -108,10 +121,12 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
         relation = member.conditions.filter(condition=condition).first()
         if relation:
             initial["relation"] = relation.relation
-        asked = condition.questions.published().filter(
-            live_revision__slug=request.GET.get("question")
-        )
-        initial["question"] = asked.first()
+        # Only a value that can be a slug reaches the query (a NUL was a 500
+        # on PostgreSQL); anything else opens the form with no question.
+        slug = slug_param(request.GET, "question")
+        if slug is not None:
+            asked = condition.questions.published().filter(live_revision__slug=slug)
+            initial["question"] = asked.first()
     form = ExperienceForm(request.POST or None, condition=condition, initial=initial)
     context = {"condition": condition, "form": form, "warnings": [], "preview": ""}
     if request.method == "POST" and form.is_valid():
@@ -162,6 +177,10 @@ def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
                 experience=experience,
                 reason=form.cleaned_data["reason"],
             )
+        except AlreadyQueued as error:
+            return _too_many(
+                request, error, heading="This is already with the moderators"
+            )
         except RateLimited as error:
             return _too_many(request, error)
         except NotAllowed as error:
@@ -195,12 +214,20 @@ def _member(request: HttpRequest) -> Member:
 def me(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     posts = member.experiences.select_related("condition", "question__live_revision")
+    # Posts that reports hid and whose author may still ask for a review
+    # (hidden posts are few: a handful of queries at most).
+    reviewable = {
+        post.pk
+        for post in posts.filter(status=ExperienceStatus.HIDDEN)
+        if services.can_ask_for_review(post)
+    }
     return render(
         request,
         "community/me.html",
         {
             "member": member,
             "posts": posts,
+            "reviewable": reviewable,
             "conditions": member.conditions.select_related("condition"),
             "condition_form": MemberConditionForm(),
             "consent_form": GiveConsentForm(),
@@ -286,6 +313,25 @@ def delete_experience(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def ask_for_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author of a post that reports hid asks a moderator to look at it."""
+    member = _member(request)
+    experience = get_object_or_404(Experience, pk=pk, author=member)
+    try:
+        services.ask_for_review(user=request.user, experience=experience)
+    except CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "Thank you: a moderator will look at your post first and email you "
+            "what they decide.",
+        )
+    return redirect(f"{reverse('community:me')}#post-{experience.pk}")
+
+
+@login_required
+@require_POST
 def add_condition(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     form = MemberConditionForm(request.POST)
@@ -317,6 +363,10 @@ def remove_condition(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @never_cache
+# Everything the account holds, addresses included: an open session is not
+# enough, the password must have been typed in the last few minutes (allauth
+# keeps the request and sends the member back here after the password page).
+@reauthentication_required
 def export_data(request: HttpRequest) -> HttpResponse:
     data = services.export_member_data(user=request.user)
     response = HttpResponse(

@@ -10,8 +10,10 @@ here (`from community import services`):
 
 - `members`: the profile made at sign-up, consent, the conditions a member
   relates to, and whether their posts skip the moderation queue.
-- `posts`: what members do with their posts: share, edit, delete, report;
-  the limits on a post's length and on how often a person posts and reports.
+- `posts`: what members do with their posts: share, edit, delete, report,
+  ask for a review of a post that reports hid; the limits on a post's length
+  and on how often a person posts and reports; who counts as a reporter with
+  a record.
 - `moderation`: moderators' decisions on posts, each recorded as a
   `ModerationEvent`.
 - `data_rights`: the download of everything we hold about a person,
@@ -49,27 +51,46 @@ from community.services.moderation import (
     remove_experience,
 )
 from community.services.posts import (
+    AUTO_HIDE_PER_AUTHOR,
     BODY_MAX,
     BODY_MIN,
     HIDE_AFTER_REPORTS,
     POST_LIMIT,
+    RECORD_MIN_ACCOUNT_AGE,
+    RECORD_MIN_PUBLISHED_POSTS,
+    RECORD_MIN_UPHELD_REPORTS,
+    REPORT_DAILY_LIMIT,
     REPORT_LIMIT,
+    REPORTS_PER_AUTHOR_WITHOUT_RECORD,
+    REPORTS_PER_POST_WITHOUT_RECORD,
+    ask_for_review,
+    can_ask_for_review,
     delete_experience,
     edit_experience,
     post_experience,
     report_experience,
+    reporter_record,
 )
 
 __all__ = [
+    "AUTO_HIDE_PER_AUTHOR",
     "BODY_MAX",
     "BODY_MIN",
     "HIDE_AFTER_REPORTS",
     "POST_LIMIT",
+    "RECORD_MIN_ACCOUNT_AGE",
+    "RECORD_MIN_PUBLISHED_POSTS",
+    "RECORD_MIN_UPHELD_REPORTS",
+    "REPORTS_PER_AUTHOR_WITHOUT_RECORD",
+    "REPORTS_PER_POST_WITHOUT_RECORD",
+    "REPORT_DAILY_LIMIT",
     "REPORT_LIMIT",
     "REPORT_OF_FORMER_MEMBER",
     "STAFF_ACCOUNT_CLOSED_BY_ADMIN",
     "TRUSTED_AFTER_APPROVED_POSTS",
     "approve_experience",
+    "ask_for_review",
+    "can_ask_for_review",
     "create_member",
     "decide_edit",
     "delete_account",
@@ -86,6 +107,7 @@ __all__ = [
     "remove_experience",
     "remove_relation",
     "report_experience",
+    "reporter_record",
     "set_relation",
     "update_profile",
     "withdraw_consent",

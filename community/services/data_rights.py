@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from answers.feedback import erase_reader_feedback, export_reader_feedback
 from answers.models import ReviewEvent
 from answers.publication import community_content_changed, member_text_erased
 from community.exceptions import NotAllowed
@@ -93,6 +94,8 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
             }
             for r in Report.objects.filter(reporter=user)
         ],
+        # Reports of problems with answers sent while logged in.
+        "answer_feedback_sent": export_reader_feedback(user=user),
     }
 
 
@@ -163,6 +166,8 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
         Report.objects.filter(reporter=user).update(
             reporter=None, reason=REPORT_OF_FORMER_MEMBER
         )
+        # Reports on answers stay in the editors' queue without their words.
+        erase_reader_feedback(user=user)
         # Mail to the member, queued or kept for a few days after sending.
         if user.email:
             forget_recipient(user.email)

@@ -1,6 +1,7 @@
 """Moderators' decisions on members' posts: approve, hide or remove a post,
 mark a trusted member's live post as read, publish or reject an edit, dismiss
-reports.
+reports. Hiding or removing a reported post upholds its reports; approving it
+or dismissing them dismisses them (upheld reports give a reporter a record).
 
 Each checks that the user moderates and is not the post's author
 (`_moderator`), locks the post, and records the step as a `ModerationEvent`
@@ -47,10 +48,31 @@ def _record(
     )
 
 
-def _resolve_reports(experience: Experience, user: AbstractBaseUser) -> int:
+def _resolve_reports(
+    experience: Experience, user: AbstractBaseUser, outcome: str
+) -> int:
+    """Close the open reports. Upheld reports build their reporters' record
+    (community.services.posts.reporter_record); dismissed ones do not."""
     return Report.objects.filter(
         experience=experience, resolved_at__isnull=True
-    ).update(resolved_at=timezone.now(), resolved_by=user)
+    ).update(resolved_at=timezone.now(), resolved_by=user, outcome=outcome)
+
+
+def _hidden_by_reports(experience: Experience) -> bool:
+    """Is the post hidden because of reports, not by a moderator? (The latest
+    hiding decides: a post a moderator once hid, approved again and that
+    reports hid later is hidden by reports.)"""
+    if experience.status != Status.HIDDEN:
+        return False
+    last_hiding = (
+        experience.moderation_events.filter(
+            action__in=[Action.AUTO_HIDDEN, Action.HIDDEN]
+        )
+        .order_by("-pk")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return last_hiding == Action.AUTO_HIDDEN
 
 
 def _decide(
@@ -71,10 +93,18 @@ def _decide(
         locked.transition_to(to)
         locked.needs_review = False
         locked.moderation_reason = reason
+        # A review the author asked for is answered by this decision.
+        locked.review_requested_at = None
         if to == Status.PUBLISHED and locked.published_at is None:
             locked.published_at = timezone.now()
         locked.save()
-        _resolve_reports(locked, user)
+        _resolve_reports(
+            locked,
+            user,
+            Report.Outcome.DISMISSED
+            if to == Status.PUBLISHED
+            else Report.Outcome.UPHELD,
+        )
         event = _record(locked, action, user, reason)
         community_content_changed(conditions=[locked.condition_id])
         notifications.decided(locked, event)
@@ -164,17 +194,19 @@ def decide_edit(
 def dismiss_reports(
     *, user: AbstractBaseUser, experience: Experience, reason: str = ""
 ) -> int:
-    """The reports were unfounded: a post hidden by reports comes back."""
+    """The reports were unfounded: a post hidden by reports comes back, and
+    its author is told."""
     _moderator(user, experience)
     with transaction.atomic():
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
-        count = _resolve_reports(locked, user)
-        if locked.status == Status.HIDDEN and (
-            locked.moderation_events.filter(action=Action.AUTO_HIDDEN).exists()
-            and not locked.moderation_events.filter(action=Action.HIDDEN).exists()
-        ):
+        count = _resolve_reports(locked, user, Report.Outcome.DISMISSED)
+        restored = _hidden_by_reports(locked)
+        if restored:
             locked.transition_to(Status.PUBLISHED)
-            locked.save(update_fields=["status", "updated_at"])
+            locked.review_requested_at = None
+            locked.save(update_fields=["status", "review_requested_at", "updated_at"])
             community_content_changed(conditions=[locked.condition_id])
-        _record(locked, Action.REPORTS_DISMISSED, user, reason)
+        event = _record(locked, Action.REPORTS_DISMISSED, user, reason)
+        if restored:
+            notifications.decided(locked, event)
     return count

@@ -1,17 +1,23 @@
 """What members do with their posts: share an experience, edit or delete their
-own, and report someone else's.
+own, report someone else's, and ask for a review of a post that reports hid.
 
 The rules on a post's text (`BODY_MIN`, `BODY_MAX`) and the limits on how
-often a person may post, edit and report live here. Enough reports hide a
-post until a moderator decides (`HIDE_AFTER_REPORTS`), recorded like any
-moderation (`moderation._record`).
+often a person may post, edit and report live here. Reports are weighted: only
+reporters with a record (`reporter_record`, "Who counts" below) hide a post
+on their own (`HIDE_AFTER_REPORTS`), recorded like any moderation
+(`moderation._record`) and told to the author, who may ask for a review
+(`ask_for_review`). Floods of reports are limited per reporter, per post and
+per author.
 """
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -19,6 +25,7 @@ from answers.models import Condition, Question
 from answers.publication import community_content_changed, member_text_erased
 from community import notifications
 from community.exceptions import (
+    AlreadyQueued,
     CommunityError,
     InvalidTransition,
     NotAllowed,
@@ -32,16 +39,13 @@ from community.services.members import (
     member_for,
     set_relation,
 )
-from community.services.moderation import _record
+from community.services.moderation import _hidden_by_reports, _record
 from diseasemaps.lib import ratelimit
 from diseasemaps.lib.markdown import render_member
 
 Action = ModerationEvent.Action
 
-# Three different people reporting a post hide it until a moderator decides.
-HIDE_AFTER_REPORTS = 3
 POST_LIMIT = (5, 3600)  # posts and edits per member per hour
-REPORT_LIMIT = (10, 3600)  # reports per user per hour
 
 BODY_MIN, BODY_MAX = 30, 5000
 
@@ -59,14 +63,24 @@ def _check_body(body: str) -> str:
     return body
 
 
-def _limit(scope: str, key: object, limits: tuple[int, int], doing: str) -> None:
+def _limit(
+    scope: str,
+    key: object,
+    limits: tuple[int, int],
+    doing: str,
+    period: str = "in the last hour",
+) -> None:
     limit, window = limits
     wait = ratelimit.hit(scope, str(key), limit=limit, window=window)
     if wait is not None:
         minutes = max(1, round(wait / 60))
+        if minutes <= 90:
+            later = f"about {minutes} minute{'s' if minutes != 1 else ''}"
+        else:
+            later = f"about {round(minutes / 60)} hours"
         raise RateLimited(
-            f"You have {doing} {limit} times in the last hour. Please wait about "
-            f"{minutes} minute{'s' if minutes != 1 else ''} and try again.",
+            f"You have {doing} {limit} times {period}. Please wait {later} and "
+            "try again.",
             retry_after=wait,
         )
 
@@ -175,12 +189,128 @@ def delete_experience(*, user: AbstractBaseUser, experience: Experience) -> None
 
 
 # --- Reports ------------------------------------------------------------------
+#
+# Who counts. Signing up is cheap (ten accounts an hour from one address), so
+# a report only hides a post on its own when its reporter has a record: what
+# takes time, or a moderator's eye, to get. Every other report still puts the
+# post in the moderators' queue. This is the one definition of a record.
+
+# A confirmed address and an account two weeks old: accounts made for an
+# attack must be made, confirmed and kept for two weeks first, and in that
+# time moderators see their reports, which hide nothing.
+RECORD_MIN_ACCOUNT_AGE = timedelta(days=14)
+# And something a moderator has looked at: one post that a moderator approved
+# (or checked after it went live), which a sockpuppet has to write well
+# enough to pass a human...
+RECORD_MIN_PUBLISHED_POSTS = 1
+# ... or, for members who read but do not post, two earlier reports that
+# moderators upheld (they hid or removed the post).
+RECORD_MIN_UPHELD_REPORTS = 2
+
+# Three reports from reporters with a record hide a post until a moderator
+# decides; the author is told and can ask for a review.
+HIDE_AFTER_REPORTS = 3
+# At most this many posts of one author are hidden automatically per day,
+# so a group of accounts, even with a record, cannot bury one member; further
+# reports still count and queue the posts for a moderator.
+AUTO_HIDE_PER_AUTHOR = (3, timedelta(days=1))
+
+REPORT_LIMIT = (10, 3600)  # reports per user per hour
+REPORT_DAILY_LIMIT = (30, 86400)  # reports per user per day
+# Reports from reporters without a record, per post and per author, per day:
+# enough for moderators to see that something is wrong, too few to flood
+# their queue. Reporters with a record are never held back by these, so a
+# flood cannot stop a genuine reporter from being counted.
+REPORTS_PER_POST_WITHOUT_RECORD = (5, 86400)
+REPORTS_PER_AUTHOR_WITHOUT_RECORD = (15, 86400)
+
+
+@dataclass(frozen=True)
+class ReporterRecord:
+    """What a reporter had done when they reported (stored on the report)."""
+
+    verified: bool
+    age_days: int
+    posts: int
+    upheld: int
+    old_enough: bool
+
+    @property
+    def counts(self) -> bool:
+        """May this reporter's report count towards hiding a post?"""
+        return (
+            self.verified
+            and self.old_enough
+            and (
+                self.posts >= RECORD_MIN_PUBLISHED_POSTS
+                or self.upheld >= RECORD_MIN_UPHELD_REPORTS
+            )
+        )
+
+
+def reporter_record(
+    user: AbstractBaseUser, at: datetime | None = None
+) -> ReporterRecord:
+    """The record of a reporter now (or at `at`): read-only."""
+    at = at or timezone.now()
+    age = at - user.date_joined
+    member = Member.objects.filter(user_id=user.pk).first()
+    posts = 0
+    if member is not None:
+        # Published and not waiting for a check: a moderator has read it
+        # (approved it, or checked a trusted member's live post).
+        posts = Experience.objects.filter(
+            author=member, status=Status.PUBLISHED, needs_review=False
+        ).count()
+    return ReporterRecord(
+        verified=EmailAddress.objects.filter(user_id=user.pk, verified=True).exists(),
+        age_days=max(0, age.days),
+        posts=posts,
+        upheld=Report.objects.filter(
+            reporter_id=user.pk, outcome=Report.Outcome.UPHELD
+        ).count(),
+        old_enough=age >= RECORD_MIN_ACCOUNT_AGE,
+    )
+
+
+FLOODED = (
+    "This post has already been reported several times and is waiting for a "
+    "moderator, who will read those reports. Thank you for telling us; you do "
+    "not need to do anything else."
+)
+AUTHOR_FLOODED = (
+    "This member's posts have already been reported several times today and "
+    "are waiting for a moderator, who will read those reports. Thank you for "
+    "telling us; you do not need to do anything else."
+)
+
+
+def _limit_target(
+    scope: str, key: object, limits: tuple[int, int], message: str
+) -> None:
+    limit, window = limits
+    wait = ratelimit.hit(scope, str(key), limit=limit, window=window)
+    if wait is not None:
+        raise AlreadyQueued(message, retry_after=wait)
+
+
+def _may_hide_automatically(author_id: int, at: datetime) -> bool:
+    limit, window = AUTO_HIDE_PER_AUTHOR
+    recent = ModerationEvent.objects.filter(
+        experience__author_id=author_id,
+        action=Action.AUTO_HIDDEN,
+        created_at__gte=at - window,
+    ).count()
+    return recent < limit
 
 
 @sensitive_variables()
 def report_experience(
     *, user: AbstractBaseUser, experience: Experience, reason: str
 ) -> Report:
+    """Report someone else's post. The report's weight is fixed now, from the
+    reporter's record; enough weight hides the post until a moderator decides,
+    and the author is told."""
     if not getattr(user, "is_authenticated", False):
         raise NotAllowed("Log in to report a post.")
     reason = (reason or "").strip()
@@ -189,27 +319,106 @@ def report_experience(
     if experience.author.user_id == user.pk:
         raise NotAllowed("You cannot report your own post; edit or delete it.")
     _limit("report", user.pk, REPORT_LIMIT, "reported posts")
+    _limit("report-day", user.pk, REPORT_DAILY_LIMIT, "reported posts", "today")
+    at = timezone.now()
+    record = reporter_record(user, at)
     with transaction.atomic():
+        # The author first (as withdraw_consent locks them before their
+        # posts): reports on one author's posts take turns, so two at once
+        # cannot both pass the daily number of automatic hidings.
+        Member.objects.select_for_update().filter(pk=experience.author_id).first()
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
         if locked.status != Status.PUBLISHED:
             raise CommunityError("This post is not published any more.")
         if Report.objects.filter(experience=locked, reporter=user).exists():
             raise CommunityError("You have already reported this post. Thank you.")
-        report = Report.objects.create(experience=locked, reporter=user, reason=reason)
-        open_reports = (
-            Report.objects.filter(experience=locked, resolved_at__isnull=True)
-            .values("reporter_id")
-            .distinct()
-            .count()
+        if not record.counts:
+            # Counted only for reporters without a record, so that a flood
+            # uses up no one else's reports.
+            _limit_target(
+                "report-post", locked.pk, REPORTS_PER_POST_WITHOUT_RECORD, FLOODED
+            )
+            _limit_target(
+                "report-author",
+                locked.author_id,
+                REPORTS_PER_AUTHOR_WITHOUT_RECORD,
+                AUTHOR_FLOODED,
+            )
+        report = Report.objects.create(
+            experience=locked,
+            reporter=user,
+            reason=reason,
+            weight=1 if record.counts else 0,
+            reporter_verified=record.verified,
+            reporter_age_days=record.age_days,
+            reporter_posts=record.posts,
+            reporter_upheld=record.upheld,
+            created_at=at,
         )
-        if open_reports >= HIDE_AFTER_REPORTS:
+        weight = (
+            Report.objects.filter(
+                experience=locked, resolved_at__isnull=True
+            ).aggregate(total=Sum("weight"))["total"]
+            or 0
+        )
+        if weight >= HIDE_AFTER_REPORTS and _may_hide_automatically(
+            locked.author_id, at
+        ):
             locked.transition_to(Status.HIDDEN)
-            locked.save(update_fields=["status", "updated_at"])
+            locked.review_requested_at = None
+            locked.save(update_fields=["status", "review_requested_at", "updated_at"])
             _record(
                 locked,
                 Action.AUTO_HIDDEN,
                 None,
-                f"Hidden automatically after {open_reports} reports.",
+                f"Hidden automatically after {weight} reports from members "
+                "with a record.",
             )
             community_content_changed(conditions=[locked.condition_id])
+            notifications.hidden_by_reports(locked)
     return report
+
+
+def can_ask_for_review(experience: Experience) -> bool:
+    """Read-only: is this post hidden by reports, with no review asked for
+    since it was hidden? (Whose post it is, `ask_for_review` checks.)"""
+    if not _hidden_by_reports(experience):
+        return False
+    last_hiding = (
+        experience.moderation_events.filter(action=Action.AUTO_HIDDEN)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return not experience.moderation_events.filter(
+        action=Action.REVIEW_REQUESTED, pk__gt=last_hiding
+    ).exists()
+
+
+def ask_for_review(*, user: AbstractBaseUser, experience: Experience) -> Experience:
+    """The author of a post that reports hid asks a moderator to look at it
+    first. Once per hiding; recorded like every moderation step."""
+    _own(user, experience)
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if not can_ask_for_review(locked):
+            if locked.status == Status.HIDDEN and locked.review_requested_at:
+                raise InvalidTransition(
+                    "You have already asked for a review of this post. A "
+                    "moderator will look at it soon; you will get an email."
+                )
+            raise InvalidTransition(
+                "Only a post hidden after reports can be sent for a review, once. "
+                "If a moderator hid it, their email says why."
+            )
+        locked.review_requested_at = timezone.now()
+        locked.save(update_fields=["review_requested_at", "updated_at"])
+        # The author's pseudonym is not copied into the audit trail.
+        ModerationEvent.objects.create(
+            experience=locked,
+            experience_ref=locked.pk,
+            action=Action.REVIEW_REQUESTED,
+            actor=user,
+            actor_name="The post's author",
+        )
+    return locked

@@ -4,7 +4,7 @@ from django.urls import reverse
 from community import services
 from community.exceptions import CommunityError, NotAllowed, RateLimited
 from community.models import ExperienceStatus, ModerationEvent, Report
-from community.tests.helpers import share_published
+from community.tests.helpers import give_record, share_published
 from devdata.personas import PersonasTestCase, make_condition, make_member
 
 
@@ -23,6 +23,8 @@ class ReportTestCase(PersonasTestCase):
 
     def test_three_distinct_reports_hide_the_post_until_a_moderator_decides(self):
         reporters = [self.other_member, make_member("rae"), make_member("sol")]
+        for reporter in reporters:  # members with a record (test_report_weight)
+            give_record(reporter, moderator=self.moderator)
         self.report(reporters[0])
         self.report(reporters[1])
         self.experience.refresh_from_db()

@@ -99,6 +99,11 @@ def test_the_corpus_through_every_member_form_is_inert_in_chromium(
     limits = [
         mock.patch.object(services.posts, "POST_LIMIT", (10**6, 3600)),
         mock.patch.object(services.posts, "REPORT_LIMIT", (10**6, 3600)),
+        mock.patch.object(services.posts, "REPORT_DAILY_LIMIT", (10**6, 86400)),
+        # One reporter without a record reports every post of one author.
+        mock.patch.object(
+            services.posts, "REPORTS_PER_AUTHOR_WITHOUT_RECORD", (10**6, 86400)
+        ),
         mock.patch.object(views, "PAGE_SIZE", PER_PAGE),
         mock.patch.object(ReportAdmin, "list_per_page", 10**4),
     ]

@@ -97,6 +97,9 @@ class FuzzFormsTestCase(TestCase):
         patches = [
             mock.patch.object(community_services.posts, "POST_LIMIT", (10**6, 3600)),
             mock.patch.object(community_services.posts, "REPORT_LIMIT", (10**6, 3600)),
+            mock.patch.object(
+                community_services.posts, "REPORT_DAILY_LIMIT", (10**6, 86400)
+            ),
         ]
         for patch in patches:
             patch.start()
