@@ -16,3 +16,12 @@ class AdminConfig(DjangoAdminConfig):
         from diseasemaps.admin_site import fix_third_party_admins
 
         fix_third_party_admins(admin.site)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        # Imported for its deployment check, too.
+        from diseasemaps.lib import demo_accounts
+
+        user_logged_in.connect(
+            demo_accounts.flag_demo_session, dispatch_uid="flag_demo_session"
+        )

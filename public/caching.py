@@ -2,7 +2,8 @@
 
 Every public page carries an ETag and Last-Modified derived from the public
 content version (answers/versions.py), the code release and today's date (an
-answer becomes overdue at midnight without any edit). A repeat request with a
+answer becomes overdue at midnight without any edit); the ETag is a keyed hash
+of them, so it counts nothing. A repeat request with a
 matching validator gets 304; a CDN or proxy may store pages ("public, no-cache")
 but must revalidate, which costs one query here. Rendered pages are kept in the
 shared cache under the same validator, so a change is visible on the very next
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.crypto import salted_hmac
 from django.utils.http import http_date
 
 from answers import versions
@@ -40,6 +42,8 @@ PUBLIC_VIEWS = {
     "public:answer",
     "public:reviewer",
     "public:editorial_policy",
+    "public:corrections",
+    "public:corrections_feed",
     "public:search",
     "community:experiences",
     "public:sitemap",
@@ -129,8 +133,31 @@ def _public_view(request: HttpRequest) -> str | None:
 
 
 def _validators(version: PublicVersion) -> tuple[str, float]:
-    etag = f'"{version.version}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}"'
-    return etag, version.changed_at.timestamp()
+    return etag_for(version.version), version.changed_at.timestamp()
+
+
+def etag_for(version: int) -> str:
+    """The ETag of every public page at this content version, release and day.
+
+    A keyed hash of them, not the values: the version counts every change the
+    site ever had, which is nobody's business. Same value in every process
+    (the key is SECRET_KEY); a new release or day still gives a new ETag.
+    """
+    return _etag(f"{version}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}")
+
+
+@lru_cache(maxsize=64)
+def _etag(validators: str) -> str:
+    digest = salted_hmac("public.caching.etag", validators, algorithm="sha256")
+    return f'"{digest.hexdigest()[:32]}"'
+
+
+def internal_header(response: HttpResponse, header: str, value: str) -> None:
+    """Where a page came from, for `make bench` and `make faults`: only when
+    PAGE_CACHE_HEADERS asks. Otherwise anyone could tell whether a rare
+    condition's page had been read lately (a hit) or not (a miss)."""
+    if settings.PAGE_CACHE_HEADERS:
+        response[header] = value
 
 
 def _key(etag: str, path: str) -> str:
@@ -178,8 +205,8 @@ class PublicPageCacheMiddleware:
             for name, value in headers.items():
                 response[name] = value
             # Where it came from: this process's memory or the shared cache
-            # (Redis), for `make bench` and `make faults`.
-            response["X-Page-Cache"] = f"hit; {source}"
+            # (Redis).
+            internal_header(response, "X-Page-Cache", f"hit; {source}")
             return self._headers(response, etag, last_modified)
 
         # Not kept: the page is rendered, and kept under the version read
@@ -212,8 +239,10 @@ class PublicPageCacheMiddleware:
             if view_name not in STORED_IN_DATABASE:
                 cache.set(key, (response.content, headers), PAGE_TTL)
             local_pages.put(key, (response.content, headers))
-            response["X-Page-Cache"] = (
-                f"miss; {1000 * (time.monotonic() - started):.0f}ms"
+            internal_header(
+                response,
+                "X-Page-Cache",
+                f"miss; {1000 * (time.monotonic() - started):.0f}ms",
             )
         return self._headers(response, etag, last_modified)
 

@@ -2,6 +2,21 @@
 
 Countries with fewer than MIN_GROUP such members are merged into "Other
 countries", so a small number can never point at a person.
+
+Anyone can make accounts and say they live anywhere, so the map must also hold
+against differencing: four members in Iceland, hidden in "Other countries",
+must not show up as "Iceland: 5" when an attacker's account moves there. So:
+
+- a country is named only from NAMED_AT members: MIN_GROUP plus a margin of
+  MARGIN accounts that may be an attacker's. Up to MARGIN accounts moved into
+  a country can only bring a group of MIN_GROUP or more real members into
+  view, never a smaller one;
+- every figure shown (countries and "Other countries") is rounded down to a
+  multiple of STEP, and a figure that rounds to 0 is left out: one account
+  moves a figure only when it crosses a step, which says nothing about a
+  small group, and the exact total is never shown.
+
+The editorial policy ("How we count") states this method.
 """
 
 from dataclasses import dataclass
@@ -13,6 +28,9 @@ from answers.models import Condition
 from community.models import Member
 
 MIN_GROUP = 5
+MARGIN = 5
+NAMED_AT = MIN_GROUP + MARGIN
+STEP = 5
 OTHER = "Other countries"
 
 # Chart geometry (SVG user units).
@@ -37,14 +55,19 @@ def country_counts(condition: Condition) -> list[Row]:
     )
     shown, other = [], 0
     for row in rows:
-        if row["members"] >= MIN_GROUP:
-            shown.append((countries.name(row["country"]), row["members"]))
+        if row["members"] >= NAMED_AT:
+            shown.append((countries.name(row["country"]), _step(row["members"])))
         else:
             other += row["members"]
     shown.sort(key=lambda item: (-item[1], item[0]))
-    if other:
-        shown.append((OTHER, other))
+    if _step(other):
+        shown.append((OTHER, _step(other)))
     return [Row(label, count) for label, count in shown]
+
+
+def _step(count: int) -> int:
+    """Rounded down to a multiple of STEP."""
+    return count - count % STEP
 
 
 def chart(rows: list[Row]) -> dict:

@@ -50,7 +50,7 @@ from django.utils.safestring import mark_safe
 
 from answers.models import PageStamp, PublicVersion, StoredPage
 from answers.versions import aware
-from public.caching import is_anonymous_reader
+from public.caching import internal_header, is_anonymous_reader
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +125,10 @@ def respond(html: str, *, next_review_due=None, stored: str) -> HttpResponse:
             )
         html = html.replace(OVERDUE, notice, 1)
     response = HttpResponse(html)
-    # For `make bench`, and for anyone wondering why a page is fast or slow.
-    response["X-Stored-Page"] = stored
+    # For `make bench` and `make faults`, only when PAGE_CACHE_HEADERS asks:
+    # for anyone else, "hit" or "miss" would tell whether a rare condition's
+    # page had been read lately.
+    internal_header(response, "X-Stored-Page", stored)
     return response
 
 

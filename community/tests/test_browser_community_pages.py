@@ -117,7 +117,7 @@ def test_axe_passes_on_a_condition_page_with_the_map(site, live_server, browser)
     from community import services
     from devdata.personas import make_member
 
-    for n, country in enumerate(["GB"] * 6 + ["IE"] * 5 + ["FR"] * 2):
+    for n, country in enumerate(["GB"] * 11 + ["IE"] * 10 + ["FR"] * 6):
         member = make_member(f"mapper{n}").member
         services.update_profile(member=member, country=country, counted_in_map=True)
         services.set_relation(

@@ -22,6 +22,7 @@ from devdata.dataset import text
 from devdata.dataset.context import DAY, Run
 from devdata.dataset.sizes import EMAIL_DOMAIN, MODERATORS, WRITERS, DatasetError
 from devdata.demo import DEMO_TOTP_DEVICE, demo_totp_key
+from diseasemaps.lib.demo_accounts import demo_group
 
 User = get_user_model()
 
@@ -137,6 +138,7 @@ def write_staff(run: Run) -> StaffAccounts:
         raise DatasetError(
             "The editorial groups are missing; run `manage.py migrate` first."
         )
+    demo = demo_group().pk
     names = rng.sample(
         [(f, s) for f in text.FIRST_NAMES for s in text.SURNAMES],
         WRITERS + MODERATORS + run.sizes.reviewers,
@@ -170,7 +172,10 @@ def write_staff(run: Run) -> StaffAccounts:
             )
         )
         links.append((link_id, user_id, groups[group]))
-        link_id += 1
+        # Every generated account is a demo account: refused with DEBUG off
+        # (diseasemaps/lib/demo_accounts.py).
+        links.append((link_id + 1, user_id, demo))
+        link_id += 2
         staff = Staff(user_id=user_id, full_name=f"{first} {last}")
         if role == "reviewer":
             index = numbers[role] - 1

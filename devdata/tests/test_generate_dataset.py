@@ -65,6 +65,7 @@ from devdata.personas import (
     verify_session,
 )
 from devdata.terminology import load_sample
+from diseasemaps.lib.demo_accounts import DEMO_GROUP, check_no_demo_accounts
 from diseasemaps.lib.markdown import render_answer, render_member
 from diseasemaps.lib.names import normalise
 from public import search
@@ -329,6 +330,7 @@ class GeneratedDataTestCase(TestCase):
         self.assertEqual(Condition.objects.live().count(), SMALL["conditions"])
         self.assertEqual(Condition.objects.published().count(), SMALL["conditions"])
 
+    @override_settings(DEBUG=True)  # a generated account: refused with DEBUG off
     def test_reviewers_have_answers_waiting_for_them(self):
         sizes = Sizes(**SMALL)
         self.assertTrue(self.reviewer.groups.filter(name=REVIEWER_GROUP).exists())
@@ -537,6 +539,27 @@ class GeneratedDataTestCase(TestCase):
         for post in Experience.objects.filter(status=ExperienceStatus.PENDING):
             self.assertFalse(community_services.is_trusted(post.author))
 
+    def test_generated_accounts_cannot_log_in_with_debug_off(self):
+        admin = client_from_fresh_ip()
+        admin.post(
+            reverse("admin:login"), {"username": "reviewer1", "password": PASSWORD}
+        )
+        self.assertNotIn("_auth_user_id", admin.session)
+        member = client_from_fresh_ip()
+        member.post(
+            reverse("account_login"),
+            {"login": f"member1@{EMAIL_DOMAIN}", "password": PASSWORD},
+        )
+        self.assertNotIn("_auth_user_id", member.session)
+        generated = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+        self.assertEqual(
+            generated.filter(groups__name=DEMO_GROUP).count(), generated.count()
+        )
+        self.assertEqual(
+            [error.id for error in check_no_demo_accounts()], ["diseasemaps.E001"]
+        )
+
+    @override_settings(DEBUG=True)
     def test_generated_accounts_log_in_with_the_documented_password(self):
         admin = client_from_fresh_ip()
         response = admin.post(

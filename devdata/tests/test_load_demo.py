@@ -175,6 +175,7 @@ class LoadDemoTestCase(TestCase):
             get_user_model().objects.get(username="rita").check_password("wrong")
         )
 
+    @override_settings(DEBUG=True)  # refused with DEBUG off
     def test_demo_staff_log_in_with_the_password_and_a_demo_totp_code(self):
         self.load()
         for username in ["admin", "wendy", "rita", "sam", "mo"]:

@@ -40,6 +40,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "replica1"]),
 ]
 
+
+@pytest.fixture(autouse=True)
+def page_cache_headers(settings):
+    """The internal cache headers are what these tests read."""
+    settings.PAGE_CACHE_HEADERS = True
+
+
 ALIAS = "replica1"
 LOGGER = "diseasemaps.lib.replicas"
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pg-standby"

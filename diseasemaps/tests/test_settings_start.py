@@ -8,6 +8,7 @@ import secrets
 import string
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,9 @@ CONTROLLED = [
 ]
 
 
+EMPTY_DATABASE = Path(tempfile.mkdtemp(prefix="dm-settings-")) / "empty.sqlite3"
+
+
 def production_key() -> str:
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
     return "".join(secrets.choice(alphabet) for _ in range(60))
@@ -68,6 +72,9 @@ def production(**overrides: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": production_key(),
         "ALLOWED_HOSTS": "diseasemaps.example",
+        # Not var/db.sqlite3: after `make run` that holds the demo accounts,
+        # and `check --deploy` rightly fails while any exist.
+        "DATABASE_URL": f"sqlite:///{EMPTY_DATABASE}",
     }
     values.update(overrides)
     return environment(**values)

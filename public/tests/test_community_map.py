@@ -1,4 +1,5 @@
-"""The map of where members live: opt-in only, small countries merged."""
+"""The map of where members live: opt-in only, small countries merged, figures
+in steps that one or a few accounts cannot difference."""
 
 from bs4 import BeautifulSoup
 from django.urls import reverse
@@ -12,7 +13,7 @@ from devdata.personas import (
     make_member,
     publish,
 )
-from public.community_map import MIN_GROUP, OTHER, country_counts
+from public.community_map import MIN_GROUP, NAMED_AT, OTHER, STEP, country_counts
 
 
 class ConditionMapTestCase(PersonasTestCase):
@@ -53,10 +54,10 @@ class ConditionMapTestCase(PersonasTestCase):
         ]
         return picture, table
 
-    def test_countries_under_five_are_merged_and_only_opt_ins_count(self):
-        self.members(6, "GB")
-        self.members(MIN_GROUP, "IE")
-        self.members(3, "FR")
+    def test_countries_under_ten_are_merged_and_only_opt_ins_count(self):
+        self.members(12, "GB")
+        self.members(NAMED_AT, "IE")
+        self.members(MIN_GROUP, "FR")
         self.members(1, "DE")
         self.members(7, "US", counted=False)  # did not opt in
         self.members(2, "")  # opted in, but gave no country
@@ -64,12 +65,30 @@ class ConditionMapTestCase(PersonasTestCase):
 
         picture, table = self.rows(self.client.get(self.url))
 
-        expected = [("United Kingdom", 6), ("Ireland", 5), (OTHER, 4)]
+        # Rounded down to steps of 5; France and Germany are "Other" (6 -> 5).
+        expected = [("Ireland", 10), ("United Kingdom", 10), (OTHER, 5)]
         self.assertEqual(table, expected)
         self.assertEqual(picture, expected)
         self.assertEqual(
             [(r.label, r.count) for r in country_counts(self.condition)], expected
         )
+
+    def test_one_or_a_few_accounts_cannot_reveal_a_small_group(self):
+        # Four members in Iceland, hidden among "Other countries". An attacker
+        # moves accounts there, one at a time, and reads the map each time.
+        self.members(10, "GB")
+        self.members(4, "IS")
+        seen = [self.rows(self.client.get(self.url))[1]]
+        for _ in range(5):
+            self.members(1, "IS")  # the attacker's next account
+            seen.append(self.rows(self.client.get(self.url))[1])
+
+        for table in seen:
+            self.assertNotIn("Iceland", [label for label, _ in table], seen)
+        # Other countries moves in steps, not by one per account.
+        for table in seen:
+            for _, count in table:
+                self.assertEqual(count % STEP, 0, table)
 
     def test_the_bars_are_drawn_to_scale(self):
         self.members(10, "GB")
@@ -78,12 +97,12 @@ class ConditionMapTestCase(PersonasTestCase):
         widths = [float(rect["width"]) for rect in soup.select("svg rect.map-bar")]
         self.assertEqual(widths[0], 2 * widths[1])
         title = soup.select_one("svg title").get_text()
-        self.assertEqual(title, "15 members with POEMS syndrome, by country")
+        self.assertEqual(title, "At least 15 members with POEMS syndrome, by country")
 
     def test_a_single_small_country_never_shows_its_name(self):
-        self.members(2, "IS")
+        self.members(7, "IS")
         picture, table = self.rows(self.client.get(self.url))
-        self.assertEqual(table, [(OTHER, 2)])
+        self.assertEqual(table, [(OTHER, 5)])
         self.assertEqual(picture, table)
         self.assertNotContains(self.client.get(self.url), "Iceland")
 
@@ -97,23 +116,25 @@ class ConditionMapTestCase(PersonasTestCase):
         )
         policy = self.client.get(reverse("public:editorial_policy"))
         self.assertContains(policy, 'id="how-we-count"')
+        self.assertContains(policy, f"fewer than {NAMED_AT} such members")
+        self.assertContains(policy, f"rounded down to a multiple of {STEP}")
 
     def test_leaving_the_map_shows_on_the_next_request(self):
-        self.members(5, "GB")
+        self.members(NAMED_AT, "GB")
         self.assertEqual(
-            self.rows(self.client.get(self.url))[1], [("United Kingdom", 5)]
+            self.rows(self.client.get(self.url))[1], [("United Kingdom", 10)]
         )
         member = self.condition.members.first().member
         self.client.force_login(member.user)
         self.client.post(reverse("community:update_profile"), {"country": "GB"})
         self.client.logout()
-        self.assertEqual(self.rows(self.client.get(self.url))[1], [(OTHER, 4)])
+        self.assertEqual(self.rows(self.client.get(self.url))[1], [(OTHER, 5)])
 
     def test_deleted_accounts_leave_the_count(self):
-        self.members(5, "GB")
+        self.members(NAMED_AT, "GB")
         user = self.condition.members.first().member.user
         services.delete_account(user=user, keep_posts=True)
-        self.assertEqual(self.rows(self.client.get(self.url))[1], [(OTHER, 4)])
+        self.assertEqual(self.rows(self.client.get(self.url))[1], [(OTHER, 5)])
 
     def test_opting_in_without_a_country_counts_nothing(self):
         user = make_member("nocountry")

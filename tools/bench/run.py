@@ -137,6 +137,9 @@ def env_for(database_url: str, **extra: str) -> dict[str, str]:
         # Posting mails the moderators; nothing should leave this machine.
         EMAIL_URL="dummy:",
         LOG_LEVEL="WARNING",
+        # The bench reads where each page came from (X-Page-Cache,
+        # X-Stored-Page); production never sends them.
+        PAGE_CACHE_HEADERS="true",
     )
     env.update(extra)
     return env

@@ -28,6 +28,7 @@ from devdata.demo import (
     DEMO_TOTP_DEVICE,
     demo_totp_key,
 )
+from diseasemaps.lib.demo_accounts import mark_demo
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo" / "content"
 DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
@@ -223,6 +224,7 @@ class Command(BaseCommand):
                     user=user, pseudonym=pseudonym, consented=True
                 )
             members[username] = user
+        mark_demo([user.pk for user in members.values()])
         for days_ago, (username, slug, question, relation, body, publish) in zip(
             (40, 25, 3), EXPERIENCES, strict=True
         ):
@@ -274,6 +276,8 @@ class Command(BaseCommand):
                     confirmed=True,
                 )
             users[username] = user
+        # Refused with DEBUG off, and `check --deploy` fails while they exist.
+        mark_demo([user.pk for user in users.values()])
         if created:
             self.stdout.write(
                 f"Demo accounts created: {', '.join(created)} (password in README). "
