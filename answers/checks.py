@@ -237,5 +237,20 @@ def condition_checks(content: dict) -> list[Check]:
     return checks
 
 
+def change_summary_check(summary: str) -> Check:
+    """A change to a published answer is listed under "Corrections and
+    updates" on its page and on /about/corrections/ with the writer's one-line
+    summary. A warning, not an error: the list then says only that the answer
+    was updated, which is true, if less useful to readers."""
+    if (summary or "").strip():
+        return Check("Change summary", OK, f"Readers will read: “{summary.strip()}”")
+    return Check(
+        "Change summary",
+        WARNING,
+        "No change summary for readers: “Corrections and updates” will say only "
+        "“Updated the answer.” Ask the writer for one line on what changed.",
+    )
+
+
 def blocking_problems(checks: list[Check]) -> list[str]:
     return [f"{c.name}: {c.message}" for c in checks if c.is_error]

@@ -6,7 +6,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from answers.models import Condition, ReviewedContent, ReviewEvent
+from answers.models import (
+    AnswerRevision,
+    Condition,
+    Feedback,
+    ReviewedContent,
+    ReviewEvent,
+)
 from outbox.services import queue_email
 
 SUBJECT_LENGTH = 200
@@ -63,6 +69,25 @@ def decided(item: ReviewedContent, event: ReviewEvent, recipients: list[str]) ->
             "approved": approved,
             "edit_url": _admin_url("change", item),
             "public_url": settings.SITE_URL + item.get_absolute_url(),
+        },
+        recipients,
+    )
+
+
+def feedback_fixed(
+    feedback: Feedback, revision: AnswerRevision, recipients: list[str]
+) -> None:
+    """The reader who reported a problem and left an address: the page is
+    corrected. Their own words are not repeated (they may describe their
+    health, and mail is kept for a few days)."""
+    _send(
+        "We corrected the answer you told us about",
+        "emails/feedback_fixed.txt",
+        {
+            "question_text": revision.question_text,
+            "summary": revision.change_summary,
+            "approved_on": revision.approved_at,
+            "public_url": settings.SITE_URL + feedback.question.get_absolute_url(),
         },
         recipients,
     )

@@ -1,11 +1,19 @@
-"""The reviewers' work queues, shared by the admin list filter and home page."""
+"""The reviewers' work queues and the reader feedback queues, shared by the
+admin list filters and home page."""
 
 from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.urls import reverse
 
-from answers.models import ReviewedQuerySet, Status, TerminologyAlert
+from answers.models import (
+    Feedback,
+    FeedbackState,
+    ReviewedQuerySet,
+    Status,
+    TerminologyAlert,
+)
 
 Queue = Callable[[ReviewedQuerySet, object, date], ReviewedQuerySet]
 
@@ -69,4 +77,40 @@ def queues_for(
         for key in keys
         if QUEUE_MODELS.get(key, model_name) == model_name
         and user.has_perm(f"answers.{QUEUE_PERMISSIONS[key]}_{model_name}")
+    ]
+
+
+# key: (label, how to narrow open reports for a user on a day)
+FEEDBACK_QUEUES = {
+    "new": (
+        "New reader feedback",
+        lambda qs, user, today: qs.filter(state=FeedbackState.NEW),
+    ),
+    "mine": (
+        "Reader feedback assigned to me",
+        lambda qs, user, today: qs.open().filter(assignee_id=user.pk),
+    ),
+    "overdue": (
+        "Reader feedback overdue",
+        lambda qs, user, today: qs.overdue(today),
+    ),
+    "open": ("All open reader feedback", lambda qs, user, today: qs.open()),
+}
+HOME_FEEDBACK_QUEUES = ["new", "mine", "overdue"]
+
+
+def feedback_queue_counts(user, today: date) -> list[dict]:
+    """Counts and links for the admin home page, for those who work the queue."""
+    if not user.has_perm("answers.triage_feedback"):
+        return []
+    base = reverse("admin:answers_feedback_changelist")
+    return [
+        {
+            "label": FEEDBACK_QUEUES[key][0],
+            "count": FEEDBACK_QUEUES[key][1](
+                Feedback.objects.all(), user, today
+            ).count(),
+            "url": f"{base}?queue={key}",
+        }
+        for key in HOME_FEEDBACK_QUEUES
     ]

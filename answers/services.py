@@ -12,7 +12,7 @@ calls the publication hook (answers/publication.py) itself, so no caller has
 to remember it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import reversion
@@ -22,8 +22,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Version
 
-from answers import notifications
-from answers.checks import Check, blocking_problems, condition_checks, run_checks
+from answers import feedback, notifications
+from answers.checks import (
+    Check,
+    blocking_problems,
+    change_summary_check,
+    condition_checks,
+    run_checks,
+)
 from answers.exceptions import (
     ChecksFailed,
     CodeRefused,
@@ -223,7 +229,7 @@ def _user_emails(user_ids: set) -> list[str]:
 # Text fields stored in one form (LF line breaks, trimmed), so an unchanged form
 # compares equal and diffs show only real changes.
 _NORMALISED = {
-    Question: ("text", "short_answer", "body"),
+    Question: ("text", "short_answer", "body", "change_summary"),
     Condition: ("name", "synonyms", "summary"),
 }
 
@@ -438,10 +444,14 @@ def checks_for(item: ReviewedContent, content: dict | None = None) -> list[Check
     if isinstance(item, Condition):
         return condition_checks(content)
     facts = item.condition.live_revision
-    return run_checks(
+    checks = run_checks(
         {**content, "criteria": facts.criteria if facts else []},
         show_criteria=content["show_criteria"],
     )
+    live = item.live_revision
+    if live is not None and content_changed(item, live.content(), content):
+        checks.append(change_summary_check(item.change_summary))
+    return checks
 
 
 def _address_taken(item: ReviewedContent, slug: str) -> list[str]:
@@ -526,9 +536,15 @@ def approve(
     user: AbstractBaseUser,
     expected_version: int,
     coi_confirmed: bool,
+    close_feedback: Iterable[int] = (),
     at: datetime | None = None,
 ) -> Revision:
-    """Publish the draft under review as a new immutable revision."""
+    """Publish the draft under review as a new immutable revision.
+
+    An answer's revision carries the writer's change summary for readers
+    (none for a first publication), and the draft's is cleared for the next
+    change. `close_feedback`: ids of the answer's open reader reports this
+    approval fixes; they close with it and their readers are told, once."""
     reviewer = active_reviewer(user, item)
     if not coi_confirmed:
         raise WorkflowError("Confirm the conflict-of-interest declaration to approve.")
@@ -571,6 +587,7 @@ def approve(
             coi_statement=coi_statement(reviewer),
             approved_at=at,
             **content,
+            **_change_summary(locked, first=previous is None),
         )
         event = _record(
             locked,
@@ -593,6 +610,8 @@ def approve(
         else:
             old_slug = previous.slug if previous else None
             _make_public(locked.condition)
+            locked.change_summary = ""
+            fields.append("change_summary")
         if old_slug is not None:
             _leave_address(locked, old_slug=old_slug, new_slug=revision.slug)
         locked.live_revision = revision
@@ -600,10 +619,23 @@ def approve(
         locked.next_review_due = _due_date(locked, at)
         locked.transition_to(Status.PUBLISHED)
         locked.save(update_fields=[*fields, "updated_at"])
+        if isinstance(locked, Question):
+            # After the save: the reader's link is the answer's new address.
+            feedback.close_with_approval(
+                question=locked, revision=revision, ids=close_feedback, user=user
+            )
         _announce(locked)
         notifications.decided(locked, event, _user_emails(writers))
     item.refresh_from_db()
     return revision
+
+
+def _change_summary(item: ReviewedContent, *, first: bool) -> dict:
+    """The revision's change summary for readers: an answer's, once it has
+    been published before."""
+    if not isinstance(item, Question):
+        return {}
+    return {"change_summary": "" if first else normalise_text(item.change_summary)}
 
 
 def request_changes(
@@ -782,6 +814,9 @@ def _restore(locked: ReviewedContent, revision: Revision) -> None:
         for field in ("slug", "kind", "topic", "order", "short_answer", "body"):
             setattr(locked, field, content[field])
         locked.show_criteria = revision.show_criteria
+        # The old revision's summary described an old change: the writer
+        # says what this one changes.
+        locked.change_summary = ""
         locked.save()
         replace_references(locked, revision.references)
         return

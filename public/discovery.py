@@ -1,4 +1,5 @@
-"""What search engines and feed readers see: sitemap, robots.txt, the answers feed.
+"""What search engines and feed readers see: sitemap, robots.txt, the answers
+feed and the corrections feed.
 
 All of it reads `published()` querysets only, like the pages themselves.
 """
@@ -13,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from answers.models import Condition, Question, Reviewer
+from answers.models import AnswerRevision, Condition, Question, Reviewer
 
 
 class AnswerSitemap(Sitemap):
@@ -140,3 +141,54 @@ class NewAnswersFeed(Feed):
 
     def item_author_name(self, question: Question) -> str:
         return xml_text(question.live_revision.reviewer_byline)
+
+
+class CorrectionsFeed(Feed):
+    """Every approved change to a published answer, with the writer's
+    one-line summary, as /about/corrections/ lists them."""
+
+    feed_type = Atom1Feed
+    title = "DiseaseMaps: corrections and updates"
+    subtitle = "Changes to reviewed answers, newest first, as a reviewer approved them."
+    description = subtitle
+
+    def link(self) -> str:
+        return reverse("public:corrections")
+
+    def items(self):
+        return (
+            AnswerRevision.objects.filter(
+                content_changed=True,
+                number__gt=1,
+                question__live_revision__isnull=False,
+            )
+            .select_related("question__condition", "question__live_revision")
+            .order_by("-approved_at", "-pk")[:50]
+        )
+
+    def item_title(self, revision: AnswerRevision) -> str:
+        live = revision.question.live_revision
+        return xml_text(
+            f"{live.question_text} ({revision.question.condition.public_name})"
+        )
+
+    def item_description(self, revision: AnswerRevision) -> str:
+        return xml_text(revision.change_summary or "Updated the answer.")
+
+    def item_link(self, revision: AnswerRevision) -> str:
+        return revision.question.get_absolute_url()
+
+    def item_guid(self, revision: AnswerRevision) -> str:
+        # One entry per approved change, though they share the page's link.
+        return (
+            f"{settings.SITE_URL}{revision.question.get_absolute_url()}"
+            f"#revision-{revision.number}"
+        )
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, revision: AnswerRevision):
+        return revision.approved_at
+
+    def item_author_name(self, revision: AnswerRevision) -> str:
+        return xml_text(revision.reviewer_byline)

@@ -78,6 +78,8 @@ def _pending(item, model, request: HttpRequest, changed: bool):
     # What AnswerRevision.save / ConditionRevision.save would derive.
     if model is AnswerRevision:
         revision.body_html = render_answer(revision.body)
+        # As approve stores it: the writer's summary, once published before.
+        revision.change_summary = item.change_summary if live else ""
     else:
         revision.summary_html = render_answer(revision.summary)
     review = ReviewEvent(

@@ -29,6 +29,7 @@ from answers.models import (
 )
 from public import catalogue, pages, structured_data
 from public import search as site_search
+from public.feedback import corrections_for
 
 TOPIC_ORDER = {value: position for position, value in enumerate(Topic.values)}
 
@@ -321,6 +322,7 @@ def answer_html(
             "revision": revision,
             "review": review,
             "others": _by_topic(others),
+            "corrections": corrections_for(question, revision, review),
             "breadcrumbs": structured_data.breadcrumb_items(question, revision),
             "canonical_url": structured_data.absolute(question.get_absolute_url()),
             "json_ld": structured_data.as_script(

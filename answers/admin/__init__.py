@@ -14,6 +14,7 @@ One module per screen, so that the file name says where a page lives:
 - `workflow`: the pages a question's change form links to (review, submit,
   unpublish, approved revisions, restore from History), mixed into
   `QuestionAdmin`.
+- `feedback`: the reader feedback queue and each report's work page.
 - `records`: the read-only audit trail (approved revisions, workflow steps).
 - `terminology`: the terminology catalogue, read-only (sources, releases,
   concepts), where the condition form's code picker searches and writers
@@ -24,6 +25,7 @@ their `@admin.register`.
 """
 
 from answers.admin.conditions import ConditionAdmin
+from answers.admin.feedback import FeedbackAdmin
 from answers.admin.questions import QuestionAdmin
 from answers.admin.records import AnswerRevisionAdmin, ReviewEventAdmin
 from answers.admin.reviewers import ReviewerAdmin
@@ -37,6 +39,7 @@ __all__ = [
     "AnswerRevisionAdmin",
     "ConceptAdmin",
     "ConditionAdmin",
+    "FeedbackAdmin",
     "QuestionAdmin",
     "ReviewEventAdmin",
     "ReviewerAdmin",

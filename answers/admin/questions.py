@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from answers import services
 from answers.admin.common import DraftAdmin, DraftForm
@@ -23,6 +26,8 @@ from answers.exceptions import WorkflowError
 from answers.models import DRAFT_FIELDS, Question, Reference
 
 ADMIN_CSS = {"all": ["css/admin.css"]}
+# The window of the yes/no figures in the question list.
+FIGURES_DAYS = 90
 
 
 def _date(value: datetime.date | None) -> str:
@@ -70,6 +75,13 @@ class QuestionAdminForm(DraftForm):
             raise ValidationError("Write the question on a single line.")
         return text
 
+    def clean_change_summary(self) -> str:
+        # One line in a list on the public page and in the corrections feed.
+        summary = self.cleaned_data["change_summary"]
+        if "\n" in summary or "\r" in summary:
+            raise ValidationError("Write the change summary on a single line.")
+        return summary
+
 
 @admin.register(Question)
 class QuestionAdmin(WorkflowMixin, DraftAdmin):
@@ -85,6 +97,8 @@ class QuestionAdmin(WorkflowMixin, DraftAdmin):
         "status_display",
         "last_reviewed",
         "review_due",
+        "helpful",
+        "reports",
     ]
     # No filter by condition: its sidebar would list every condition (7,000 at
     # full size, most of the page's weight); search by condition name instead.
@@ -111,7 +125,15 @@ class QuestionAdmin(WorkflowMixin, DraftAdmin):
         ),
         (
             "Draft answer",
-            {"fields": ["short_answer", "body", "show_criteria", "expected_version"]},
+            {
+                "fields": [
+                    "short_answer",
+                    "body",
+                    "show_criteria",
+                    "change_summary",
+                    "expected_version",
+                ]
+            },
         ),
         (
             "Review history",
@@ -153,7 +175,33 @@ class QuestionAdmin(WorkflowMixin, DraftAdmin):
             return self._url("review", obj)
         return obj.get_absolute_url()
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        since = timezone.now() - datetime.timedelta(days=FIGURES_DAYS)
+        return super().get_queryset(request).with_reader_figures(since)
+
     # List columns.
+
+    @admin.display(
+        description=f"helpful ({FIGURES_DAYS} days)", ordering="helpful_share"
+    )
+    def helpful(self, obj: Question) -> str:
+        """ "Did this answer your question?": the share of yes, of how many."""
+        share = getattr(obj, "helpful_share", None)
+        if share is None:
+            return "—"
+        return f"{share:.0f}% of {obj.vote_count}"
+
+    @admin.display(description="open reports", ordering="open_reports")
+    def reports(self, obj: Question) -> str:
+        count = getattr(obj, "open_reports", 0)
+        if not count:
+            return "0"
+        return format_html(
+            '<a href="{}?question__id__exact={}&amp;queue=open">{}</a>',
+            reverse("admin:answers_feedback_changelist"),
+            obj.pk,
+            count,
+        )
 
     # Change-page panels.
 

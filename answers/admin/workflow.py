@@ -34,6 +34,7 @@ from answers import services
 from answers.exceptions import NotAllowed, WorkflowError
 from answers.models import (
     Condition,
+    Feedback,
     Question,
     QuestionKind,
     ReviewedContent,
@@ -58,6 +59,7 @@ __all__ = [
     "WorkflowMixin",
     "content_diff",
     "open_alerts",
+    "open_feedback",
     "short_date",
 ]
 
@@ -202,6 +204,15 @@ def open_alerts(item: ReviewedContent) -> list[TerminologyAlert]:
         item.terminology_alerts.filter(resolved_at__isnull=True).order_by(
             "system", "code", "pk"
         )
+    )
+
+
+def open_feedback(item: ReviewedContent) -> list[Feedback]:
+    """Readers' open reports on the answer under review, most urgent first."""
+    if not isinstance(item, Question):
+        return []
+    return list(
+        item.feedback.open().select_related("assignee").order_by("due_on", "pk")
     )
 
 
@@ -357,16 +368,28 @@ class WorkflowMixin:
         if action == "approve":
             form = forms_["approve"] = ApproveForm(request.POST, prefix="approve")
             if form.is_valid():
+                # Reader reports this approval fixes (ticked on the screen).
+                closing = [
+                    int(pk)
+                    for pk in request.POST.getlist("close_feedback")
+                    if pk.isdigit()
+                ]
                 revision = services.approve(
                     item=item,
                     user=request.user,
                     expected_version=form.cleaned_data["expected_version"],
                     coi_confirmed=form.cleaned_data["coi_confirmed"],
+                    close_feedback=closing if isinstance(item, Question) else (),
+                )
+                closed = (
+                    f" {len(closing)} reader report(s) closed with it."
+                    if closing
+                    else ""
                 )
                 return self._done(
                     request,
                     item,
-                    f"Approved: revision {revision.number} is now live.",
+                    f"Approved: revision {revision.number} is now live.{closed}",
                 )
         elif action == "request_changes":
             form = forms_["changes"] = RequestChangesForm(
@@ -458,6 +481,7 @@ class WorkflowMixin:
             recertify_form=forms_["recertify"],
             submission=submission,
             preview_url=self._preview_url(item),
+            feedback=open_feedback(item),
             alerts=open_alerts(item),
             alerts_lead=ALERTS_LEAD,
         )

@@ -9,6 +9,8 @@
 - terminology.py: the terminology catalogue (sources, releases, concepts,
   their names and cross-references, release changes and the alerts they
   raise on conditions);
+- feedback.py: readers' reports of problems with answers, their audit
+  trail, and the anonymous "did this answer your question?" votes;
 - delivery.py: what serving public pages needs (the content version, page
   stamps, stored pages, the search index, the condition-name index).
 
@@ -35,6 +37,14 @@ from answers.models.delivery import (
     Redirect,
     SearchEntry,
     StoredPage,
+)
+from answers.models.feedback import (
+    OPEN_STATES,
+    Feedback,
+    FeedbackEvent,
+    FeedbackKind,
+    FeedbackState,
+    HelpfulVote,
 )
 from answers.models.questions import (
     DRAFT_FIELDS,
@@ -78,6 +88,7 @@ from answers.models.workflow import (
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "DRAFT_FIELDS",
+    "OPEN_STATES",
     "READER_CONTENT",
     "RESERVED_QUESTION_SLUGS",
     "AnswerRevision",
@@ -96,6 +107,11 @@ __all__ = [
     "ConditionRevision",
     "CriteriaGroup",
     "CriteriaSet",
+    "Feedback",
+    "FeedbackEvent",
+    "FeedbackKind",
+    "FeedbackState",
+    "HelpfulVote",
     "ImmutableRecord",
     "IndexedNameKind",
     "Mapping",

@@ -7,12 +7,14 @@ The fields on `Question` are the working draft; every workflow step goes
 through `answers.services`, which writes a `ReviewEvent`.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Case, Count, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from answers.models.catalogue import Condition
 from answers.models.choices import QuestionKind, Topic
@@ -35,6 +37,36 @@ class QuestionQuerySet(ReviewedQuerySet):
         """The one definition of what the public may see: a live approved revision."""
         return self.live()
 
+    def with_reader_figures(self, since: datetime) -> "QuestionQuerySet":
+        """Annotate what readers told us since `since`: `vote_count`,
+        `yes_count` and `helpful_share` (the percentage of "yes", None without
+        votes), and `open_reports`. Subqueries per row, so a sorted list of
+        questions stays one query."""
+        from answers.models.feedback import OPEN_STATES, Feedback, HelpfulVote
+
+        def count(queryset) -> Coalesce:
+            counted = (
+                queryset.filter(question=OuterRef("pk"))
+                .order_by()
+                .values("question")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(counted), 0)
+
+        recent = HelpfulVote.objects.filter(created_at__gte=since)
+        return self.annotate(
+            vote_count=count(recent),
+            yes_count=count(recent.filter(helpful=True)),
+            open_reports=count(Feedback.objects.filter(state__in=OPEN_STATES)),
+        ).annotate(
+            helpful_share=Case(
+                When(vote_count=0, then=Value(None)),
+                default=F("yes_count") * 100.0 / F("vote_count"),
+                output_field=models.FloatField(),
+            )
+        )
+
 
 # Fields that make up the draft; only these are kept in the admin's History, so
 # restoring an old version can never touch workflow state.
@@ -48,6 +80,7 @@ DRAFT_FIELDS = [
     "show_criteria",
     "short_answer",
     "body",
+    "change_summary",
 ]
 
 
@@ -97,6 +130,14 @@ class Question(ReviewedContent):
         help_text="Markdown: “## Sub-question?” headings, paragraphs, “-” lists, "
         "*emphasis* and [links](https://…). A line ending in “:” must be followed "
         "by a list.",
+    )
+    change_summary = models.CharField(
+        "change summary for readers",
+        max_length=200,
+        blank=True,
+        help_text="One line for the page's “Corrections and updates”, e.g. "
+        "“Corrected the age at which symptoms usually start.” Approved with "
+        "the answer; leave blank for a first publication.",
     )
     live_revision = models.ForeignKey(
         "AnswerRevision",

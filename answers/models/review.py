@@ -172,9 +172,21 @@ class AnswerRevision(ApprovedRevision):
     reviewer = models.ForeignKey(
         Reviewer, on_delete=models.PROTECT, related_name="revisions"
     )
+    # What changed, in one line for readers, written by the writer with the
+    # draft and approved with it: the page's "Corrections and updates".
+    change_summary = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["question", "-number"]
+        indexes = [
+            # /about/corrections/ and its feed: changes to published answers,
+            # newest first.
+            models.Index(
+                fields=["-approved_at"],
+                condition=models.Q(content_changed=True, number__gt=1),
+                name="answerrevision_correction_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "number"], name="answerrevision_unique_number"

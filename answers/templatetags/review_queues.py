@@ -6,7 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from answers.models import Condition, Question
-from answers.queues import HOME_QUEUES, REVIEW_QUEUES, queues_for
+from answers.queues import (
+    HOME_QUEUES,
+    REVIEW_QUEUES,
+    feedback_queue_counts,
+    queues_for,
+)
 
 register = template.Library()
 
@@ -33,3 +38,9 @@ def review_queues(request: HttpRequest) -> list[dict]:
                 }
             )
     return rows
+
+
+@register.simple_tag
+def feedback_queues(request: HttpRequest) -> list[dict]:
+    """Counts and links for the reader feedback box on the admin home page."""
+    return feedback_queue_counts(request.user, timezone.localdate())

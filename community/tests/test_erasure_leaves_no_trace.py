@@ -35,6 +35,7 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Revision, Version
 
+from answers import feedback as answer_feedback
 from answers.versions import cached_page_keys
 from community import services
 from community.models import Experience, Member
@@ -106,6 +107,9 @@ class Markers:
         self.report = f"reportwords{token[:16]}"
         self.pseudonym = f"Pseud{token[:16]}"
         self.email = f"addr{token[:16]}@example.org"
+        # A report on an answer, sent while logged in, with a reply address.
+        self.feedback = f"feedbackwords{token[:16]}"
+        self.reply_to = f"reply{token[:16]}@example.org"
 
 
 def prepare(markers: Markers):
@@ -140,6 +144,14 @@ def prepare(markers: Markers):
     theirs = share_published(people.other_member, condition, moderator=people.moderator)
     services.report_experience(
         user=user, experience=theirs, reason=f"Dangerous advice {markers.report}"
+    )
+    answer_feedback.receive_feedback(
+        user=user,
+        question=question,
+        kind="wrong",
+        section="",
+        text=f"The age is wrong {markers.feedback}",
+        reply_to=markers.reply_to,
     )
     return condition, question
 
@@ -211,9 +223,12 @@ def test_erasure_leaves_the_members_words_nowhere(choice):
     stays = []
     if choice == "withdraw":
         gone.append(markers.kept)
+        # Reports on answers are not held under the health consent.
         stays += [markers.email, markers.pseudonym, markers.report]
+        stays += [markers.feedback, markers.reply_to]
     else:
         gone += [markers.email, markers.pseudonym, markers.report]
+        gone += [markers.feedback, markers.reply_to]
         (stays if choice == "delete-keep" else gone).append(markers.kept)
 
     dump = database_dump()

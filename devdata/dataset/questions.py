@@ -205,6 +205,8 @@ class Questions:
             "show_criteria": show_criteria,
             "short_answer": condition.named(short),
             "body": condition.named(body),
+            # A generated draft has no change waiting for readers' list.
+            "change_summary": "",
         }
         rows["question"].append(
             (

@@ -45,6 +45,9 @@ REVISION_FIELDS = [
     "criteria",
     "content_changed",
     "content_updated_at",
+    # Generated changes have no summary for readers: their list says
+    # "Updated the answer." as for an approval without one.
+    "change_summary",
     *SIGNATURE_FIELDS,
     "approved_at",
 ]
@@ -291,6 +294,7 @@ class Trails:
             "[]",
             changed,
             content_updated,
+            "",
             *signature(reviewer),
             approved_at,
         )

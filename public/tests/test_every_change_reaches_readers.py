@@ -15,6 +15,7 @@ import pkgutil
 from datetime import timedelta
 from importlib import import_module
 
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from answers import services
 from answers.models import Condition
 from community import services as community_services
 from community.models import Experience
-from community.tests.helpers import share, share_published
+from community.tests.helpers import give_record, share, share_published
 from devdata.personas import (
     PersonasTestCase,
     approve_facts,
@@ -94,6 +95,10 @@ READERS_SEE_NOTHING = {
     "community.services.posts": {
         "edit_experience": "A published post keeps its text until a moderator "
         "approves the edit (decide_edit); a pending post is not public.",
+        "ask_for_review": "Marks a hidden post for a moderator; it stays hidden "
+        "until a moderator decides (approve_experience, dismiss_reports).",
+        "can_ask_for_review": "Reads whether a hidden post may be sent for review.",
+        "reporter_record": "Reads what a reporter has done, for a report's weight.",
     },
     "community.services.moderation": {
         "mark_reviewed": "Records that a moderator read a live post; it stays as "
@@ -141,6 +146,8 @@ def test_every_service_that_changes_pages_has_its_test():
             assert hasattr(NextRequestTestCase, f"test_{name}"), name
 
 
+# The internal cache headers are what these tests read.
+@override_settings(PAGE_CACHE_HEADERS=True)
 class NextRequestTestCase(PersonasTestCase):
     def setUp(self) -> None:
         self.condition = make_poems()
@@ -306,25 +313,27 @@ class NextRequestTestCase(PersonasTestCase):
         self.assert_next_request(
             self.condition_url,
             change,
-            gone=f"{before} members with POEMS syndrome, by country",
-            shown=f"{after} members with POEMS syndrome, by country",
+            gone=f"At least {before} members with POEMS syndrome, by country",
+            shown=f"At least {after} members with POEMS syndrome, by country",
         )
 
     def test_set_relation(self) -> None:
-        self.counted_members(5)
+        # Figures move in steps of 5 (public/community_map.py): the tenth
+        # member names France.
+        self.counted_members(9)
         (newcomer,) = self.counted_members(1, related=False)
         self.assert_map_counts(
             5,
-            6,
+            10,
             lambda: community_services.set_relation(
                 member=newcomer, condition=self.condition, relation="caregiver"
             ),
         )
 
     def test_remove_relation(self) -> None:
-        first, *_ = self.counted_members(6)
+        first, *_ = self.counted_members(10)
         self.assert_map_counts(
-            6,
+            10,
             5,
             lambda: community_services.remove_relation(
                 member=first, condition=self.condition
@@ -332,9 +341,9 @@ class NextRequestTestCase(PersonasTestCase):
         )
 
     def test_update_profile(self) -> None:
-        first, *_ = self.counted_members(6)
+        first, *_ = self.counted_members(10)
         self.assert_map_counts(
-            6,
+            10,
             5,
             lambda: community_services.update_profile(
                 member=first, country="FR", counted_in_map=False
@@ -372,10 +381,14 @@ class NextRequestTestCase(PersonasTestCase):
         )
 
     def reporters(self) -> list:
-        return [
+        """Enough reporters with a record (only theirs hide a post)."""
+        reporters = [
             make_member(f"reporter{n}")
             for n in range(community_services.HIDE_AFTER_REPORTS)
         ]
+        for reporter in reporters:
+            give_record(reporter, moderator=self.moderator)
+        return reporters
 
     def report_until_hidden(self, post: Experience, reporters: list) -> None:
         for reporter in reporters:
@@ -386,7 +399,7 @@ class NextRequestTestCase(PersonasTestCase):
     def test_report_experience(self) -> None:
         reporters = self.reporters()
         self.assert_post_leaves(lambda post: self.report_until_hidden(post, reporters))
-        self.assertEqual(Experience.objects.get().status, "hidden")
+        self.assertEqual(Experience.objects.get(body=self.POST).status, "hidden")
 
     def test_dismiss_reports(self) -> None:
         post = self.published_post(self.POST)
