@@ -5,8 +5,11 @@ outcome means. The tests themselves are in test_authorization_matrix.py.
 
 import hashlib
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode, urlparse
@@ -20,12 +23,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from reversion.models import Version
 
+from answers import feedback as feedback_services
 from answers import services
 from answers.models import (
     Question,
@@ -35,7 +40,7 @@ from answers.models import (
 )
 from answers.terminology.codes import check_code
 from community import services as community_services
-from community.models import Experience, Member, Report
+from community.models import Experience, Member, ModerationEvent, Report
 from community.services import create_member
 from community.tests.helpers import STORY, share, share_published
 from devdata.personas import (
@@ -56,7 +61,7 @@ MATRIX_FILE = Path(__file__).with_name("authz_matrix.yaml")
 
 # --- The data file -------------------------------------------------------------
 
-VIEW_OUTCOMES = {"ok", "read", "redirect", "login", "403", "404", "405", "410"}
+VIEW_OUTCOMES = {"ok", "read", "redirect", "login", "400", "403", "404", "405", "410"}
 SERVICE_OUTCOMES = {"ok", "read", "refused"}
 
 
@@ -239,6 +244,7 @@ def build_world() -> World:
     services.unpublish(item=unpublished, user=p.reviewer, reason="Outdated.")
     facts = build_facts(p)
     retired = build_retired_reviewer()
+    reports = build_feedback(live)
 
     pending_by_author = share(p.member, poems, body=STORY + " Still waiting.")
     published_by_author = share_published(p.member, poems, moderator=p.moderator)
@@ -254,6 +260,19 @@ def build_world() -> World:
     )
     Experience.objects.filter(pk=published_by_author.pk).update(needs_review=True)
     published_by_other = share_published(p.other_member, poems, moderator=p.moderator)
+    # Hidden by reports, as report_experience leaves it (the reporters with a
+    # record it takes are tested in community/tests): its author may ask for
+    # a review.
+    hidden_by_author = share_published(
+        p.member, poems, body=STORY + " Hidden by reports.", moderator=p.moderator
+    )
+    Experience.objects.filter(pk=hidden_by_author.pk).update(status="hidden")
+    ModerationEvent.objects.create(
+        experience=hidden_by_author,
+        experience_ref=hidden_by_author.pk,
+        action=ModerationEvent.Action.AUTO_HIDDEN,
+        actor_name="Automatic",
+    )
     pending_by_moderator = share(p.moderator, poems)
     pending_by_admin = share(p.admin, poems)
 
@@ -297,6 +316,7 @@ def build_world() -> World:
         "unpublished": unpublished,
         **facts,
         **retired,
+        **reports,
         "revision": live.revisions.get(number=1),
         "review_event": live.events.order_by("pk").first(),
         "draft_version": Version.objects.get_for_object(draft_q).first(),
@@ -312,6 +332,7 @@ def build_world() -> World:
         "pending_by_author": pending_by_author,
         "published_by_author": published_by_author,
         "published_by_other": published_by_other,
+        "hidden_by_author": hidden_by_author,
         "pending_by_moderator": pending_by_moderator,
         "pending_by_admin": pending_by_admin,
         "report": report,
@@ -333,6 +354,28 @@ def build_world() -> World:
     world = World(users=users, objects=objects)
     log_in_roles(world)
     return world
+
+
+def build_feedback(live) -> dict:
+    """Readers' reports on the live answer: one that arrived after its
+    approval, and one from the day before it (the live version fixed it)."""
+    reader = {
+        "user": AnonymousUser(),
+        "question": live,
+        "kind": "wrong",
+        "section": "",
+        "reply_to": "reader-feedback@example.org",
+    }
+    return {
+        "open_feedback": feedback_services.receive_feedback(
+            **reader, text="Readerwords: the age in the second paragraph is wrong."
+        ),
+        "fixed_feedback": feedback_services.receive_feedback(
+            **reader,
+            text="Readerwords: a link did not work.",
+            at=live.live_revision.approved_at - timedelta(days=1),
+        ),
+    }
 
 
 def build_facts(p: SimpleNamespace) -> dict:
@@ -446,11 +489,38 @@ def log_in_roles(world: World) -> None:
             world.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def client_for(role: str, world: World) -> Client:
+def client_for(role: str, world: World, *, after_password: bool = False) -> Client:
+    """The role's session; with `after_password` (a row's `after_password:
+    true`), a session of its own in which the password was typed a moment ago,
+    as account changes ask (ACCOUNT_REAUTHENTICATION_TIMEOUT). Its own, not
+    the shared one: a cached session would keep the record after the cell."""
+    forget_cached_sessions(world)
     client = Client()
-    if role in world.sessions:
+    if after_password and world.users.get(role) is not None:
+        user = world.user(role)
+        client.force_login(user)
+        session = client.session
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": time.time(), "reauthenticated": True}
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.save()
+    elif role in world.sessions:
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
     return client
+
+
+def forget_cached_sessions(world: World) -> None:
+    """Each cell's changes to a role's session are rolled back with the cell,
+    in the database; with Redis (`cached_db` sessions) the cache's copy would
+    outlive it, and one cell's state (a passkey ceremony begun, say) would
+    reach the next. Dropped, so every cell reads the session as the database
+    has it."""
+    engine = import_module(settings.SESSION_ENGINE)
+    for key in world.sessions.values():
+        cache_key = getattr(engine.SessionStore(session_key=key), "cache_key", None)
+        if cache_key:
+            caches[settings.SESSION_CACHE_ALIAS].delete(cache_key)
 
 
 # --- The database, before and after --------------------------------------------

@@ -20,11 +20,13 @@ import pkgutil
 import uuid
 
 import pytest
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.contrib import admin
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from answers import feedback as answer_feedback
 from answers import services as answer_services
 from answers.exceptions import NotAllowed as AnswersNotAllowed
 from community import services as community_services
@@ -40,6 +42,7 @@ REFUSALS = (AnswersNotAllowed, CommunityNotAllowed)
 # (test_every_service_module_is_listed keeps this list complete).
 SERVICE_MODULES = {
     "answers.services": answer_services,
+    "answers.feedback": answer_feedback,
     "community.services.members": community_services.members,
     "community.services.posts": community_services.posts,
     "community.services.moderation": community_services.moderation,
@@ -69,16 +72,28 @@ def world(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction that is rolled back at
     the end; each cell runs in a savepoint inside it (pytest-django's db).
     The roles stay logged in for the whole module, however slow the machine:
-    idle staff sessions have their own tests (test_staff_session_idle)."""
+    idle staff sessions have their own tests (test_staff_session_idle), and
+    so does a stale second-factor check (test_staff_two_factor_changes)."""
     with (
         django_db_blocker.unblock(),
-        override_settings(STAFF_SESSION_IDLE_MINUTES=24 * 60),
+        override_settings(
+            STAFF_SESSION_IDLE_MINUTES=24 * 60, STAFF_TWO_FACTOR_RECENT_MINUTES=24 * 60
+        ),
         pytest.MonkeyPatch.context() as patch,
         transaction.atomic(),
     ):
         # Rate limits counted from zero, even against a shared Redis (as the
         # conftest does for each test; this fixture runs before that one).
         patch.setattr(ratelimit, "PREFIX", f"ratelimit-world-{uuid.uuid4().hex}")
+        # allauth's too: the password pages count per user id, which every
+        # run's world reuses, in a Redis that outlives the run.
+        token = uuid.uuid4().hex
+        allauth_key = allauth_ratelimit.get_cache_key
+        patch.setattr(
+            allauth_ratelimit,
+            "get_cache_key",
+            lambda *args, **kwargs: f"{token}:{allauth_key(*args, **kwargs)}",
+        )
         yield authz.build_world()
         transaction.set_rollback(True)
 
@@ -96,7 +111,9 @@ def check_private(cell: authz.Cell, text: str, world: authz.World) -> None:
 
 
 def run_view(cell: authz.Cell, world: authz.World) -> None:
-    client = authz.client_for(cell.role, world)
+    client = authz.client_for(
+        cell.role, world, after_password=cell.row.get("after_password", False)
+    )
     url = authz.url_of(cell.row, cell.request, world)
     before = authz.digest()
     if cell.method == "GET":
@@ -127,6 +144,8 @@ def run_view(cell: authz.Cell, world: authz.World) -> None:
     may_write = cell.outcome == "ok" and (
         cell.method == "POST" or "writes_on_get" in cell.row
     )
+    if cell.outcome == "redirect" and "writes_before_password" in cell.row:
+        may_write = True
     if not may_write:
         assert not changed, f"{where}, and the database changed"
     if status == 200 and not getattr(response, "streaming", False):
