@@ -23,16 +23,13 @@ its own pid and its folder deleted, also after a failure or Ctrl-C.
 """
 
 import contextlib
-import logging
 import os
-import secrets
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
+from email import message_from_string
+from email.header import decode_header, make_header
 from pathlib import Path
 
 from tools.faults.load import (
@@ -44,29 +41,14 @@ from tools.faults.load import (
     started_between,
     summary,
 )
-from tools.faults.servers import Gunicorn, PrivatePostgres, PrivateRedis, free_port
+from tools.faults.servers import Gunicorn, PrivatePostgres, PrivateRedis
+from tools.faults.site import Report, keep_log, manage, start
 
-ROOT = Path(__file__).resolve().parents[2]
 TRIALS = int(os.environ.get("FAULT_TRIALS", "100"))
 APPROVERS = MODERATORS = 20
 COPIES = 10  # of one experience form, sent at once
 MEMBERS = 200  # for the posting load (5 posts an hour each)
 INF = float("inf")
-
-
-class Report:
-    def __init__(self) -> None:
-        self.checks: list[tuple[bool, str]] = []
-
-    def section(self, title: str) -> None:
-        print(f"\n== {title}", flush=True)
-
-    def line(self, text: str) -> None:
-        print(f"   {text}", flush=True)
-
-    def expect(self, ok: bool, text: str) -> None:
-        self.checks.append((ok, text))
-        print(f"   [{'ok' if ok else 'FAILED'}] {text}", flush=True)
 
 
 def figures(name: str, hits: list[Hit]) -> str:
@@ -80,20 +62,6 @@ def figures(name: str, hits: list[Hit]) -> str:
 
 
 # --- Setting up -------------------------------------------------------------------
-
-
-def manage(env: dict, *args: str, **extra_env: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**env, **extra_env},
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        print(done.stdout, done.stderr, sep="\n", file=sys.stderr)
-        raise SystemExit(f"manage.py {' '.join(args)} failed")
-    return done.stdout.strip()
 
 
 class Site:
@@ -524,9 +492,10 @@ def email_down(report: Report, sink, env: dict) -> None:
 
     received = Counter()
     for recipients, data in sink.messages[already_received:]:
-        subject = next(
-            (line[9:] for line in data.splitlines() if line.startswith("Subject: ")), ""
-        )
+        # As a mail program reads it: a long subject is folded over several
+        # header lines, and one that is not ASCII is encoded.
+        header = make_header(decode_header(message_from_string(data)["Subject"]))
+        subject = " ".join(str(header).split())
         for recipient in recipients:
             received[(recipient, subject)] += 1
     expected = Counter(queued.values_list("recipient", "subject"))
@@ -552,11 +521,7 @@ def email_down(report: Report, sink, env: dict) -> None:
 
 
 def log_figures(report: Report, log: Path) -> None:
-    text = log.read_text(errors="replace")
-    kept = ROOT / "var" / "faults-gunicorn.log"
-    kept.parent.mkdir(exist_ok=True)
-    shutil.copyfile(log, kept)
-    report.section(f"What gunicorn's log says (kept in {kept.relative_to(ROOT)})")
+    text = keep_log(report, log, "faults-gunicorn.log")
     for label, needle in [
         ("database outage started", "Database unreachable"),
         ("database back", "Database reachable again"),
@@ -583,58 +548,23 @@ def log_figures(report: Report, log: Path) -> None:
 def main() -> int:
     report = Report()
     began = time.monotonic()
-    folder = Path(tempfile.mkdtemp(prefix="dm-faults-"))
     with contextlib.ExitStack() as stack:
-        stack.callback(shutil.rmtree, folder, ignore_errors=True)
-        report.section("Private servers on 127.0.0.1")
-        folder.chmod(0o711)  # the postgres user must reach pg/ inside it
-        (folder / "pg").mkdir()
-        pg = PrivatePostgres(folder / "pg", free_port(5499))
-        stack.callback(pg.close)
-        pg.create()
-        redis = PrivateRedis(folder, free_port(6399))
-        stack.callback(redis.close)
-        redis.start()
-        smtp_port, web_port = free_port(2599), free_port(8499)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "diseasemaps.settings",
-            "DATABASE_URL": pg.url,
-            "REDIS_URL": redis.url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}?timeout=5",
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_COOKIES": "false",
-            "SECURE_HSTS_SECONDS": "0",
-            "RELEASE": "faults",
-            "SITE_URL": f"http://127.0.0.1:{web_port}",
-            "LOG_LEVEL": "WARNING",
-        }
-        os.environ.update(env)
-        import django
-
-        django.setup()
-        # The figures are the report; the site's own warnings go to its log.
-        logging.disable(logging.CRITICAL)
-        from devdata.personas import SmtpSink
-
-        sink = SmtpSink(smtp_port).start()
-        stack.callback(sink.stop)
-        report.line(f"PostgreSQL {pg.url} (data in {pg.data})")
-        report.line(f"Redis {redis.url}; SMTP 127.0.0.1:{smtp_port}")
-
-        manage(env, "migrate", "--no-input")
-        manage(env, "collectstatic", "--no-input")
-        # load_demo checks every demo code against the catalogue.
-        manage(env, "import_terminology")
-        manage(env, "load_demo", DEBUG="true")
-        manage(env, "rebuild_search_index")
+        # The readers note where each page came from (X-Page-Cache,
+        # X-Stored-Page): only sent when PAGE_CACHE_HEADERS asks.
+        running = start(
+            stack,
+            report,
+            prefix="dm-faults-",
+            extra_env={"PAGE_CACHE_HEADERS": "true"},
+        )
+        web, pg, redis, sink, env = (
+            running.web,
+            running.pg,
+            running.redis,
+            running.sink,
+            running.env,
+        )
         site = Site()
-        web = Gunicorn(folder, web_port, env)
-        stack.callback(web.close)
-        web.start()
         # Warm up: the first request of each thread compiles templates.
         for page in site.pages * 6:
             request(web.port, "GET", page)
@@ -653,7 +583,7 @@ def main() -> int:
         web.close()
         log_figures(report, web.log)
 
-    failed = [text for ok, text in report.checks if not ok]
+    failed = report.failed
     report.section(
         f"{len(report.checks) - len(failed)} of {len(report.checks)} expectations "
         f"met in {time.monotonic() - began:.0f} s"
