@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= auto
 # postinstall would run git; nothing from npm ever runs here.
 PAYLOADS := vendor/naughty-strings
 
-.PHONY: run test faults bench format clean
+.PHONY: run test faults abuse bench format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "DiseaseMaps needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11 and try again.")'
@@ -56,6 +56,13 @@ test: $(VENV)/.dev $(PAYLOADS)/node_modules/.package-lock.json
 # loopback (README, "Reliability"). Minutes, not seconds; never part of `test`.
 faults: $(VENV)/.runtime
 	$(BIN)/python -m tools.faults.run
+
+# The attacks of issue 15 (report flooding, stolen sessions, impersonation,
+# staff passwords without the second factor, demo logins, map differencing,
+# lockouts) against a production-configured server on loopback (README,
+# "Security: abuse"). Minutes; never part of `test`.
+abuse: $(VENV)/.runtime
+	$(BIN)/python -m tools.abuse.run
 
 # Load test on the large PostgreSQL dataset (see README, "Performance"). Never
 # part of `make test`: it takes minutes, and generates the dataset the first time.
