@@ -5,6 +5,7 @@ back, and a mail server that is down delays them instead of losing them."""
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from answers.models import (
     AnswerRevision,
@@ -90,4 +91,24 @@ def feedback_fixed(
             "public_url": settings.SITE_URL + feedback.question.get_absolute_url(),
         },
         recipients,
+    )
+
+
+def staff_login_changed(sender, *, user, change: str, by, **kwargs) -> None:
+    """diseasemaps.lib.two_factor.login_changed: how a staff member logs in
+    changed. Their address hears of it, with what to do if it was not them:
+    a stolen session or password must not change the way in unnoticed. No
+    secret is in the mail (no code, no password, no key)."""
+    _send(
+        "Your DiseaseMaps staff login changed",
+        "emails/staff_login_changed.txt",
+        {
+            "username": user.get_username(),
+            "change": change,
+            "by_admin": by is not None and by.pk != user.pk,
+            "by_name": by.get_full_name() or by.get_username() if by else "",
+            "timestamp": timezone.now(),
+            "methods_url": settings.SITE_URL + reverse("admin:two_factor_devices"),
+        },
+        [user.email] if user.email else [],
     )

@@ -34,6 +34,16 @@ class StaffAdminSite(admin.AdminSite):
             return HttpResponseRedirect(two_factor.second_factor_url(request, next_url))
         return response
 
+    def password_change(self, request: HttpRequest, extra_context=None):
+        response = super().password_change(request, extra_context)
+        # Django redirects to "done" only when the old password was right and
+        # the new one saved.
+        if request.method == "POST" and response.status_code == 302:
+            two_factor.tell_owner(
+                request.user, "The password was changed.", request.user
+            )
+        return response
+
     def get_urls(self):
         return [
             # Not behind admin_view: these pages are how a session gets verified.
@@ -83,6 +93,30 @@ def fix_third_party_admins(site: admin.AdminSite) -> None:
         site.register(AccessAttempt, FixedAccessAttemptAdmin)
 
     hide_second_factor_secrets(site)
+    tell_of_password_changes(site)
+
+
+def tell_of_password_changes(site: admin.AdminSite) -> None:
+    """A site admin who sets someone's password on the user page tells that
+    person: a password they did not choose is news (or an attack)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    registered = site._registry.get(user_model)
+    if registered is None:
+        return
+    base = type(registered)
+
+    class TellingUserAdmin(base):
+        def user_change_password(self, request, id, form_url=""):
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, id)
+                two_factor.tell_owner(user, "The password was changed.", request.user)
+            return response
+
+    site.unregister(user_model)
+    site.register(user_model, TellingUserAdmin)
 
 
 def hide_second_factor_secrets(site: admin.AdminSite) -> None:

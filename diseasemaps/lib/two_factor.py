@@ -53,6 +53,7 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, logout
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -76,6 +77,20 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
 # When the session last proved the second factor (a Unix time).
 VERIFIED_AT = "two_factor_verified_at"
+
+# Sent after each change to how a staff member logs in (an authenticator app
+# or passkey added or removed, new recovery codes, the password changed in the
+# admin), with `user` (whose login changed), `change` (a sentence for the mail:
+# "A new passkey was added.") and `by` (who made it: the user or a site admin).
+# answers.notifications mails the owner, so a stolen session cannot change
+# the way in unnoticed. (diseasemaps.lib imports no app: hence a signal.)
+login_changed = Signal()
+
+
+def tell_owner(user: AbstractBaseUser, change: str, by: AbstractBaseUser) -> None:
+    """The change is made: tell the owner (queued with the change, in its
+    transaction when there is one)."""
+    login_changed.send(sender=None, user=user, change=change, by=by)
 
 
 def is_verified(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -434,6 +449,9 @@ def setup(request: HttpRequest) -> HttpResponse:
                 ).delete()
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                tell_owner(
+                    request.user, "A new authenticator app was set up.", request.user
+                )
                 codes = []
                 if not recovery_codes_left(request.user):
                     codes = new_recovery_codes(request.user)
@@ -504,7 +522,8 @@ def remove(request: HttpRequest) -> HttpResponse:
             messages.error(request, LAST_WAY_IN)
             return HttpResponseRedirect(here)
         device.delete()
-    name = device.name or "The passkey"
+        name = device.name or "The passkey"
+        tell_owner(request.user, f"{name} was removed.", request.user)
     messages.success(request, f"{name} removed: it no longer logs you in.")
     return HttpResponseRedirect(here)
 
@@ -516,7 +535,14 @@ def new_codes(request: HttpRequest) -> HttpResponse:
     here = reverse("admin:two_factor_devices")
     if not recently_verified(request):
         return _confirm_first(request, here)
-    return _show_recovery_codes(request, new_recovery_codes(request.user), here)
+    with transaction.atomic():
+        codes = new_recovery_codes(request.user)
+        tell_owner(
+            request.user,
+            "New recovery codes were made; the old ones no longer work.",
+            request.user,
+        )
+    return _show_recovery_codes(request, codes, here)
 
 
 # --- Passkeys: django-otp-webauthn's views, for staff only ----------------------
@@ -554,7 +580,12 @@ class BeginRegistration(
 class CompleteRegistration(
     StaffRegistration, webauthn_views.CompleteCredentialRegistrationView
 ):
-    pass
+    def post(self, *args, **kwargs):
+        with transaction.atomic():
+            response = super().post(*args, **kwargs)
+            # Refusals raise (the API answers them with an error status).
+            tell_owner(self.request.user, "A new passkey was added.", self.request.user)
+        return response
 
 
 class StaffAuthentication:
