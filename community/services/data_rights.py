@@ -18,7 +18,13 @@ from answers.feedback import erase_reader_feedback, export_reader_feedback
 from answers.models import ReviewEvent
 from answers.publication import community_content_changed, member_text_erased
 from community.exceptions import NotAllowed
-from community.models import Experience, Member, ModerationEvent, Report
+from community.models import (
+    FORMER_MEMBER,
+    Experience,
+    Member,
+    ModerationEvent,
+    Report,
+)
 from community.models import ExperienceStatus as Status
 from community.services.members import member_for
 from outbox.services import forget_recipient
@@ -155,9 +161,13 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
             touched = _erase_health_data(member, keep_published=keep_posts)
         # Audit rows survive, without the person's name. The rows are
         # append-only; erasing a name is the one change allowed, by law.
-        ModerationEvent.objects.filter(actor=user).update(
-            actor=None, actor_name="Former moderator"
+        # A member's own rows (asking for a review) are a former member's;
+        # the rest are a moderator's.
+        own = ModerationEvent.objects.filter(actor=user)
+        own.filter(action=ModerationEvent.Action.REVIEW_REQUESTED).update(
+            actor=None, actor_name=FORMER_MEMBER
         )
+        own.update(actor=None, actor_name="Former moderator")
         ReviewEvent.objects.filter(actor=user).update(
             actor=None, actor_name="Former editor"
         )

@@ -185,3 +185,21 @@ class HiddenByReportsTestCase(PersonasTestCase):
             set(Report.objects.filter(experience=self.post).values_list("outcome")),
             {(Report.Outcome.DISMISSED,)},
         )
+
+    def test_a_deleted_author_is_a_former_member_in_the_record_not_a_moderator(self):
+        self.hide_by_reports()
+        self.ask()
+
+        services.delete_account(user=self.member, keep_posts=True)
+
+        event = ModerationEvent.objects.get(
+            experience_ref=self.post.pk, action=Action.REVIEW_REQUESTED
+        )
+        self.assertIsNone(event.actor)
+        self.assertEqual(event.actor_name, "Former member")
+        # The moderators' own rows still read as theirs.
+        self.assertTrue(
+            ModerationEvent.objects.filter(
+                experience_ref=self.post.pk, actor=self.moderator
+            ).exists()
+        )
