@@ -370,6 +370,7 @@ class Report(models.Model):
     reporter_age_days = models.PositiveIntegerField(null=True, editable=False)
     reporter_posts = models.PositiveIntegerField(null=True, editable=False)
     reporter_upheld = models.PositiveIntegerField(null=True, editable=False)
+    reporter_dismissed = models.PositiveIntegerField(null=True, editable=False)
     outcome = models.CharField(
         max_length=20,
         choices=Outcome.choices,
@@ -419,7 +420,8 @@ class Report(models.Model):
         return (
             f"account {self.reporter_age_days} days old, {verified}, "
             f"approved posts: {self.reporter_posts}, "
-            f"reports upheld: {self.reporter_upheld}"
+            f"reports upheld: {self.reporter_upheld}, "
+            f"reports dismissed: {self.reporter_dismissed or 0}"
         )
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -206,6 +206,10 @@ RECORD_MIN_PUBLISHED_POSTS = 1
 # ... or, for members who read but do not post, two earlier reports that
 # moderators upheld (they hid or removed the post).
 RECORD_MIN_UPHELD_REPORTS = 2
+# ... and whose reports moderators have not mostly dismissed: more dismissed
+# than upheld, beyond one honest mistake, and their reports queue but hide
+# nothing (someone with one approved post cannot keep on hiding others').
+RECORD_DISMISSED_GRACE = 1
 
 # Three reports from reporters with a record hide a post until a moderator
 # decides; the author is told and can ask for a review.
@@ -234,6 +238,7 @@ class ReporterRecord:
     posts: int
     upheld: int
     old_enough: bool
+    dismissed: int = 0
 
     @property
     def counts(self) -> bool:
@@ -245,6 +250,7 @@ class ReporterRecord:
                 self.posts >= RECORD_MIN_PUBLISHED_POSTS
                 or self.upheld >= RECORD_MIN_UPHELD_REPORTS
             )
+            and self.dismissed <= self.upheld + RECORD_DISMISSED_GRACE
         )
 
 
@@ -262,13 +268,21 @@ def reporter_record(
         posts = Experience.objects.filter(
             author=member, status=Status.PUBLISHED, needs_review=False
         ).count()
+    outcomes = dict(
+        Report.objects.filter(
+            reporter_id=user.pk,
+            outcome__in=[Report.Outcome.UPHELD, Report.Outcome.DISMISSED],
+        )
+        .values_list("outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return ReporterRecord(
         verified=EmailAddress.objects.filter(user_id=user.pk, verified=True).exists(),
         age_days=max(0, age.days),
         posts=posts,
-        upheld=Report.objects.filter(
-            reporter_id=user.pk, outcome=Report.Outcome.UPHELD
-        ).count(),
+        upheld=outcomes.get(Report.Outcome.UPHELD, 0),
+        dismissed=outcomes.get(Report.Outcome.DISMISSED, 0),
         old_enough=age >= RECORD_MIN_ACCOUNT_AGE,
     )
 
@@ -353,6 +367,7 @@ def report_experience(
             reporter_age_days=record.age_days,
             reporter_posts=record.posts,
             reporter_upheld=record.upheld,
+            reporter_dismissed=record.dismissed,
             created_at=at,
         )
         weight = (

@@ -141,6 +141,55 @@ class RecordTestCase(PersonasTestCase):
         report.refresh_from_db()
         self.assertEqual((report.reporter_id, report.weight), (None, 1))
 
+    def test_a_record_of_dismissed_reports_weighs_nothing(self):
+        """A reporter with a record whose reports moderators keep dismissing
+        (more dismissed than upheld) could otherwise go on hiding posts until
+        each moderator's decision: their reports queue, they hide nothing."""
+        give_record(self.reporter, moderator=self.moderator)
+        others = [
+            share_published(
+                make_member(f"author{n}"), self.condition, moderator=self.moderator
+            )
+            for n in range(2)
+        ]
+        for post in others:
+            Report.objects.create(
+                experience=post,
+                reporter=self.reporter,
+                reason=REASON,
+                outcome=Report.Outcome.DISMISSED,
+                resolved_at=timezone.now(),
+            )
+
+        report = self.report()
+
+        self.assertEqual(report.weight, 0)
+        self.assertEqual(report.reporter_dismissed, 2)
+        self.assertIn("reports dismissed: 2", report.record_summary)
+
+    def test_upheld_reports_outweigh_the_dismissed_ones(self):
+        give_record(self.reporter, moderator=self.moderator)
+        posts = [
+            share_published(
+                make_member(f"author{n}"), self.condition, moderator=self.moderator
+            )
+            for n in range(3)
+        ]
+        for post, outcome in zip(
+            posts,
+            [Report.Outcome.UPHELD, Report.Outcome.UPHELD, Report.Outcome.DISMISSED],
+            strict=True,
+        ):
+            Report.objects.create(
+                experience=post,
+                reporter=self.reporter,
+                reason=REASON,
+                outcome=outcome,
+                resolved_at=timezone.now(),
+            )
+
+        self.assertEqual(self.report().weight, 1)
+
 
 class AutomaticHidingTestCase(PersonasTestCase):
     def setUp(self) -> None:
