@@ -1,0 +1,126 @@
+"""The screening against its labelled set: precision and recall per class,
+printed at the end of the run, with the goals of issue 18 asserted.
+
+The set (community/tests/data/screening_sentences.yaml) has a `tune` part,
+which the term list was adjusted against, and a `held_out` part, committed
+before the term list and never used to adjust it: the figures are printed
+for both and for all, so a reader can see how much the tuning flatters.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from community.screening import CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE, screen
+
+SET_FILE = Path(__file__).parent / "data" / "screening_sentences.yaml"
+LABELS = (CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE, "none")
+SPLITS = ("tune", "held_out")
+
+# Issue 18's goals, on the whole set.
+CRISIS_RECALL = 0.95
+CRISIS_PRECISION = 0.6
+ADVICE_RECALL = 0.8
+
+
+@cache
+def labelled() -> tuple[tuple[str, str, str], ...]:
+    """(split, label, sentence) for every sentence of the set."""
+    data = yaml.safe_load(SET_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        (split, label, sentence)
+        for split in SPLITS
+        for label in LABELS
+        for sentence in data[split].get(label) or ()
+    )
+
+
+@dataclass
+class Score:
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+
+    @property
+    def recall(self) -> float:
+        found = self.true_positive + self.false_negative
+        return self.true_positive / found if found else 1.0
+
+    @property
+    def precision(self) -> float:
+        flagged = self.true_positive + self.false_positive
+        return self.true_positive / flagged if flagged else 1.0
+
+    def line(self) -> str:
+        tp, fp, fn = self.true_positive, self.false_positive, self.false_negative
+        return (
+            f"recall {self.recall:.2f} ({tp}/{tp + fn}), "
+            f"precision {self.precision:.2f} ({tp}/{tp + fp})"
+        )
+
+
+def scores(split: str | None) -> tuple[dict[str, Score], list[str]]:
+    """Scores per class on one split (None: all), and the sentences missed
+    or wrongly flagged, for the failure message."""
+    result = {label: Score() for label in (CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE)}
+    mistakes = []
+    for sentence_split, label, sentence in labelled():
+        if split and sentence_split != split:
+            continue
+        classes = screen(sentence).classes
+        for name, score in result.items():
+            if name in classes and label == name:
+                score.true_positive += 1
+            elif name in classes:
+                score.false_positive += 1
+                mistakes.append(f"flagged {name}, labelled {label}: {sentence}")
+            elif label == name:
+                score.false_negative += 1
+                mistakes.append(f"missed {name}: {sentence}")
+    return result, mistakes
+
+
+def test_the_set_is_large_varied_and_without_repeats():
+    rows = labelled()
+    assert len(rows) >= 300, len(rows)
+    sentences = Counter(sentence for _, _, sentence in rows)
+    assert [s for s, n in sentences.items() if n > 1] == []
+    per_part = Counter((split, label) for split, label, _ in rows)
+    for split in SPLITS:
+        for label in LABELS:
+            assert per_part[split, label] >= 5, (split, label)
+
+
+def test_screening_meets_the_goals_and_prints_its_figures(report_figures):
+    for split in (None, *SPLITS):
+        part, _ = scores(split)
+        name = split or "all"
+        count = sum(1 for s, _, _ in labelled() if split in (None, s))
+        for label, score in part.items():
+            report_figures(
+                f"screening {label} ({name}, {count} sentences): {score.line()}"
+            )
+    everything, mistakes = scores(None)
+    crisis = everything[CRISIS]
+    advice = everything[HARMFUL_ADVICE]
+    explain = "\n".join(mistakes)
+    assert crisis.recall >= CRISIS_RECALL, explain
+    assert crisis.precision >= CRISIS_PRECISION, explain
+    assert advice.recall >= ADVICE_RECALL, explain
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_ordinary_posts_and_hard_negatives_are_rarely_flagged(split, report_figures):
+    negatives = [s for sp, label, s in labelled() if sp == split and label == "none"]
+    flagged = [s for s in negatives if screen(s).classes]
+    report_figures(
+        f"screening false alarms ({split}): {len(flagged)} of {len(negatives)} "
+        "sentences labelled none"
+    )
+    # Every false alarm puts a post in front of a moderator and, for crisis,
+    # shows its writer the crisis page: keep them to one in ten.
+    assert len(flagged) <= len(negatives) / 10, flagged
