@@ -19,7 +19,7 @@ from community.screening import CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE, screen
 
 SET_FILE = Path(__file__).parent / "data" / "screening_sentences.yaml"
 LABELS = (CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE, "none")
-SPLITS = ("tune", "held_out", "fresh")
+SPLITS = ("tune", "held_out", "fresh", "unseen")
 
 # Issue 18's goals, on the whole set.
 CRISIS_RECALL = 0.95
