@@ -44,7 +44,7 @@ import hashlib
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,8 @@ class Screening:
 # --- Text to tokens --------------------------------------------------------
 
 
-@cache
+# Bounded: hostile text can hold a million distinct characters.
+@lru_cache(maxsize=4096)
 def _fold(char: str) -> str:
     """NFKD, without accents and invisible format characters, case-folded:
     "Ｓｕｉｃｉｄａｌ", "suïcidal" and "sui\u00adcidal" all read "suicidal"."""
