@@ -20,9 +20,16 @@ from community.screening import CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE, screen
 
 SET_FILE = Path(__file__).parent / "data" / "screening_sentences.yaml"
 LABELS = (CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE, "none")
-SPLITS = ("tune", "held_out", "fresh", "unseen", "final")
+# Parts the term list was adjusted against (each after its first score),
+# and the part it never was: its figures are printed, not asserted, so that
+# a change to the term list cannot quietly be fitted to it.
+TUNED = ("tune", "held_out", "fresh", "unseen", "final")
+UNTOUCHED = ("untouched",)
+SPLITS = (*TUNED, *UNTOUCHED)
 
-# Issue 18's goals, on the whole set.
+# Issue 18's goals, asserted on the tuned parts: a guard that no change to
+# the term list loses what it finds. They are not met on unseen text (see the
+# set's header and the untouched part's figures).
 CRISIS_RECALL = 0.95
 CRISIS_PRECISION = 0.6
 ADVICE_RECALL = 0.8
@@ -64,13 +71,13 @@ class Score:
         )
 
 
-def scores(split: str | None) -> tuple[dict[str, Score], list[str]]:
-    """Scores per class on one split (None: all), and the sentences missed
-    or wrongly flagged, for the failure message."""
+def scores(parts: tuple[str, ...]) -> tuple[dict[str, Score], list[str]]:
+    """Scores per class on some parts of the set, and the sentences missed or
+    wrongly flagged, for the failure message."""
     result = {label: Score() for label in (CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE)}
     mistakes = []
     for sentence_split, label, sentence in labelled():
-        if split and sentence_split != split:
+        if sentence_split not in parts:
             continue
         classes = screen(sentence).classes
         for name, score in result.items():
@@ -96,16 +103,18 @@ def test_the_set_is_large_varied_and_without_repeats():
             assert per_part[split, label] >= 3, (split, label)
 
 
-def test_screening_meets_the_goals_and_prints_its_figures(report_figures):
-    for split in (None, *SPLITS):
-        part, _ = scores(split)
-        name = split or "all"
-        count = sum(1 for s, _, _ in labelled() if split in (None, s))
+def test_screening_keeps_the_goals_on_the_tuned_parts_and_prints_all(
+    report_figures,
+):
+    named = {"all": SPLITS, "tuned": TUNED} | {split: (split,) for split in SPLITS}
+    for name, parts in named.items():
+        part, _ = scores(parts)
+        count = sum(1 for s, _, _ in labelled() if s in parts)
         for label, score in part.items():
             report_figures(
                 f"screening {label} ({name}, {count} sentences): {score.line()}"
             )
-    everything, mistakes = scores(None)
+    everything, mistakes = scores(TUNED)
     crisis = everything[CRISIS]
     advice = everything[HARMFUL_ADVICE]
     explain = "\n".join(mistakes)
