@@ -18,12 +18,13 @@ Every phrase, negation, idiom and cue is in `terms.yaml` beside this file,
 with its sources; this module only knows how to read it. The term list is
 loaded once per process.
 
-Why a term list and not a library: no maintained PyPI package screens for
-both classes offline. negspacy (NegEx for spaCy) handles negation only, and
-needs spaCy with a language model that is not on PyPI; the "crisis screen"
-packages there are young single-author projects or call an external model.
-Negation, hypothetical and historical cues follow NegEx and ConText, cited in
-the term list.
+Why a term list and not a library (judged from PyPI's descriptions, none
+installed): nothing there screens both classes offline. negspacy (NegEx for
+spaCy) does negation only and needs spaCy with a language model that is not
+on PyPI; nope-crisis-screen calls an external service; paxmod-guard (0.1.1,
+first released in 2026) screens self-harm in chat but not medical advice and
+is too new to rely on. Negation, hypothetical and historical cues follow
+NegEx and ConText, cited in the term list.
 
 Why it is linear on hostile text: no regular expression runs on member text.
 The text is folded and split into tokens in one pass, and each pattern is
@@ -630,8 +631,7 @@ def _screen_class(spec: _Class, tokens: _Tokens, lex: _Lexicon) -> list[Match]:
         if (term_id, start) in seen or per_term.get(term_id, 0) >= MAX_SPANS_PER_TERM:
             continue
         seen.add((term_id, start))
-        clause_first, _ = tokens.clause_bounds[tokens.clause[start]]
-        clause_limit = tokens.clause_bounds[tokens.clause[start]][1]
+        clause_first, clause_limit = tokens.clause_bounds[tokens.clause[start]]
         sent_first, sent_limit = tokens.sentence_bounds[tokens.sentence[start]]
         if negation.any_start_in(max(clause_first, start - spec.window), start):
             continue
