@@ -22,6 +22,7 @@ from community.models import (
     Report,
 )
 from community.queues import MODERATION_QUEUES
+from community.services.safety import response_target
 from diseasemaps.lib.admin import ReadOnlyAdmin, object_or_404
 from diseasemaps.lib.diff import inline_diff
 from diseasemaps.lib.markdown import render_member
@@ -100,6 +101,7 @@ class ExperienceAdmin(ReadOnlyAdmin):
         "condition",
         "author_name",
         "status",
+        "risk",
         "needs_review",
         "edit_waiting",
         "open_reports",
@@ -110,7 +112,7 @@ class ExperienceAdmin(ReadOnlyAdmin):
     ]
     # Like questions: no sidebar listing every condition, and no count of
     # every post ever written on each page of a queue.
-    list_filter = [QueueFilter, "status"]
+    list_filter = [QueueFilter, "status", "risk"]
     list_select_related = ["condition", "author"]
     search_fields = ["author__pseudonym", "condition__name", "body"]
     show_full_result_count = False
@@ -244,6 +246,7 @@ class ExperienceAdmin(ReadOnlyAdmin):
                 "-weight", "created_at"
             ),
             "hide_after": services.HIDE_AFTER_REPORTS,
+            "high_risk_response": response_target(),
             "events": experience.moderation_events.all()[:20],
             "form": form,
             "decisions": self._decisions_for(experience),

@@ -176,6 +176,16 @@ class ExperienceStatus(models.TextChoices):
     REMOVED = "removed", "Removed"
 
 
+class RiskLevel(models.TextChoices):
+    """HealthUnlocked's levels, set by the screening (community.screening):
+    high when the writer may be in crisis, medium for harmful advice or a
+    crisis told as past."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium: a moderator looks first"
+    HIGH = "high", "High: the member may be at risk"
+
+
 EXPERIENCE_TRANSITIONS: dict[str, set[str]] = {
     ExperienceStatus.PENDING: {
         ExperienceStatus.PUBLISHED,
@@ -256,6 +266,21 @@ class Experience(models.Model):
     # Set when the author of a post hidden by reports asks a moderator to look
     # again (community.services.ask_for_review); cleared by the decision.
     review_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the screening found in the post, an edit waiting or a report on it
+    # (community.services.posts.screen_into): term ids and offsets, never the
+    # text. The highest level found stays until a moderator acts on the post.
+    risk = models.CharField(
+        max_length=10,
+        choices=RiskLevel.choices,
+        default=RiskLevel.LOW,
+        editable=False,
+    )
+    screening = models.JSONField(default=dict, blank=True, editable=False)
+    # When it became high risk (the response target runs from here), when a
+    # moderator first acted on it since, and when the overdue alert went out.
+    risk_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    risk_handled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    risk_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -297,6 +322,12 @@ class Experience(models.Model):
                 fields=["review_requested_at"],
                 condition=Q(review_requested_at__isnull=False),
                 name="experience_review_asked_idx",
+            ),
+            # The first queue of all: high risk, not yet acted on.
+            models.Index(
+                fields=["risk_flagged_at"],
+                condition=Q(risk="high", risk_handled_at__isnull=True),
+                name="experience_high_risk_idx",
             ),
         ]
         permissions = [("moderate_experience", "Can approve, hide and remove posts")]
@@ -438,6 +469,8 @@ class ModerationEvent(models.Model):
         REVIEWED = "reviewed", "Checked after publication"
         REPORTS_DISMISSED = "reports_dismissed", "Reports dismissed"
         REVIEW_REQUESTED = "review_requested", "Author asked for a review"
+        FLAGGED = "flagged", "Flagged by screening"
+        RISK_ALERT = "risk_alert", "Overdue high-risk alert sent to moderators"
 
     experience = models.ForeignKey(
         Experience,

@@ -54,3 +54,25 @@ def decided(experience: Experience, event: ModerationEvent) -> None:
     subject = SUBJECTS.get(event.action)
     if subject:
         _send(experience, subject, "emails/experience_decided.txt", {"event": event})
+
+
+def high_risk_overdue(experience: Experience, moderators: list[str]) -> None:
+    """No moderator has acted on a high-risk post within the response target:
+    every moderator hears of it. Only the post's number and where to act: no
+    member text, name or condition goes into mail."""
+    if not moderators:
+        return
+    from django.urls import reverse
+
+    url = settings.SITE_URL + reverse(
+        "admin:community_experience_moderate", args=[experience.pk]
+    )
+    body = render_to_string(
+        "emails/high_risk_overdue.txt",
+        {"experience": experience, "moderate_url": url},
+    )
+    queue_email(
+        to=moderators,
+        subject=f"Overdue: post #{experience.pk} may be from someone at risk",
+        body=body,
+    )

@@ -4,7 +4,8 @@ from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from community.models import ExperienceStatus, Report
+from community.models import ExperienceStatus, Report, RiskLevel
+from community.services.safety import response_target
 
 Narrow = Callable[[QuerySet], QuerySet]
 
@@ -15,7 +16,13 @@ def _reported(queryset: QuerySet) -> QuerySet:
 
 
 MODERATION_QUEUES: dict[str, tuple[str, Narrow]] = {
-    # First: a member is waiting for us, their post hidden by reports.
+    # First of all: someone may be at risk (community.services.safety), and
+    # a moderator acts within the response target.
+    "risk": (
+        f"High risk: act within {response_target()}",
+        lambda qs: qs.filter(risk=RiskLevel.HIGH, risk_handled_at__isnull=True),
+    ),
+    # Then: a member is waiting for us, their post hidden by reports.
     "review": (
         "Hidden by reports: the author asks for a review",
         lambda qs: qs.filter(

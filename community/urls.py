@@ -24,6 +24,7 @@ urlpatterns = [
         name="ask_for_review",
     ),
     path("me/", views.me, name="me"),
+    path("me/support/", views.support, name="support"),
     path("me/posts/<int:pk>/edit/", views.edit_experience, name="edit"),
     path("me/posts/<int:pk>/delete/", views.delete_experience, name="delete"),
     path("me/conditions/add/", views.add_condition, name="add_condition"),

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from answers.models import Condition
 from community import services
@@ -41,6 +41,7 @@ from community.forms import (
 )
 from community.models import Experience, ExperienceStatus, Member
 from community.privacy import identifying_details
+from community.services.safety import response_target, shows_support
 from diseasemaps.lib.markdown import render_member
 from diseasemaps.lib.query import slug_param
 
@@ -149,6 +150,8 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
             except CommunityError as error:
                 form.add_error(None, str(error))
             else:
+                if shows_support(getattr(experience, "found", None)):
+                    return redirect("community:support")
                 if experience.status == ExperienceStatus.PUBLISHED:
                     messages.success(request, "Thank you: your post is published.")
                 else:
@@ -172,7 +175,7 @@ def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_experience(
+            report = services.report_experience(
                 user=request.user,
                 experience=experience,
                 reason=form.cleaned_data["reason"],
@@ -189,6 +192,8 @@ def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
         except CommunityError as error:
             form.add_error(None, str(error))
         else:
+            if shows_support(getattr(report, "found", None)):
+                return redirect("community:support")
             messages.success(request, "Thank you. A moderator will look at this post.")
             return redirect("community:experiences", slug=experience.condition.address)
     return render(
@@ -282,6 +287,8 @@ def edit_experience(request: HttpRequest, pk: int) -> HttpResponse:
             except CommunityError as error:
                 form.add_error(None, str(error))
             else:
+                if shows_support(getattr(updated, "found", None)):
+                    return redirect("community:support")
                 messages.success(
                     request,
                     "Saved. The published text stays until a moderator approves "
@@ -436,3 +443,18 @@ def give_consent(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "Tick the box to give your consent.")
     return redirect("community:me")
+
+
+@login_required
+@never_cache
+@require_GET
+def support(request: HttpRequest) -> HttpResponse:
+    """Shown at once to a member whose post, edit or report may say they (or
+    someone) are in danger (community.services.safety). Calm words, what
+    happens to their post, and where to get help now. Never stored: it is
+    the same for everyone, but only reached from their own step."""
+    return render(
+        request,
+        "community/support.html",
+        {"response_target": response_target()},
+    )

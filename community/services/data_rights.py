@@ -89,6 +89,14 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
                 "posted_at": e.created_at.isoformat(),
                 "published_at": e.published_at.isoformat() if e.published_at else None,
                 "moderation_reason": e.moderation_reason or None,
+                # What the screening found (issue 18): data we hold about
+                # them, so they get it too.
+                "screening": {
+                    "risk_level": e.get_risk_display(),
+                    "found": e.screening.get("categories", []),
+                }
+                if e.screening
+                else None,
             }
             for e in experiences
         ],

@@ -15,7 +15,7 @@ from django.utils import timezone
 from answers.publication import community_content_changed
 from community import notifications
 from community.exceptions import CommunityError, InvalidTransition, NotAllowed
-from community.models import Experience, Member, ModerationEvent, Report
+from community.models import Experience, Member, ModerationEvent, Report, RiskLevel
 from community.models import ExperienceStatus as Status
 from diseasemaps.lib.markdown import render_member
 
@@ -38,6 +38,15 @@ def _record(
     reason: str = "",
 ) -> ModerationEvent:
     name = (user.get_full_name() or user.get_username()) if user else "Automatic"
+    moderator_acts = user is not None and action != Action.REVIEW_REQUESTED
+    flagged = experience.risk != RiskLevel.LOW
+    if moderator_acts and flagged and experience.risk_handled_at is None:
+        # A moderator has acted on the post: whatever the screening found is
+        # being dealt with, and the response clock stops.
+        experience.risk_handled_at = timezone.now()
+        Experience.objects.filter(pk=experience.pk).update(
+            risk_handled_at=experience.risk_handled_at
+        )
     return ModerationEvent.objects.create(
         experience=experience,
         experience_ref=experience.pk,

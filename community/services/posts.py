@@ -40,6 +40,7 @@ from community.services.members import (
     set_relation,
 )
 from community.services.moderation import _hidden_by_reports, _record
+from community.services.safety import record_flag, screen_into
 from diseasemaps.lib import ratelimit
 from diseasemaps.lib.markdown import render_member
 
@@ -112,7 +113,6 @@ def post_experience(
     at = at or timezone.now()
     with transaction.atomic():
         set_relation(member=member, condition=condition, relation=relation)
-        trusted = is_trusted(member)
         experience = Experience(
             author=member,
             condition=condition,
@@ -121,17 +121,24 @@ def post_experience(
             body=body,
             body_html=render_member(body),
             submission_key=submission_key,
-            status=Status.PUBLISHED if trusted else Status.PENDING,
-            needs_review=trusted,
-            published_at=at if trusted else None,
             created_at=at,
         )
+        # A match (crisis, harmful advice) holds the post for a moderator,
+        # even from a trusted member; it never stops the member posting.
+        found = screen_into(experience, body, source="post", at=at)
+        trusted = not found.matches and is_trusted(member)
+        experience.status = Status.PUBLISHED if trusted else Status.PENDING
+        experience.needs_review = trusted
+        experience.published_at = at if trusted else None
         try:
             with transaction.atomic():
                 experience.save()
         except IntegrityError:
             # A second copy of the form won the race; give back its post.
             return Experience.objects.get(author=member, submission_key=submission_key)
+        if found.matches:
+            record_flag(experience, found, source="post")
+        experience.found = found
         # Counted only once this form has made its post: copies of the same
         # form sent at once (which all pass the check above) are answered with
         # that post instead of being refused and using up the member's limit.
@@ -173,6 +180,9 @@ def edit_experience(
                 "edited. You can delete it."
             )
         locked.save(update_fields=["body", "body_html", "pending_body", "updated_at"])
+        # A published post's edit waits for a moderator anyway; screening
+        # only decides how soon they look.
+        locked.found = screen_into(locked, body, source="edit", at=timezone.now())
     return locked
 
 
@@ -370,6 +380,9 @@ def report_experience(
             reporter_dismissed=record.dismissed,
             created_at=at,
         )
+        # A report may say the author is in danger, or come from someone who
+        # is: the post heads the queue, and the reporter sees the support page.
+        report.found = screen_into(locked, reason, source="report", at=at)
         weight = (
             Report.objects.filter(
                 experience=locked, resolved_at__isnull=True

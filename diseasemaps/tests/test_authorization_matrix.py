@@ -47,6 +47,7 @@ SERVICE_MODULES = {
     "community.services.posts": community_services.posts,
     "community.services.moderation": community_services.moderation,
     "community.services.data_rights": community_services.data_rights,
+    "community.services.safety": community_services.safety,
 }
 
 

@@ -100,6 +100,15 @@ READERS_SEE_NOTHING = {
         "can_ask_for_review": "Reads whether a hidden post may be sent for review.",
         "reporter_record": "Reads what a reporter has done, for a report's weight.",
     },
+    "community.services.safety": {
+        "screen_into": "Records a risk level on a post; it holds new posts "
+        "before they are public (post_experience), never hides a published one.",
+        "record_flag": "Writes a moderation record.",
+        "shows_support": "Reads whether the writer sees the support page.",
+        "overdue_high_risk": "Reads the high-risk posts nobody acted on in time.",
+        "alert_overdue_high_risk": "Mails moderators; the post is unchanged.",
+        "response_target": "Words for the response target.",
+    },
     "community.services.moderation": {
         "mark_reviewed": "Records that a moderator read a live post; it stays as "
         "it was.",
