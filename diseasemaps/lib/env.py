@@ -6,7 +6,7 @@ deployment stops at start-up instead of misbehaving later.
 
 import json
 import os
-import subprocess  # nosec B404 - git only, fixed arguments
+import subprocess  # nosec B404
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -330,8 +330,10 @@ def release_from_env(name: str, *, checkout: Path, required: bool) -> str:
 def _checkout_commit(checkout: Path) -> str:
     """The commit of the git checkout rooted at `checkout`, or "" (no git,
     no checkout, or `checkout` lies inside some other repository)."""
+    # git from PATH with fixed arguments, once per process start: no shell,
+    # nothing from outside in the command.
     try:
-        result = subprocess.run(  # noqa: S603 # nosec B603 B607 - fixed arguments
+        result = subprocess.run(  # noqa: S603  # nosec B603 B607
             ["git", "-C", str(checkout), "rev-parse", "--show-toplevel", "HEAD"],  # noqa: S607
             capture_output=True,
             text=True,
