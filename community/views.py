@@ -7,6 +7,7 @@ of a member's own data is scoped to them in the query itself.
 import json
 
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -84,6 +85,7 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
     # and only those rows are read and joined, in the same query.
     page = Paginator(posts.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = posts.filter(pk__in=page.object_list)
+    sharers = published.sharer_count()
     return render(
         request,
         "community/experience_list.html",
@@ -92,7 +94,17 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
             "questions": questions,
             "chosen": chosen,
             "page": page,
-            "sharers": published.sharer_count(),
+            "sharers": sharers,
+            # Indexable once someone has shared (the sitemap lists it then,
+            # public/discovery.py); every ?question= and ?page= variant names
+            # the plain list as canonical. A filter that shows nobody is
+            # noindex, like the list before anyone shares.
+            "canonical_url": (
+                settings.SITE_URL
+                + reverse("community:experiences", args=[condition.public_slug])
+                if sharers
+                else None
+            ),
         },
     )
 

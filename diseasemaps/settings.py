@@ -1,8 +1,9 @@
 """DiseaseMaps settings: one file, driven by environment variables.
 
 Development defaults are safe (SQLite file, local-memory cache, console email).
-Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and
-EMAIL_URL; see README.md. A bad value stops start-up with a message naming it.
+Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, SITE_URL, DATABASE_URL,
+REDIS_URL and EMAIL_URL (and RELEASE, unless it runs from a git checkout); see
+README.md. A bad value stops start-up with a message naming it.
 """
 
 import time
@@ -21,7 +22,9 @@ from diseasemaps.lib.env import (
     env_int,
     env_list,
     env_str,
+    release_from_env,
     replicas_from_env,
+    site_url_from_env,
     storage_from_env,
 )
 
@@ -53,13 +56,25 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # would tell anyone whether a rare condition's page was read lately.
 PAGE_CACHE_HEADERS = env_bool("PAGE_CACHE_HEADERS", False)
 
-# Part of every public page's ETag (hashed with SECRET_KEY, public/caching.py):
-# a deploy with new templates must not be answered with "304 Not Modified". Set
-# it to the release id; unset, every restart counts as a new release.
-RELEASE = env_str("RELEASE") or f"start{int(time.time())}"
+# Part of every public page's ETag (hashed with SECRET_KEY, public/caching.py),
+# and stored pages are kept per release (public/pages.py): a deploy with new
+# templates must not be answered with "304 Not Modified" or an old page. It
+# must be the same in every process of one deploy, or workers disagree about
+# ETags and stored pages: the RELEASE variable, or else the commit this
+# checkout is at; production refuses to start with neither. In development
+# (DEBUG on) without them, each start counts as a new release, so an edited
+# template shows after a restart.
+RELEASE = (
+    release_from_env("RELEASE", checkout=BASE_DIR, required=not DEBUG)
+    or f"start{int(time.time())}"
+)
 
-# The public address, used in emails sent outside a request.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address: canonical links, og:url, JSON-LD, the sitemap address in
+# robots.txt and links in mail. Required in production, or they would all
+# point at the development default.
+SITE_URL = site_url_from_env(
+    "SITE_URL", required=not DEBUG, default="http://127.0.0.1:8000"
+)
 
 INSTALLED_APPS = [
     # Django's admin with a second factor for staff (diseasemaps/admin_site.py).

@@ -1,23 +1,58 @@
 """What search engines and feed readers see: sitemap, robots.txt, the answers
 feed and the corrections feed.
 
-All of it reads `published()` querysets only, like the pages themselves.
+All of it reads `published()` querysets only, like the pages themselves. The
+sitemap lists exactly the pages that may be indexed (each names itself as
+canonical and carries no noindex); robots.txt blocks none of the pages that
+say noindex, or crawlers would never read it.
 """
 
 import re
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from answers.models import AnswerRevision, Condition, Question, Reviewer
+from community.models import Experience
 
 
-class AnswerSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Addresses on SITE_URL, the pages' canonical host, whichever host the
+    sitemap was requested on."""
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        public = urlsplit(settings.SITE_URL)
+        site = SimpleNamespace(domain=public.netloc)
+        return super().get_urls(page=page, site=site, protocol=public.scheme)
+
+
+class PagesSitemap(SiteSitemap):
+    """The site's own pages: home, the A–Z, the editorial policy and the
+    corrections list."""
+
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self) -> list[str]:
+        return [
+            "public:home",
+            "public:condition_index",
+            "public:editorial_policy",
+            "public:corrections",
+        ]
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+
+class AnswerSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.8
 
@@ -32,7 +67,7 @@ class AnswerSitemap(Sitemap):
         return question.live_revision.content_updated_at
 
 
-class ConditionSitemap(Sitemap):
+class ConditionSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.6
 
@@ -56,37 +91,72 @@ class ConditionSitemap(Sitemap):
         return max(condition.answers_updated, facts.content_updated_at)
 
 
-class ReviewerSitemap(Sitemap):
+class ReviewerSitemap(SiteSitemap):
     changefreq = "yearly"
     priority = 0.3
 
     def items(self):
-        # Reviewers who stand behind at least one live answer.
-        return (
-            Reviewer.objects.filter(Q(revisions__question__live_revision__isnull=False))
-            .distinct()
-            .order_by("pk")
+        # Reviewers who stand behind a live answer (as their page lists them)
+        # or a condition's live facts (public.views.reviewer_detail); the
+        # others' pages say noindex.
+        answers = Question.objects.published().filter(
+            Q(last_review__reviewer=OuterRef("pk"))
+            | Q(live_revision__reviewer=OuterRef("pk"))
         )
+        facts = Condition.objects.published().filter(
+            last_review__reviewer=OuterRef("pk"), live_revision__isnull=False
+        )
+        return Reviewer.objects.filter(Exists(answers) | Exists(facts)).order_by("pk")
 
     def lastmod(self, reviewer: Reviewer):
         return reviewer.updated_at
 
 
+class ExperiencesSitemap(SiteSitemap):
+    """Experiences pages where someone has shared (the others say noindex)."""
+
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self):
+        shared = Experience.objects.published().filter(condition=OuterRef("pk"))
+        return (
+            Condition.objects.published()
+            .filter(Exists(shared))
+            .annotate(
+                shared=Subquery(
+                    shared.order_by("-published_at").values("published_at")[:1]
+                )
+            )
+            .only("slug", "public_slug")
+            .order_by("pk")
+        )
+
+    def location(self, condition: Condition) -> str:
+        return reverse("community:experiences", args=[condition.public_slug])
+
+    def lastmod(self, condition: Condition):
+        return condition.shared
+
+
 SITEMAPS = {
+    "pages": PagesSitemap,
     "answers": AnswerSitemap,
     "conditions": ConditionSitemap,
     "reviewers": ReviewerSitemap,
+    "experiences": ExperiencesSitemap,
 }
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    # Only what has no noindex of its own: search results, account and admin
+    # pages, feedback forms and previews say noindex (a meta tag or the
+    # X-Robots-Tag header), and a crawler kept out by a Disallow never reads
+    # it, so a link from elsewhere could still get them listed. /me/ only
+    # redirects an anonymous crawler to the (noindex) login page.
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
         "Disallow: /me/",
-        "Disallow: /accounts/",
-        "Disallow: /search/",
-        "Disallow: /preview/",
         "",
         f"Sitemap: {settings.SITE_URL}{reverse('public:sitemap')}",
         "",

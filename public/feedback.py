@@ -47,6 +47,7 @@ from answers.feedback import FeedbackError
 from answers.models import AnswerRevision, Question, ReviewEvent
 from community.accounts import client_ip
 from diseasemaps.lib import ratelimit
+from public import structured_data
 from public.forms import FeedbackForm
 
 # (how many, per how many seconds) for one address.
@@ -135,7 +136,12 @@ def corrections(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/corrections.html",
-        {"page": page, "updated": UPDATED},
+        {
+            "page": page,
+            "updated": UPDATED,
+            # ?page= pages too: the plain address is the list's one URL.
+            "canonical_url": structured_data.absolute(reverse("public:corrections")),
+        },
     )
 
 

@@ -44,9 +44,11 @@ def condition_entity(condition: Condition, facts) -> dict:
 
 
 def breadcrumb_items(question: Question, revision) -> list[tuple[str, str]]:
-    """(name, path) from the site down to the answer, as the visible breadcrumb."""
+    """(name, path) from the home page down to the answer: the visible
+    breadcrumb (includes/breadcrumb.html) and its JSON-LD, item for item."""
     condition = question.condition
     return [
+        ("Home", reverse("public:home")),
         ("Conditions", reverse("public:condition_index")),
         (condition.public_name, condition.get_absolute_url()),
         (revision.question_text, question.get_absolute_url()),
@@ -61,7 +63,10 @@ def answer_page(question: Question, revision, review, facts) -> dict:
         "@type": "Person",
         "name": review.reviewer_name,
         "honorificSuffix": review.reviewer_credentials,
-        "jobTitle": review.reviewer_specialty,
+        # A specialty is what the reviewer knows about (Person.knowsAbout).
+        # Not jobTitle (a post, "Consultant"); not medicalSpecialty, which
+        # schema.org gives to Physician, a kind of MedicalOrganization.
+        "knowsAbout": review.reviewer_specialty,
         "url": absolute(review.reviewer.get_absolute_url()),
     }
     page = {

@@ -16,6 +16,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.urls import reverse
 
 from answers.models import (
     Condition,
@@ -106,6 +107,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "conditions": sorted(conditions, key=lambda c: c.public_name.casefold()),
             "recent": recent,
+            "canonical_url": structured_data.absolute(reverse("public:home")),
         },
     )
 
@@ -203,6 +205,10 @@ def condition_index(request: HttpRequest) -> HttpResponse:
             "letter": letter,
             "condition_total": len(names),
             "catalogue_letters": catalogue_letters,
+            # ?letter= pages too: the plain address is the index's one URL.
+            "canonical_url": structured_data.absolute(
+                reverse("public:condition_index")
+            ),
         },
     )
 
@@ -442,19 +448,32 @@ def catalogue_concept(request: HttpRequest, source: str, code: str) -> HttpRespo
 def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     reviewer = get_object_or_404(Reviewer, slug=slug)
     # Answers whose live version they approved, or that they last re-certified.
-    reviewed = (
+    reviewed = list(
         _live_questions()
         .filter(Q(last_review__reviewer=reviewer) | Q(live_revision__reviewer=reviewer))
         .order_by("condition__public_name", "pk")
     )
+    # A reviewer behind no live answer and no condition's live facts is
+    # linked from nowhere public and not in the sitemap (public/discovery.py):
+    # the page says noindex and names no canonical.
+    public = bool(reviewed) or _behind_facts(reviewer).exists()
+    canonical = structured_data.absolute(reviewer.get_absolute_url())
     return render(
         request,
         "public/reviewer_detail.html",
         {
             "reviewer": reviewer,
             "reviewed": reviewed,
-            "canonical_url": structured_data.absolute(reviewer.get_absolute_url()),
+            "canonical_url": canonical if public else None,
         },
+    )
+
+
+def _behind_facts(reviewer):
+    """Published conditions whose live facts `reviewer` last reviewed: their
+    pages link to the reviewer (includes/facts_review.html)."""
+    return Condition.objects.published().filter(
+        last_review__reviewer=reviewer, live_revision__isnull=False
     )
 
 
@@ -488,7 +507,12 @@ def editorial_policy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/editorial_policy.html",
-        {"default_interval": settings.DEFAULT_REVIEW_INTERVAL_DAYS},
+        {
+            "default_interval": settings.DEFAULT_REVIEW_INTERVAL_DAYS,
+            "canonical_url": structured_data.absolute(
+                reverse("public:editorial_policy")
+            ),
+        },
     )
 
 

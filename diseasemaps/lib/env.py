@@ -6,6 +6,7 @@ deployment stops at start-up instead of misbehaving later.
 
 import json
 import os
+import subprocess  # nosec B404
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -274,3 +275,77 @@ def email_from_env(name: str, default: str = "console:") -> dict:
             EMAIL_TIMEOUT=_timeout(name, parts.query),
         )
     return settings
+
+
+def site_url_from_env(name: str, *, required: bool, default: str) -> str:
+    """The site's public address, as `https://host[:port]` without a slash.
+
+    Required in production: canonical links, og:url, JSON-LD, the sitemap's
+    address in robots.txt and every link in mail are built from it, and a
+    default would publish them pointing at localhost.
+    """
+    raw = env_str(name)
+    if not raw:
+        if required:
+            raise ImproperlyConfigured(
+                f"{name} is not set. Set it to the site's public address, e.g. "
+                f"{name}=https://diseasemaps.org, or DEBUG=true for local "
+                "development."
+            )
+        raw = default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not an absolute http(s) address such as "
+            "https://diseasemaps.org."
+        )
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} must be the site's root (scheme and host, with a "
+            "port if any), with no path, query or fragment."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def release_from_env(name: str, *, checkout: Path, required: bool) -> str:
+    """The deploy's release id: the variable, or else the commit `checkout`
+    is at, so that every process of one deploy agrees on it (stored pages and
+    ETags are kept per release). Without either, production refuses to start.
+    Not required (development), an unset variable gives "" and the caller
+    picks a per-start value: an edited template then shows after a restart.
+    """
+    value = env_str(name)
+    if value or not required:
+        return value
+    commit = _checkout_commit(checkout)
+    if commit:
+        return commit
+    raise ImproperlyConfigured(
+        f"{name} is not set and {checkout} is not a git checkout whose commit "
+        f"could be read. Set {name} to the deploy's id (the same on every "
+        "server of one deploy, new on the next), e.g. the commit hash."
+    )
+
+
+def _checkout_commit(checkout: Path) -> str:
+    """The commit of the git checkout rooted at `checkout`, or "" (no git,
+    no checkout, or `checkout` lies inside some other repository)."""
+    # git from PATH with fixed arguments, once per process start: no shell,
+    # nothing from outside in the command.
+    try:
+        result = subprocess.run(  # noqa: S603  # nosec B603 B607
+            ["git", "-C", str(checkout), "rev-parse", "--show-toplevel", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    lines = result.stdout.split()
+    if result.returncode != 0 or len(lines) != 2:
+        return ""
+    top, commit = lines
+    if Path(top).resolve() != checkout.resolve():
+        return ""
+    return commit

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from django import template
+from django.conf import settings
 
 register = template.Library()
 
@@ -16,3 +17,11 @@ def iso_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return value.isoformat()
+
+
+@register.filter(is_safe=True)
+def absolute(path: str) -> str:
+    """`path` (from `{% url %}` or `{% static %}`) as an address on the public
+    site: og:image and other tags that crawlers read need one, whatever host
+    the request came in on."""
+    return settings.SITE_URL + str(path)

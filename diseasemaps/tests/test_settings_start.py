@@ -9,6 +9,7 @@ import string
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,9 @@ CONTROLLED = [
     "RELEASE",
     # pytest-env sets this for the browser tests; production never has it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    # Where git looks for the checkout (the release is read from it).
+    "GIT_DIR",
+    "GIT_WORK_TREE",
 ]
 
 
@@ -75,6 +79,8 @@ def production(**overrides: str) -> dict[str, str]:
         # Not var/db.sqlite3: after `make run` that holds the demo accounts,
         # and `check --deploy` rightly fails while any exist.
         "DATABASE_URL": f"sqlite:///{EMPTY_DATABASE}",
+        "SITE_URL": "https://diseasemaps.example",
+        "RELEASE": "2026.12.1",
     }
     values.update(overrides)
     return environment(**values)
@@ -123,6 +129,70 @@ def test_it_refuses_allowed_hosts_that_are_only_commas_in_production():
     env = environment(DEBUG="false", SECRET_KEY=production_key(), ALLOWED_HOSTS=",")
     message = refusal_of(run(env))
     assert "ALLOWED_HOSTS is not set" in message
+
+
+def without(env: dict[str, str], *names: str) -> dict[str, str]:
+    return {name: value for name, value in env.items() if name not in names}
+
+
+def test_it_refuses_to_start_in_production_without_site_url():
+    # Canonical links, og:url, JSON-LD and robots.txt would name localhost.
+    message = refusal_of(run(without(production(), "SITE_URL")))
+    assert "SITE_URL is not set" in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["diseasemaps.example", "ftp://diseasemaps.example", "https://", "https://x/a/"],
+)
+def test_it_refuses_a_site_url_that_is_not_the_sites_root(value):
+    message = refusal_of(run(production(SITE_URL=value)))
+    assert f"SITE_URL={value!r}" in message
+
+
+READ_SITE = (
+    "import django; from django.conf import settings; "
+    "print(settings.SITE_URL, settings.RELEASE)"
+)
+
+
+def test_it_keeps_site_url_to_scheme_host_and_port():
+    env = production(SITE_URL="https://diseasemaps.example:8443/")
+    result = run(env, "-c", READ_SITE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "https://diseasemaps.example:8443"
+
+
+def test_it_refuses_production_without_release_outside_a_git_checkout():
+    # GIT_DIR pointing nowhere: as a copy of the code without its .git.
+    env = without(production(), "RELEASE") | {"GIT_DIR": "/nonexistent/.git"}
+    message = refusal_of(run(env))
+    assert "RELEASE is not set" in message
+
+
+def test_without_release_every_production_process_takes_the_commit():
+    # Two processes started a second apart (two gunicorn workers, one
+    # restarted) agree: the release is the deploy's, never the process's.
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"],  # noqa: S607
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    env = without(production(), "RELEASE")
+    first = run(env, "-c", READ_SITE)
+    time.sleep(1.1)
+    second = run(env, "-c", READ_SITE)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert first.stdout.split()[1] == commit
+
+
+def test_the_release_variable_wins_over_the_commit():
+    result = run(production(RELEASE="2026.12.2"), "-c", READ_SITE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1] == "2026.12.2"
 
 
 def test_it_refuses_a_debug_value_that_is_not_yes_or_no():

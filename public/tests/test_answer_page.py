@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -224,7 +225,7 @@ class AnswerPageTestCase(PersonasTestCase):
         self.assertEqual(person["@type"], "Person")
         byline = soup.select_one("a.reviewer-link").get_text()
         self.assertEqual(
-            f"{person['name']}, {person['honorificSuffix']} ({person['jobTitle']})",
+            f"{person['name']}, {person['honorificSuffix']} ({person['knowsAbout']})",
             byline,
         )
         self.assertTrue(
@@ -252,11 +253,18 @@ class AnswerPageTestCase(PersonasTestCase):
             [{"@type": "MedicalCode", "codeValue": "2905", "codingSystem": "ORPHA"}],
         )
         crumbs = graph["BreadcrumbList"]["itemListElement"]
-        visible_crumbs = [
-            li.get_text(strip=True) for li in soup.select(".breadcrumb li")
-        ][1:]
-        self.assertEqual([c["name"] for c in crumbs], visible_crumbs)
-        self.assertEqual([c["position"] for c in crumbs], [1, 2, 3])
+        trail = soup.select(".breadcrumb li")
+        # The whole visible trail, from Home, each item at its link's address.
+        self.assertEqual(
+            [c["name"] for c in crumbs], [li.get_text(strip=True) for li in trail]
+        )
+        self.assertEqual(crumbs[0]["name"], "Home")
+        self.assertEqual(
+            [c["item"] for c in crumbs],
+            [settings.SITE_URL + li.a["href"] for li in trail[:-1]]
+            + [settings.SITE_URL + self.url],
+        )
+        self.assertEqual([c["position"] for c in crumbs], [1, 2, 3, 4])
         self.assertEqual(page["breadcrumb"]["@id"], graph["BreadcrumbList"]["@id"])
 
     def test_json_ld_cannot_break_out_of_its_script(self):

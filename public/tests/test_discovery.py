@@ -46,9 +46,16 @@ class DiscoveryTestCase(PersonasTestCase):
             sorted(entries),
             sorted(
                 [
+                    "",
+                    "conditions/",
+                    "about/editorial-policy/",
+                    "about/corrections/",
                     "conditions/poems-syndrome/is-it-contagious/",
                     "conditions/poems-syndrome/",
+                    # Rita approved the live wording, Sam re-certified it:
+                    # both reviewer pages list the answer.
                     "reviewers/rita/",
+                    "reviewers/sam/",
                 ]
             ),
         )
@@ -61,12 +68,14 @@ class DiscoveryTestCase(PersonasTestCase):
             lastmod.text,
         )
 
-    def test_robots_txt_points_to_the_sitemap_and_keeps_private_areas_out(self):
+    def test_robots_txt_points_to_the_sitemap_and_blocks_no_noindex_page(self):
         response = self.client.get("/robots.txt")
         self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
         lines = response.content.decode().splitlines()
-        for path in ["/admin/", "/me/", "/accounts/"]:
-            self.assertIn(f"Disallow: {path}", lines)
+        self.assertIn("Disallow: /me/", lines)
+        # These say noindex themselves; blocked, crawlers would never read it.
+        for path in ["/admin/", "/accounts/", "/search/", "/preview/"]:
+            self.assertNotIn(f"Disallow: {path}", lines)
         self.assertIn("Sitemap: http://127.0.0.1:8000/sitemap.xml", lines)
 
     def test_the_feed_lists_newly_approved_answers_only(self):

@@ -134,6 +134,8 @@ def env_for(database_url: str, **extra: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         REDIS_URL=REDIS_URL,
         RELEASE=RELEASE,
+        # Production refuses to start without it (absolute links on pages).
+        SITE_URL=f"http://127.0.0.1:{PORT}",
         # Posting mails the moderators; nothing should leave this machine.
         EMAIL_URL="dummy:",
         LOG_LEVEL="WARNING",
