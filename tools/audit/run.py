@@ -24,9 +24,9 @@ only if every failing audit in it is exempt (never performance), and the
 report names the exemptions of each page.
 
 Lighthouse's performance score varies from run to run on a busy machine (its
-simulation starts from a real trace). A page below 100 is measured twice more
-and judged on the median of the three, as Lighthouse's own documentation
-advises; every run is printed. Both tools come from tools/audit/package.json
+simulation starts from a real trace). A page below 100 is measured four more
+times and judged on the median of the five, as Lighthouse's own documentation
+advises; every run is printed, and the machine's load average with them. Both tools come from tools/audit/package.json
 and its package-lock.json (`npm ci --ignore-scripts`); reports are kept in
 var/audit/. Exits non-zero if any page misses.
 """
@@ -208,7 +208,7 @@ def audit_page(page: Page, base: str, report: Report, runs: int) -> None:
     slug = re.sub(r"\W+", "-", page.kind).strip("-")
     results = []
     for attempt in range(runs):
-        output = REPORTS / f"{slug}.json"
+        output = REPORTS / f"{slug}-{attempt + 1}.json"
         url = urljoin(base, page.path)
         results.append(lighthouse(url, output, error_page=page.status >= 400))
         if attempt == 0 and results[0]["categories"]["performance"]["score"] == 1:
@@ -225,7 +225,10 @@ def audit_page(page: Page, base: str, report: Report, runs: int) -> None:
         if all(item["sourceLocation"].get("url") == url for item in console):
             page.exempt.append("errors-in-console")
     for category in CATEGORIES:
-        failing = [a for a in failing_audits(last, category) if a not in page.exempt]
+        # Any run's misses, so that a page judged on a median says what varied.
+        failing = sorted(
+            {a for r in results for a in failing_audits(r, category)} - set(page.exempt)
+        )
         if failing:
             page.failing[category] = failing
 
@@ -260,7 +263,8 @@ def audit(base: str, report: Report, runs: int, only: list[str]) -> None:
         page.noindex = bool(NOINDEX.search(page.html)) or "noindex" in headers.get(
             "X-Robots-Tag", ""
         )
-    report.section(f"Pages ({len(pages)}) on {base}")
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    report.section(f"Pages ({len(pages)}) on {base}; load average {load}")
     for page in pages:
         flags = " noindex" if page.noindex else ""
         report.line(f"{page.kind:17} {page.status} {page.path}{flags}")
@@ -276,7 +280,7 @@ def audit(base: str, report: Report, runs: int, only: list[str]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", help="audit this running server instead")
-    parser.add_argument("--runs", type=int, default=3, help="runs for a page < 100")
+    parser.add_argument("--runs", type=int, default=5, help="runs for a page < 100")
     parser.add_argument(
         "--only", action="append", default=[], help="this page type only (repeat)"
     )
@@ -295,8 +299,10 @@ def main() -> int:
             report.line(f"gunicorn on {base}, DEBUG off")
         audit(base, report, args.runs, args.only)
     failed = report.failed
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     report.section(
         f"{len(report.checks) - len(failed)} of {len(report.checks)} held "
+        f"(load average {load}) "
         f"in {time.monotonic() - began:.0f} s; reports in {REPORTS.relative_to(ROOT)}/"
     )
     for text in failed:
