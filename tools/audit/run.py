@@ -26,9 +26,10 @@ report names the exemptions of each page.
 Lighthouse's performance score varies from run to run on a busy machine (its
 simulation starts from a real trace). A page below 100 is measured four more
 times and judged on the median of the five, as Lighthouse's own documentation
-advises; every run is printed, and the machine's load average with them. Both tools come from tools/audit/package.json
-and its package-lock.json (`npm ci --ignore-scripts`); reports are kept in
-var/audit/. Exits non-zero if any page misses.
+advises; every run is printed, and the machine's load average with them.
+Both tools come from tools/audit/package.json and its package-lock.json
+(`npm ci --ignore-scripts`); reports are kept in var/audit/. Exits non-zero
+if any page misses.
 """
 
 import argparse
@@ -37,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -288,6 +290,9 @@ def main() -> int:
     for tool in (VNU, LIGHTHOUSE):
         if not tool.exists():
             raise SystemExit(f"{tool} is missing: run `make audit` (npm ci)")
+    # A run sent to the background ignores Ctrl-C: stop it with SIGTERM, and
+    # the servers it started still stop (the ExitStack unwinds on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = Report()
     began = time.monotonic()
     with contextlib.ExitStack() as stack:
