@@ -13,8 +13,14 @@ PYTEST_WORKERS ?= auto
 # npm, pinned in its package-lock.json. --ignore-scripts: the package's
 # postinstall would run git; nothing from npm ever runs here.
 PAYLOADS := vendor/naughty-strings
+# PurgeCSS, pinned in its package-lock.json: `make css` builds the Bootstrap the
+# pages ship (static/vendor/bootstrap-5.3.9/bootstrap.used.css, committed) and
+# `make test` checks that the committed file is what it builds today.
+CSS_TOOLS := tools/css
+# Lighthouse and the Nu HTML checker for `make audit`, pinned the same way.
+AUDIT_TOOLS := tools/audit
 
-.PHONY: run test faults abuse bench format clean
+.PHONY: run test faults abuse bench audit css format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "DiseaseMaps needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11 and try again.")'
@@ -34,6 +40,16 @@ $(PAYLOADS)/node_modules/.package-lock.json: $(PAYLOADS)/package.json $(PAYLOADS
 	cd $(PAYLOADS) && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
+$(CSS_TOOLS)/node_modules/.package-lock.json: $(CSS_TOOLS)/package.json $(CSS_TOOLS)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: the stylesheet build needs it to install $(CSS_TOOLS) (apt-get install npm)." >&2; exit 1; }
+	cd $(CSS_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+$(AUDIT_TOOLS)/node_modules/.package-lock.json: $(AUDIT_TOOLS)/package.json $(AUDIT_TOOLS)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: make audit needs it to install $(AUDIT_TOOLS) (apt-get install npm)." >&2; exit 1; }
+	cd $(AUDIT_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
 run: $(VENV)/.runtime
 	@mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
@@ -42,7 +58,7 @@ run: $(VENV)/.runtime
 	$(DEV_ENV) $(BIN)/python manage.py rebuild_search_index
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.dev $(PAYLOADS)/node_modules/.package-lock.json
+test: $(VENV)/.dev $(PAYLOADS)/node_modules/.package-lock.json $(CSS_TOOLS)/node_modules/.package-lock.json
 	@mkdir -p var
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -69,9 +85,19 @@ abuse: $(VENV)/.runtime
 bench: $(VENV)/.runtime
 	$(BIN)/python -m tools.bench.run
 
+# Lighthouse (mobile) and the Nu HTML checker on every public page type of a
+# production-configured server on loopback (README, "Audit"). Minutes; never
+# part of `test`. Needs Java 17+ and /usr/bin/chromium.
+audit: $(VENV)/.runtime $(AUDIT_TOOLS)/node_modules/.package-lock.json
+	$(BIN)/python -m tools.audit.run
+
+# Rebuild the Bootstrap subset after changing which classes templates use.
+css: $(VENV)/.runtime $(CSS_TOOLS)/node_modules/.package-lock.json
+	$(BIN)/python -m tools.css.build
+
 format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis $(PAYLOADS)/node_modules
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis $(PAYLOADS)/node_modules $(CSS_TOOLS)/node_modules $(AUDIT_TOOLS)/node_modules

@@ -114,6 +114,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "diseasemaps.lib.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that sets cookies, tokens or Cache-Control, so it sees
+    # the final response; inside WhiteNoise, whose files are compressed ahead.
+    # Compresses only responses that hold no secret (BREACH).
+    "diseasemaps.lib.compression.SecretFreeGZipMiddleware",
     # Outside everything that queries the database (sessions, the page cache),
     # so it sees their outage 503s too; static files need no database.
     "diseasemaps.lib.outage.DatabaseOutageMiddleware",

@@ -6,6 +6,7 @@ their own page, the public pages and the account pages, and checks every
 response it gets, whatever its status.
 """
 
+import gzip
 from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
@@ -28,6 +29,13 @@ SKIP = ("/admin/", "/static/", "/accounts/logout/")
 MAX_PAGES = 250
 
 
+def body(response) -> bytes:
+    """The response's content, decompressed if it was sent gzipped."""
+    if response.get("Content-Encoding") == "gzip":
+        return gzip.decompress(response.content)
+    return response.content
+
+
 def crawl(client, start: list[str], skip=SKIP) -> dict:
     """Every page reachable by same-site links from `start`: url → response."""
     seen: dict = {}
@@ -40,7 +48,7 @@ def crawl(client, start: list[str], skip=SKIP) -> dict:
         seen[url] = response
         if "text/html" not in response.get("Content-Type", ""):
             continue
-        for link in BeautifulSoup(response.content, "html.parser").find_all(
+        for link in BeautifulSoup(body(response), "html.parser").find_all(
             "a", href=True
         ):
             target = urldefrag(link["href"])[0]
