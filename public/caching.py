@@ -164,7 +164,9 @@ def etag_for(version: int, *, scope: str = "site") -> str:
     return _etag(f"{scope}-{version}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}")
 
 
-@lru_cache(maxsize=64)
+# One entry per condition read lately and per day: a keyed hash is cheap, but
+# not free on a page served from memory.
+@lru_cache(maxsize=8192)
 def _etag(validators: str) -> str:
     digest = salted_hmac("public.caching.etag", validators, algorithm="sha256")
     return f'"{digest.hexdigest()[:32]}"'
