@@ -6,12 +6,13 @@ terminology loader calls `catalogue_changed`), and an architecture contract
 
 - `public_content_changed(questions=…, conditions=…)`: editorial changes
   (approve, re-certify, unpublish, reviews rescheduled, a condition or
-  reviewer saved). The public content version moves on (answers/versions.py:
-  caches and ETags change), the stored pages of the conditions involved
-  become stale (public/pages.py), and the search index
+  reviewer saved). The public content version moves on and the conditions
+  involved are stamped with it (answers/versions.py: their pages' caches and
+  ETags change, and those of the pages that list every condition), their
+  stored pages become stale (public/pages.py), and the search index
   (answers/search_index.py) and the condition-name index
   (answers/name_index.py) are brought up to date for the questions and
-  conditions involved. Called with neither, every stored page becomes stale
+  conditions involved. Called with neither, every page becomes stale
   (no name changed: a reviewer's profile, or a generated dataset, whose
   loader rebuilds the name index itself).
 - `catalogue_changed()`: a terminology release was loaded. Every catalogue
@@ -51,6 +52,7 @@ def public_content_changed(
         _pages_changed(condition_ids, version)
     else:
         PublicVersion.objects.filter(pk=1).update(pages_since=version)
+    versions.announce(condition_ids)
     search_index.refresh(questions=questions, conditions=conditions)
     # A first live answer makes a condition public, a last one unpublished
     # makes it private again: its names follow, in this transaction.
@@ -60,6 +62,7 @@ def public_content_changed(
 def catalogue_changed() -> None:
     version = versions.next_version()
     PublicVersion.objects.filter(pk=1).update(pages_since=version)
+    versions.announce()
     name_index.rebuild()
 
 
@@ -74,6 +77,7 @@ def community_content_changed(*, conditions: Iterable[int]) -> None:
     condition_ids = set(conditions)
     if condition_ids:
         _pages_changed(condition_ids, version)
+    versions.announce(condition_ids)
 
 
 def member_text_erased() -> None:

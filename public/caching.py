@@ -1,13 +1,15 @@
 """HTTP caching of public pages for anonymous readers.
 
-Every public page carries an ETag and Last-Modified derived from the public
-content version (answers/versions.py), the code release and today's date (an
-answer becomes overdue at midnight without any edit); the ETag is a keyed hash
-of them, so it counts nothing. A repeat request with a
-matching validator gets 304; a CDN or proxy may store pages ("public, no-cache")
-but must revalidate, which costs one query here. Rendered pages are kept in the
-shared cache under the same validator, so a change is visible on the very next
-request. Logged-in pages are never stored anywhere.
+Every public page carries an ETag and Last-Modified derived from the version of
+what it shows (answers/versions.py: a condition's pages from that condition's
+stamp, pages listing every condition from the public content version), the
+code release and today's date (an answer becomes overdue at midnight without
+any edit); the ETag is a keyed hash of them, so it counts nothing. A change to
+one condition leaves every other condition's validators and kept pages valid.
+A repeat request with a matching validator gets 304; a CDN or proxy may store
+pages ("public, no-cache") but must revalidate, which costs one query here.
+Rendered pages are kept in the shared cache under the same validator, so a
+change is visible on the very next request. Logged-in pages are never stored anywhere.
 """
 
 import hashlib
@@ -28,8 +30,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.http import http_date
 
 from answers import versions
-from answers.models import PublicVersion
-from answers.versions import current_version, known_version
+from answers.versions import PageVersion, current_version, known_version
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,13 @@ PUBLIC_VIEWS = {
     "public:sitemap",
     "public:robots",
     "public:feed",
+}
+# Pages that show one condition, named by the URL's `slug`: their validators
+# follow that condition's stamp alone (answers.versions.PageVersion).
+CONDITION_VIEWS = {
+    "public:condition": "slug",
+    "public:answer": "condition_slug",
+    "community:experiences": "slug",
 }
 # Validators (ETag/304) but no stored copy: every distinct ?q= would be a new
 # entry, and anyone could fill the cache with them.
@@ -100,13 +108,18 @@ local_pages = LocalPages(LOCAL_BYTES)
 
 
 @lru_cache(maxsize=4096)
-def _view_name(urlconf: str, path: str) -> str | None:
-    # Resolving tries the URL patterns one by one (about 20 for an answer);
-    # for a page served from the cache that was a tenth of the request.
+def _view_name(urlconf: str, path: str) -> tuple[str | None, str | None]:
+    """The view's name and, for a condition's page, the condition's address.
+
+    Resolving tries the URL patterns one by one (about 20 for an answer);
+    for a page served from the cache that was a tenth of the request.
+    """
     try:
-        return resolve(path, urlconf).view_name
+        match = resolve(path, urlconf)
     except Resolver404:
-        return None
+        return None, None
+    kwarg = CONDITION_VIEWS.get(match.view_name)
+    return match.view_name, match.kwargs.get(kwarg) if kwarg else None
 
 
 def is_anonymous_reader(request: HttpRequest) -> bool:
@@ -123,30 +136,37 @@ def is_anonymous_reader(request: HttpRequest) -> bool:
     )
 
 
-def _public_view(request: HttpRequest) -> str | None:
-    """The public view this request is for, if it may be cached at all."""
+def _public_view(request: HttpRequest) -> tuple[str | None, str | None]:
+    """The public view this request is for, if it may be cached at all, and
+    the address of the condition whose page it is, if it is one."""
     if not is_anonymous_reader(request):
-        return None
+        return None, None
     urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
-    view_name = _view_name(urlconf, request.path_info)
-    return view_name if view_name in PUBLIC_VIEWS else None
+    view_name, slug = _view_name(urlconf, request.path_info)
+    return (view_name, slug) if view_name in PUBLIC_VIEWS else (None, None)
 
 
-def _validators(version: PublicVersion) -> tuple[str, float]:
-    return etag_for(version.version), version.changed_at.timestamp()
+def _validators(version: PageVersion) -> tuple[str, float]:
+    return (
+        etag_for(version.number, scope=version.scope),
+        version.changed_at.timestamp(),
+    )
 
 
-def etag_for(version: int) -> str:
-    """The ETag of every public page at this content version, release and day.
+def etag_for(version: int, *, scope: str = "site") -> str:
+    """The ETag of public pages of this scope at this version, release and
+    day (answers.versions.PageVersion).
 
     A keyed hash of them, not the values: the version counts every change the
     site ever had, which is nobody's business. Same value in every process
     (the key is SECRET_KEY); a new release or day still gives a new ETag.
     """
-    return _etag(f"{version}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}")
+    return _etag(f"{scope}-{version}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}")
 
 
-@lru_cache(maxsize=64)
+# One entry per condition read lately and per day: a keyed hash is cheap, but
+# not free on a page served from memory.
+@lru_cache(maxsize=8192)
 def _etag(validators: str) -> str:
     digest = salted_hmac("public.caching.etag", validators, algorithm="sha256")
     return f'"{digest.hexdigest()[:32]}"'
@@ -176,29 +196,38 @@ class PublicPageCacheMiddleware:
             # Personal pages: no browser history cache, no shared cache.
             patch_cache_control(response, private=True, no_store=True)
             return response
-        view_name = _public_view(request)
+        view_name, slug = _public_view(request)
         if view_name is None:
             return self.get_response(request)
+        if slug is not None:
+            request.page_condition_slug = slug  # for public/pages.py
 
         # The version as the shared cache last heard it: a page kept by this
-        # process or in the shared cache costs no database query at all.
-        version = known_version()
-        etag, last_modified = _validators(version)
-        not_modified = get_conditional_response(
-            request, etag=etag, last_modified=int(last_modified)
-        )
-        if not_modified is not None:
-            return self._headers(not_modified, etag, last_modified)
+        # process or in the shared cache costs no database query at all. A
+        # condition's page without a hint learns it from the database below.
+        if slug is None:
+            version = PageVersion.of_site(known_version())
+        else:
+            version = versions.known_condition_version(slug)
+        if version is not None:
+            etag, last_modified = _validators(version)
+            not_modified = get_conditional_response(
+                request, etag=etag, last_modified=int(last_modified)
+            )
+            if not_modified is not None:
+                return self._headers(not_modified, etag, last_modified)
 
         if view_name in NOT_STORED:
             return self._headers(self.get_response(request), etag, last_modified)
         # Hashed: a long query string must not make an over-long cache key.
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        cached, source = local_pages.get(_key(etag, path)), "memory"
-        if cached is None and view_name not in STORED_IN_DATABASE:
-            cached, source = cache.get(_key(etag, path)), "shared"
-            if cached is not None:
-                local_pages.put(_key(etag, path), cached)
+        cached = None
+        if version is not None:
+            cached, source = local_pages.get(_key(etag, path)), "memory"
+            if cached is None and view_name not in STORED_IN_DATABASE:
+                cached, source = cache.get(_key(etag, path)), "shared"
+                if cached is not None:
+                    local_pages.put(_key(etag, path), cached)
         if cached is not None:
             content, headers = cached
             response = HttpResponse(content)
@@ -224,11 +253,25 @@ class PublicPageCacheMiddleware:
             response = self.get_response(request)
             rendered = getattr(request, "content_version", None)
         else:
-            rendered = current_version()
+            if slug is None:
+                rendered = PageVersion.of_site(current_version())
+            else:
+                rendered = versions.condition_version(slug)
             response = self.get_response(request)
         if rendered is None:  # not found, or not rendered for anyone
+            if version is None:
+                return response
             return self._headers(response, etag, last_modified)
+        if slug is not None:
+            versions.remember_condition_version(slug, rendered)
         etag, last_modified = _validators(rendered)
+        if version is None and response.status_code == 200:
+            # No hint said which version the reader's copy had to match.
+            not_modified = get_conditional_response(
+                request, etag=etag, last_modified=int(last_modified)
+            )
+            if not_modified is not None:
+                return self._headers(not_modified, etag, last_modified)
         key = _key(etag, path)
         if (
             response.status_code == 200

@@ -22,9 +22,10 @@ class PublicVersion(models.Model):
 
     Every change to public content (an approval, a re-certification, an
     unpublished answer, a condition or reviewer edit, a moderated post) moves it
-    on, in the same transaction as the change. Page ETags and the server-side
-    page cache are keyed by it, so no reader is ever served a page older than
-    the last change.
+    on, in the same transaction as the change. The ETags and page-cache keys
+    of pages that list every condition are keyed by it; a condition's own
+    pages by its `PageStamp` (answers/versions.py, `PageVersion`). So no
+    reader is ever served a page older than the last change to it.
     """
 
     version = models.PositiveBigIntegerField(default=1)

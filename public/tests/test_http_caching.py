@@ -306,25 +306,43 @@ class VersionHintTestCase(PersonasTestCase):
         self.assertEqual(self.etag_version(response), changed)
         self.assertEqual(
             [q["sql"] for q in queries][:1],
-            ['SELECT version, changed_at FROM "answers_publicversion" WHERE id = 1'],
+            [
+                "SELECT version, changed_at, pages_since "
+                'FROM "answers_publicversion" WHERE id = 1'
+            ],
         )
         # And it is the hint again, for everyone.
         self.assertEqual(cache.get(versions._version_key())[0], changed)
 
     def test_a_hint_ahead_of_the_database_keeps_pages_under_their_own_version(self):
-        # A change announced, then rolled back: the hint names a version no
+        # A change announced, then rolled back: the hints name versions no
         # database has. The page is rendered and kept under the real one.
         real = PublicVersion.objects.get(pk=1).version
         cache.set(versions._version_key(), (real + 5, 0.0), versions.VERSION_TTL)
         self.clock += versions.LOCAL_HINT_SECONDS
-        answer = self.question.get_absolute_url()
-        response = self.client.get(answer)
+        response = self.client.get(self.url)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.etag_version(response), real)
         self.assertTrue(response["X-Page-Cache"].startswith("miss"))
-        # Once the hint is right again, that page is found.
+        # A condition's page: its own hint ahead.
+        answer = self.question.get_absolute_url()
+        stamp = versions.condition_version("poems-syndrome")
+        self.assertEqual(stamp.scope, f"c{self.condition.pk}")
+        cache.set(
+            versions._condition_key(stamp.since, "poems-syndrome"),
+            (stamp.scope, stamp.number + 5, 0.0),
+            versions.VERSION_TTL,
+        )
+        response = self.client.get(answer)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["ETag"], etag_for(stamp.number, scope=stamp.scope))
+        self.assertTrue(response["X-Page-Cache"].startswith("miss"))
+        # Once the hints are right again, those pages are found.
         self.clock += versions.VERSION_TTL
-        cache.delete(versions._version_key())
+        cache.clear()
+        self.assertEqual(self.client.get(self.url)["X-Page-Cache"], "hit; memory")
+        # A stored page without its hint is read with it from the database.
+        self.assertEqual(self.client.get(answer)["X-Stored-Page"], "hit")
         self.assertEqual(self.client.get(answer)["X-Page-Cache"], "hit; memory")
 
     def test_the_redis_client_is_built_once_per_connection_pool(self):

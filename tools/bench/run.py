@@ -8,6 +8,15 @@ tools/bench/urls.py) measured first and last is the floor every page is
 compared with. Prints a table and writes it as JSON to tools/bench/results/.
 See README.md, "Performance", for what each scenario measures.
 
+So that one run's figures can be trusted, each gunicorn worker listens on its
+own socket (`--reuse-port`: the kernel spreads wrk's connections over them),
+each scenario's server CPU per request is read from /proc (utime + stime of
+gunicorn's master and workers, before and after), and so is how that CPU was
+spread over the workers: a scenario whose busiest worker did more than
+SPREAD_MAX_SHARE of the work (its connections landed on too few workers) is
+run again, up to SPREAD_ATTEMPTS times, and reported as lopsided if it stays
+so.
+
 Never part of `make test`: it takes minutes and measures this machine.
 
 Settings (environment variables, all optional):
@@ -24,6 +33,9 @@ Settings (environment variables, all optional):
   BENCH_RELEASE             the release id stored pages are kept under (default:
                             the commit and uncommitted changes, so changed code
                             renders them again)
+  BENCH_REUSE_PORT          "false": all workers share one listening socket, as
+                            gunicorn does by default (connections may then land
+                            on few workers)
 
 `python -m tools.bench.run --explain-only` stops after the query counts and plans.
 """
@@ -70,13 +82,32 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "10"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 WARM_UP = 2  # seconds of unrecorded load before each scenario
+# Before a scenario of many pages from the page cache: every worker must have
+# read every page once (300 pages over 5 workers took some 8,000 requests;
+# with 2 s, a fifth of the measured requests were still first reads).
+CACHED_WARM_UP = 12
 ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
+
+REUSE_PORT = os.environ.get("BENCH_REUSE_PORT", "true").lower() != "false"
+# The busiest worker's share of a scenario's server CPU above which its
+# connections are taken to have landed on too few workers (twice an even
+# share), and how many times such a scenario is run before it is reported.
+SPREAD_MAX_SHARE = min(0.9, 2 / WORKERS)
+SPREAD_ATTEMPTS = 3
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 TARGETS = {
     "answer_cached": 0.8,
     "answer_uncached": 0.3,
     "condition": 0.25,
 }
+# The page cache under writes (issue 16): hits while a writer makes public
+# changes on random conditions, and throughput against the same pages
+# without writes.
+WRITES = "answers_cached_writes"
+WRITES_BASELINE = "answers_cached"
+WRITES_MIN_HITS = 0.9
+WRITES_MIN_RATIO = 0.8
 SEARCH_P99_MS = 150
 LATENCY_SCENARIOS = ("search_synonym", "search_typo")
 
@@ -323,9 +354,15 @@ def start_gunicorn(directory: Path) -> subprocess.Popen:
         str(directory / "gunicorn.log"),
         "--no-control-socket",
     ]
+    if REUSE_PORT:
+        # A listening socket per worker, so the kernel spreads connections
+        # over them; with one shared socket, whichever worker wakes first
+        # takes a keep-alive connection for the whole run (all 10 of wrk's
+        # on one worker was seen: the floor fell by 60 % with a core idle).
+        command.append("--reuse-port")
     say(
         f"starting gunicorn: {WORKERS} workers × {GUNICORN_THREADS} threads "
-        f"on 127.0.0.1:{PORT}"
+        f"on 127.0.0.1:{PORT}{' (a socket per worker)' if REUSE_PORT else ''}"
     )
     server = subprocess.Popen(command, cwd=ROOT, env=env_for(DATABASE_URL))
     deadline = time.monotonic() + 60
@@ -377,8 +414,11 @@ def run_wrk(
         BENCH_COOKIES=scenario.get("cookies", ""),
         BENCH_METHOD=scenario.get("method", "GET"),
         BENCH_BODY=scenario.get("body", ""),
-        # A warm-up must not put the measured pages in the page cache.
-        BENCH_BUST="1" if scenario.get("bust") or warm else "0",
+        # A warm-up must not put the measured pages in the page cache, unless
+        # the scenario measures them there.
+        BENCH_BUST="1"
+        if scenario.get("bust") or (warm and not scenario.get("cached"))
+        else "0",
         BENCH_NONCE=secrets.token_hex(4),
         BENCH_THREADS=str(threads),
         BENCH_OUT=str(out),
@@ -404,6 +444,110 @@ def run_wrk(
     data["load_before"] = load_before
     data["load_after"] = os.getloadavg()[0]
     return data
+
+
+# --- Server CPU, from /proc ------------------------------------------------------
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name may hold spaces and parentheses: fields follow the last ")".
+    return text[text.rindex(")") + 2 :].split()
+
+
+def server_cpu(master: int) -> dict[int, int]:
+    """CPU ticks (utime + stime) used so far by gunicorn's master and each of
+    its workers (its children), by pid; the master's under its own pid."""
+    ticks = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        fields = _stat(pid)
+        # After the name: state, ppid, …; utime and stime are fields 14 and 15
+        # of the line, 12 and 13 here.
+        if fields is not None and (pid == master or int(fields[1]) == master):
+            ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_used(master: int, before: dict[int, int], after: dict[int, int]) -> dict:
+    """What a scenario cost the server, from two `server_cpu` readings: in
+    total and per worker, in seconds."""
+    workers = {
+        pid: (ticks - before.get(pid, 0)) / CLOCK_TICKS
+        for pid, ticks in after.items()
+        if pid != master
+    }
+    master_s = (after.get(master, 0) - before.get(master, 0)) / CLOCK_TICKS
+    total = master_s + sum(workers.values())
+    busiest = max(workers.values(), default=0.0)
+    return {
+        "seconds": round(total, 2),
+        "workers": {str(pid): round(s, 2) for pid, s in sorted(workers.items())},
+        "busiest_share": round(busiest / total, 3) if total else 0.0,
+    }
+
+
+def start_writer(scenario: dict, directory: Path) -> subprocess.Popen | None:
+    rate = scenario.get("writes_per_second")
+    if not rate:
+        return None
+    command = [PYTHON, "-m", "tools.bench.scenarios", "write", str(rate)]
+    say(f"{scenario['label']}: a writer makes {rate} public changes a second")
+    writer = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env_for(DATABASE_URL),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if not writer.stdout.readline():  # {"ready": …} once Django is loaded
+        fail(f"the writer exited with {writer.wait()} before it began")
+    return writer
+
+
+def stop_writer(writer: subprocess.Popen | None) -> dict | None:
+    if writer is None:
+        return None
+    writer.send_signal(signal.SIGTERM)
+    out, _ = writer.communicate(timeout=30)
+    if writer.returncode:
+        fail(f"the writer exited with {writer.returncode}")
+    done = json.loads(out.strip().splitlines()[-1])
+    done["per_second"] = round(done["changes"] / max(done["seconds"], 1e-9), 2)
+    return done
+
+
+def measure(wrk: str, scenario: dict, directory: Path, master: int) -> dict:
+    """One scenario's measured run, with its server CPU and how it was spread
+    over the workers; run again while that spread is lopsided."""
+    for attempt in range(1, SPREAD_ATTEMPTS + 1):
+        writer = start_writer(scenario, directory)
+        before = server_cpu(master)
+        data = run_wrk(wrk, scenario, directory, DURATION, warm=False)
+        after = server_cpu(master)
+        writes = stop_writer(writer)
+        row = summarise(scenario, data)
+        cpu = cpu_used(master, before, after)
+        row["cpu"] = cpu
+        row["cpu_ms_per_request"] = 1000 * cpu["seconds"] / max(1, row["requests"])
+        row["spread_attempts"] = attempt
+        row["lopsided"] = cpu["busiest_share"] > SPREAD_MAX_SHARE
+        if writes is not None:
+            row["writes"] = writes
+        if not row["lopsided"]:
+            break
+        say(
+            f"{scenario['label']}: lopsided, one worker did "
+            f"{100 * cpu['busiest_share']:.0f}% of the work (at most "
+            f"{100 * SPREAD_MAX_SHARE:.0f}%)"
+            + ("; running it again" if attempt < SPREAD_ATTEMPTS else "")
+        )
+    return row
 
 
 def warm(url_path: str) -> None:
@@ -466,6 +610,38 @@ def evaluate(rows: dict[str, dict]) -> list[dict]:
                     "met": p99 < SEARCH_P99_MS and not light["unexpected_responses"],
                 }
             )
+    if WRITES in rows:
+        row = rows[WRITES]
+        served = max(1, row["requests"])
+        hits = row["page_cache"]["hit"] / served
+        writes = row.get("writes", {}).get("per_second", 0.0)
+        checks.append(
+            {
+                "target": f"{row['label']}: page-cache hits ≥ "
+                f"{100 * WRITES_MIN_HITS:.0f} %",
+                "measured": f"{100 * hits:.1f} % ({writes:.1f} changes/s)",
+                "met": hits >= WRITES_MIN_HITS,
+            }
+        )
+        if WRITES_BASELINE in rows:
+            ratio = row["rps"] / max(rows[WRITES_BASELINE]["rps"], 1e-9)
+            checks.append(
+                {
+                    "target": f"with {writes:.0f} changes/s ≥ {WRITES_MIN_RATIO} × "
+                    "the same pages without writes",
+                    "measured": f"{ratio:.2f}",
+                    "met": ratio >= WRITES_MIN_RATIO,
+                }
+            )
+    lopsided = [name for name, row in rows.items() if row.get("lopsided")]
+    checks.append(
+        {
+            "target": "every scenario's load spread over the workers (busiest "
+            f"≤ {100 * SPREAD_MAX_SHARE:.0f}% of server CPU, {SPREAD_ATTEMPTS} tries)",
+            "measured": ", ".join(lopsided) or "all spread",
+            "met": not lopsided,
+        }
+    )
     grown = [
         name
         for name, row in rows.items()
@@ -496,9 +672,9 @@ def evaluate(rows: dict[str, dict]) -> list[dict]:
 
 def table(rows: list[dict]) -> str:
     header = (
-        f"{'scenario':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} "
-        f"{'queries':>7} {'(demo)':>6} {'cache hits':>10} {'stored':>7} "
-        f"{'errors':>7}"
+        f"{'scenario':<28} {'req/s':>8} {'CPU ms':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'ratio':>6} {'queries':>7} {'(demo)':>6} {'cache hits':>10} "
+        f"{'stored':>7} {'spread':>7} {'errors':>7}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
@@ -514,11 +690,17 @@ def table(rows: list[dict]) -> str:
         stored = row["stored_page"]
         served = stored["hit"] + stored["miss"]
         stored_share = f"{100 * stored['hit'] / served:.0f}%" if served else "—"
+        # The busiest worker's share of the server CPU; "!" when lopsided.
+        spread = f"{100 * row['cpu']['busiest_share']:.0f}%"
+        spread += "!" if row["lopsided"] else ""
+        if row["spread_attempts"] > 1:
+            spread = f"{spread} ({row['spread_attempts']})"
         lines.append(
-            f"{row['label']:<28} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} "
+            f"{row['label']:<28} {row['rps']:>8.1f} "
+            f"{row['cpu_ms_per_request']:>7.2f} {row['p50_ms']:>8.1f} "
             f"{row['p99_ms']:>8.1f} {row['ratio']:>6.2f} {row['queries']:>7} "
             f"{'' if small is None else small:>6} {cache:>10} {stored_share:>7} "
-            f"{errors if errors else '':>7}"
+            f"{spread:>7} {errors if errors else '':>7}"
         )
     return "\n".join(lines)
 
@@ -609,12 +791,12 @@ def main() -> None:
             # Every worker loads its templates and connections before the
             # clock runs; posts are not warmed up (they would only add rows).
             if scenario.get("method") != "POST":
-                run_wrk(wrk, scenario, directory, WARM_UP, warm=True)
+                seconds = CACHED_WARM_UP if scenario.get("cached") else WARM_UP
+                run_wrk(wrk, scenario, directory, seconds, warm=True)
             if scenario.get("warm"):
                 warm(scenario["path"])
             say(f"{scenario['label']}: {DURATION} s, {CONNECTIONS} connections")
-            data = run_wrk(wrk, scenario, directory, DURATION, warm=False)
-            results.append(summarise(scenario, data))
+            results.append(measure(wrk, scenario, directory, server.pid))
             if scenario["name"] in LATENCY_SCENARIOS:
                 # Saturated, a request's latency is mostly its wait for a
                 # worker (connections / throughput); the latency target is
@@ -664,7 +846,12 @@ def main() -> None:
     )
     print(
         f"floor: {start['rps']:.0f} req/s at the start, {end['rps']:.0f} at the "
-        f"end (ratios use the mean, {floor_rps:.0f})"
+        f"end (ratios use the mean, {floor_rps:.0f}); server CPU per request "
+        f"{start['cpu_ms_per_request']:.2f} and {end['cpu_ms_per_request']:.2f} ms"
+    )
+    print(
+        "CPU ms: gunicorn's (master and workers) utime + stime per request, "
+        "from /proc; spread: the busiest worker's share of it"
     )
     print(table(list(rows.values())))
     for row in rows.values():
@@ -714,6 +901,8 @@ def main() -> None:
             "wrk_connections": CONNECTIONS,
             "duration_s": DURATION,
             "warm_up_s": WARM_UP,
+            "reuse_port": REUSE_PORT,
+            "spread_max_share": SPREAD_MAX_SHARE,
         },
         "dataset": sizes,
         "demo_dataset": small_sizes,
@@ -725,12 +914,27 @@ def main() -> None:
                 s["name"]: {
                     k: v
                     for k, v in s.items()
-                    if k in {"path", "count", "query", "as", "members", "method"}
+                    if k
+                    in {
+                        "path",
+                        "count",
+                        "query",
+                        "as",
+                        "members",
+                        "method",
+                        "writes_per_second",
+                    }
                 }
                 for s in plan["scenarios"]
             },
         },
-        "floor": {"start_rps": start["rps"], "end_rps": end["rps"], "mean": floor_rps},
+        "floor": {
+            "start_rps": start["rps"],
+            "end_rps": end["rps"],
+            "mean": floor_rps,
+            "start_cpu_ms_per_request": start["cpu_ms_per_request"],
+            "end_cpu_ms_per_request": end["cpu_ms_per_request"],
+        },
         "scenarios": list(rows.values()),
         "targets": checks,
     }

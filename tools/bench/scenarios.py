@@ -10,6 +10,8 @@ Run by `tools/bench/run.py` in a subprocess whose environment names the database
                                                   # write wrk's input files
     python -m tools.bench.scenarios count DIR     # queries per request
     python -m tools.bench.scenarios cleanup DIR   # remove what the run added
+    python -m tools.bench.scenarios write RATE    # public changes on random
+                                                  # conditions until stopped
 
 Rules (deterministic, so two runs on the same data load the same pages):
 
@@ -36,6 +38,13 @@ Rules (deterministic, so two runs on the same data load the same pages):
 - "Awaiting my review": the admin list as the first active reviewer, through
   a session made directly in the session store (generated accounts have no
   passwords).
+- answers ×300, cached: the first CACHED_ANSWERS live answer URLs of the
+  same shuffle as the stored ones (so over as many conditions, nearly one
+  each), without `bench=`: after the warm-up every worker serves them from
+  its page cache. The same again "with writes": meanwhile `write` makes
+  WRITES_PER_SECOND public changes a second, each on a random published
+  condition (`community_content_changed`, what a moderated post calls), so
+  the page cache must keep the pages of every condition that did not change.
 - posting: members with active accounts take turns (BENCH_MEMBERS of them), so
   the limit of 5 posts per member per hour is never reached; each POST has a
   CSRF cookie and token and its own submission key.
@@ -55,6 +64,8 @@ SEED = 6
 STORED_ANSWERS, COLD_ANSWERS = 10_000, 5_000
 STORED_CONDITIONS, COLD_CONDITIONS = 3_000, 2_000
 WARM_PATHS = 300
+CACHED_ANSWERS = 300
+WRITES_PER_SECOND = 10
 POST_BODY = (
     "Resting before I get tired has made the biggest difference for me. "
     "I plan one thing each morning and keep the afternoon free, and my "
@@ -469,6 +480,21 @@ def prepare(directory: Path, members: int) -> dict:
                 [f"{cookie}={counting_session}; {csrf_cookie}={csrf}"],
             ),
         },
+        {
+            "name": "answers_cached",
+            "label": f"answers ×{CACHED_ANSWERS}, cached",
+            "paths": write("cached_answers.txt", answers[:CACHED_ANSWERS]),
+            "count": min(CACHED_ANSWERS, len(answers)),
+            "cached": True,
+        },
+        {
+            "name": "answers_cached_writes",
+            "label": f"answers ×{CACHED_ANSWERS}, {WRITES_PER_SECOND} changes/s",
+            "paths": write("cached_answers.txt", answers[:CACHED_ANSWERS]),
+            "count": min(CACHED_ANSWERS, len(answers)),
+            "cached": True,
+            "writes_per_second": WRITES_PER_SECOND,
+        },
     ]
     plan = {
         "started": started.isoformat(),
@@ -522,7 +548,7 @@ def count(directory: Path) -> dict:
         client = _client_for(scenario)
         path = _first_path(scenario)
         expect = scenario.get("expect", 200)
-        if scenario.get("warm"):
+        if scenario.get("warm") or scenario.get("cached"):
             client.get(path)
         elif scenario.get("stored"):
             client.get(_busted(path))  # rendered and stored, if it was not
@@ -582,6 +608,41 @@ def cleanup(directory: Path) -> dict:
     return {"posts_removed": removed, "sessions_removed": sessions}
 
 
+def write(rate: float) -> None:
+    """Public changes, `rate` a second, each on a random published condition,
+    until SIGTERM; then print how many were made (a line when it is ready to
+    begin, first). Each is one transaction
+    through the publication hook, as a moderated post's (it stamps the
+    condition, deletes its stored pages and announces the change)."""
+    import signal
+    import time
+
+    from django.db import transaction
+
+    from answers.models import Condition
+    from answers.publication import community_content_changed
+
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    ids = list(
+        Condition.objects.published().order_by("pk").values_list("pk", flat=True)
+    )
+    pick = random.Random(SEED)
+    # run.py starts the load once the writer is ready to write.
+    print(json.dumps({"ready": len(ids)}), flush=True)
+    made, started = 0, time.monotonic()
+    while not stopping:
+        with transaction.atomic():
+            community_content_changed(conditions=[pick.choice(ids)])
+        made += 1
+        # On a schedule, not a fixed sleep: the changes themselves take time.
+        delay = started + made / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    seconds = time.monotonic() - started
+    print(json.dumps({"changes": made, "seconds": round(seconds, 2)}))
+
+
 def _forget_bench_devices() -> None:
     try:
         from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -605,6 +666,8 @@ def main(argv: list[str]) -> None:
         print(json.dumps(count(Path(argv[1]))))
     elif command == "cleanup":
         print(json.dumps(cleanup(Path(argv[1]))))
+    elif command == "write":
+        write(float(argv[1]))
     else:
         raise SystemExit(f"unknown command {command!r}")
 
