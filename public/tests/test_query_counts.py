@@ -161,5 +161,6 @@ class QueryCountsTestCase(PersonasTestCase):
         # Posting: session, user, condition, member (the view's and the
         # service's check), the relation set in one statement, trust, the post
         # (with a savepoint: a form sent twice), the mail; 11, plus the
-        # savepoint pair of the test's transaction around the service's.
-        self.assertEqual(small["post an experience"], 13)
+        # savepoint pair of the test's transaction around the service's (one
+        # fewer on PostgreSQL). The budget is 12 outside a transaction.
+        self.assertLessEqual(small["post an experience"], 12 + 1)
