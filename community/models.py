@@ -198,6 +198,13 @@ EXPERIENCE_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class _CountRows(models.Subquery):
+    """How many rows a queryset has, as a scalar subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = models.IntegerField()
+
+
 class ExperienceQuerySet(models.QuerySet):
     def published(self) -> "ExperienceQuerySet":
         """The one definition of what other people may see."""
@@ -218,6 +225,16 @@ class ExperienceQuerySet(models.QuerySet):
     def sharer_count(self) -> int:
         """Distinct members behind these posts: the number shown publicly."""
         return self.values("author_id").distinct().count()
+
+    def latest_with_sharer_count(self, count: int) -> tuple[list["Experience"], int]:
+        """The latest `count` of these posts and `sharer_count()`, in one query.
+
+        The count rides on each row as a subquery that does not depend on the
+        row, so the database computes it once. No post, no sharer: with no row
+        the count is 0 without asking."""
+        sharers = _CountRows(self.order_by().values("author_id").distinct())
+        latest = list(self.annotate(sharer_count=sharers)[:count])
+        return latest, (latest[0].sharer_count if latest else 0)
 
 
 class Experience(models.Model):

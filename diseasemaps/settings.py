@@ -142,7 +142,8 @@ MIDDLEWARE = [
     # A staff session that has not passed the second factor gets no account
     # page (every allauth view, /me/): it is sent to the second factor first.
     "diseasemaps.lib.account_guard.StaffSecondFactorFirstMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site's policy built once (diseasemaps/lib/headers.py).
+    "diseasemaps.lib.headers.CSPMiddleware",
     # After authentication, so it sees the outcome of login attempts.
     "axes.middleware.AxesMiddleware",
     # Innermost: a cached page still passes through CSP and security headers.

@@ -46,10 +46,12 @@ def _question_list(condition: Condition):
 
     Through the condition's own manager, so each question already knows its
     condition (no join, no query for its URL); the drafts and the long
-    answer texts stay in the database.
+    answer texts stay in the database. Unordered: `_by_topic` puts them in
+    reading order, and an ORDER BY costs the ORM more to build than the sort.
     """
     return (
         condition.questions.published()
+        .order_by()
         .select_related("live_revision", "last_review")
         .only(
             "condition",
@@ -355,6 +357,8 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
         # The public page shows the approved revisions, never the drafts.
         .defer("short_answer", "body", "condition__summary")
         .filter(condition__public_slug=condition_slug, live_revision__slug=slug)
+        # One at most; not the model's four-column order, to build or to sort.
+        .order_by("pk")
         .first()
     )
     if question is None:

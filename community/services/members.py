@@ -65,6 +65,8 @@ def member_for(user: AbstractBaseUser) -> Member:
         raise NotAllowed(
             "This account has no member profile (staff accounts cannot post)."
         )
+    # The user we have: mail to the member (a post received) needs no query.
+    member.user = user
     return member
 
 
@@ -90,13 +92,23 @@ def update_profile(*, member: Member, country: str, counted_in_map: bool) -> Mem
 
 def set_relation(*, member: Member, condition: Condition, relation: str) -> None:
     _require_consent(member)
+    if not member.counted_in_map:
+        # On no map: whether the relation is new does not matter, and one
+        # statement sets it (every post sets it again).
+        MemberCondition.objects.bulk_create(
+            [MemberCondition(member=member, condition=condition, relation=relation)],
+            update_conflicts=True,
+            unique_fields=["member", "condition"],
+            update_fields=["relation"],
+        )
+        return
     _, created = MemberCondition.objects.update_or_create(
         member=member, condition=condition, defaults={"relation": relation}
     )
     # The map counts who relates to the condition, not how: only a new
     # relation changes it. (Every post sets the relation again; moving the
     # public version for each would empty every cached page on the site.)
-    if created and member.counted_in_map:
+    if created:
         community_content_changed(conditions=[condition.pk])  # its map
 
 
@@ -115,6 +127,7 @@ def is_trusted(member: Member) -> bool:
             status=Status.PUBLISHED,
             moderation_events__action=Action.APPROVED,
         )
+        .values("pk")  # DISTINCT on the key, not on every column of a post
         .distinct()
         .count()
     )

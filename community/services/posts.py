@@ -105,11 +105,6 @@ def post_experience(
     ):
         raise CommunityError("That question is not published for this condition.")
     body = _check_body(body)
-    existing = Experience.objects.filter(
-        author=member, submission_key=submission_key
-    ).first()
-    if existing is not None:
-        return existing  # the same form, sent twice
     at = at or timezone.now()
     with transaction.atomic():
         set_relation(member=member, condition=condition, relation=relation)
@@ -134,7 +129,9 @@ def post_experience(
             with transaction.atomic():
                 experience.save()
         except IntegrityError:
-            # A second copy of the form won the race; give back its post.
+            # The same form sent twice (one post per submission key, a unique
+            # constraint: no query to look first), or a second copy of it won
+            # the race: give back its post.
             return Experience.objects.get(author=member, submission_key=submission_key)
         if found.matches:
             record_flag(experience, found, source="post")

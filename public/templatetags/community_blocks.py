@@ -1,8 +1,8 @@
 """Community blocks on the reviewed-answer pages: counts, the latest posts and
 the map of where members live.
 
-Each post block runs two queries (the count and a few posts), whatever the
-numbers; only published posts, so nothing members-only reaches a page that
+Each post block runs one query (a few posts, with the count of who shared),
+whatever the numbers; only published posts, so nothing members-only reaches a page that
 anonymous readers get (and that is stored for them, public/pages.py).
 """
 
@@ -19,10 +19,11 @@ LATEST = 3
 
 def _block(context, published, **shown) -> dict:
     """How many distinct members shared, and the latest few posts."""
+    latest, count = published.latest_with_sharer_count(LATEST)
     return {
         "request": context.get("request"),
-        "count": published.sharer_count(),
-        "latest": published[:LATEST],
+        "count": count,
+        "latest": latest,
         **shown,
     }
 

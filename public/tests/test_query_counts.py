@@ -151,3 +151,16 @@ class QueryCountsTestCase(PersonasTestCase):
         # The stored page, with the content version.
         self.assertEqual(small["answer, uncached"], 1)
         self.assertEqual(small["condition"], 1)
+        # Rendered fresh: the stored-page lookup; the question (or condition)
+        # with its approved facts, the other questions, corrections (answer)
+        # or the map (condition), the codes' sources, the latest posts with
+        # the count of who shared them (one query); storing the page (three
+        # statements and a savepoint pair here, in the test's transaction).
+        self.assertEqual(small["answer, first render"], 11)
+        self.assertEqual(small["condition, first render"], 11)
+        # Posting: session, user, condition, member (the view's and the
+        # service's check), the relation set in one statement, trust, the post
+        # (with a savepoint: a form sent twice), the mail; 11, plus the
+        # savepoint pair of the test's transaction around the service's (one
+        # fewer on PostgreSQL). The budget is 12 outside a transaction.
+        self.assertLessEqual(small["post an experience"], 12 + 1)
