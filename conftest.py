@@ -154,6 +154,40 @@ def _fresh_cache_namespaces(monkeypatch):
     monkeypatch.setattr(versions, "KEY_PREFIX", f"page-test-{token}")
 
 
+# A rolled-back load leaves its rows behind on PostgreSQL as dead tuples until
+# a VACUUM, and the CI server runs no autovacuum. After the full terminology
+# catalogue (answers/tests/test_import_terminology.py, the search quality and
+# generate_dataset tests) a worker's tables held hundreds of megabytes of them,
+# which every later sequential scan on that worker read again: above all the
+# authorization matrix, whose digest reads every table twice per cell.
+DEAD_SPACE_LIMIT = 8 * 1024 * 1024  # bytes of table heap above the last VACUUM
+_heap_after_vacuum = [0]
+
+
+def _heap_bytes(cursor) -> int:
+    cursor.execute(
+        "SELECT COALESCE(SUM(pg_relation_size(relid)), 0) FROM pg_stat_user_tables"
+    )
+    return int(cursor.fetchone()[0])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _vacuum_after_big_rollbacks(django_db_blocker):
+    """After each test module, on PostgreSQL: VACUUM the test database when its
+    tables have grown by more than DEAD_SPACE_LIMIT since the last one (a
+    check of one query; the VACUUM itself runs a few times a run). Rows that
+    committed are kept, so tests stay independent of where this runs."""
+    yield
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        return  # no test here asked for the database: nothing was written
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if _heap_bytes(cursor) - _heap_after_vacuum[-1] > DEAD_SPACE_LIMIT:
+            cursor.execute("VACUUM")
+            _heap_after_vacuum.append(_heap_bytes(cursor))
+
+
 @pytest.fixture
 def report_figures(request):
     """Add a line to the "fault figures" printed at the end of the run (trials,
