@@ -154,6 +154,35 @@ def _fresh_cache_namespaces(monkeypatch):
     monkeypatch.setattr(versions, "KEY_PREFIX", f"page-test-{token}")
 
 
+def _check_class_data_once() -> None:
+    """Django's TestCase.setUpClass, then check_deferred_constraints for what
+    its setUpTestData wrote (a violation fails the class there, as it would
+    have failed its first test). Patched in at start-up: pytest takes each
+    class's setUpClass as it collects it."""
+    from django.test import TestCase
+
+    set_up_class = TestCase.__dict__["setUpClass"].__func__
+
+    def setUpClass(cls) -> None:
+        from devdata.personas import check_deferred_constraints
+
+        set_up_class(cls)
+        if "cls_atomics" not in cls.__dict__:  # no class transaction
+            return
+        try:
+            for alias in cls._databases_names(include_mirrors=False):
+                check_deferred_constraints(alias)
+        except Exception:
+            cls._rollback_atomics(cls.cls_atomics)
+            raise
+
+    TestCase.setUpClass = classmethod(setUpClass)
+
+
+def pytest_configure(config) -> None:
+    _check_class_data_once()
+
+
 # A rolled-back load leaves its rows behind on PostgreSQL as dead tuples until
 # a VACUUM, and the CI server runs no autovacuum. After the full terminology
 # catalogue (answers/tests/test_import_terminology.py, the search quality and
