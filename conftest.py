@@ -154,6 +154,69 @@ def _fresh_cache_namespaces(monkeypatch):
     monkeypatch.setattr(versions, "KEY_PREFIX", f"page-test-{token}")
 
 
+def _check_class_data_once() -> None:
+    """Django's TestCase.setUpClass, then check_deferred_constraints for what
+    its setUpTestData wrote (a violation fails the class there, as it would
+    have failed its first test). Patched in at start-up: pytest takes each
+    class's setUpClass as it collects it."""
+    from django.test import TestCase
+
+    set_up_class = TestCase.__dict__["setUpClass"].__func__
+
+    def setUpClass(cls) -> None:
+        from devdata.personas import check_deferred_constraints
+
+        set_up_class(cls)
+        if "cls_atomics" not in cls.__dict__:  # no class transaction
+            return
+        try:
+            for alias in cls._databases_names(include_mirrors=False):
+                check_deferred_constraints(alias)
+        except Exception:
+            cls._rollback_atomics(cls.cls_atomics)
+            raise
+
+    TestCase.setUpClass = classmethod(setUpClass)
+
+
+def pytest_configure(config) -> None:
+    _check_class_data_once()
+
+
+# A rolled-back load leaves its rows behind on PostgreSQL as dead tuples until
+# a VACUUM, and the CI server runs no autovacuum. After the full terminology
+# catalogue (answers/tests/test_import_terminology.py, the search quality and
+# generate_dataset tests) a worker's tables held hundreds of megabytes of them,
+# which every later sequential scan on that worker read again: above all the
+# authorization matrix, whose digest reads every table twice per cell.
+DEAD_SPACE_LIMIT = 8 * 1024 * 1024  # bytes of table heap above the last VACUUM
+_heap_after_vacuum = [0]
+
+
+def _heap_bytes(cursor) -> int:
+    cursor.execute(
+        "SELECT COALESCE(SUM(pg_relation_size(relid)), 0) FROM pg_stat_user_tables"
+    )
+    return int(cursor.fetchone()[0])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _vacuum_after_big_rollbacks(django_db_blocker):
+    """After each test module, on PostgreSQL: VACUUM the test database when its
+    tables have grown by more than DEAD_SPACE_LIMIT since the last one (a
+    check of one query; the VACUUM itself runs a few times a run). Rows that
+    committed are kept, so tests stay independent of where this runs."""
+    yield
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        return  # no test here asked for the database: nothing was written
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if _heap_bytes(cursor) - _heap_after_vacuum[-1] > DEAD_SPACE_LIMIT:
+            cursor.execute("VACUUM")
+            _heap_after_vacuum.append(_heap_bytes(cursor))
+
+
 @pytest.fixture
 def report_figures(request):
     """Add a line to the "fault figures" printed at the end of the run (trials,

@@ -66,7 +66,9 @@ SERVICE_OUTCOMES = {"ok", "read", "refused"}
 
 
 def load() -> dict:
-    return yaml.safe_load(MATRIX_FILE.read_text())
+    # libyaml's safe loader: the same data as yaml.safe_load, read in a tenth
+    # of the time (each xdist worker reads the file as it collects the tests).
+    return yaml.load(MATRIX_FILE.read_text(), Loader=yaml.CSafeLoader)
 
 
 def expand(spec: dict, data: dict, where: str) -> dict[str, str]:

@@ -31,7 +31,11 @@ from answers import services as answer_services
 from answers.exceptions import NotAllowed as AnswersNotAllowed
 from community import services as community_services
 from community.exceptions import NotAllowed as CommunityNotAllowed
-from devdata.personas import record_figure, state_figure
+from devdata.personas import (
+    check_deferred_constraints,
+    record_figure,
+    state_figure,
+)
 from diseasemaps.lib import ratelimit
 from diseasemaps.tests import authz
 
@@ -95,7 +99,11 @@ def world(django_db_setup, django_db_blocker):
             "get_cache_key",
             lambda *args, **kwargs: f"{token}:{allauth_key(*args, **kwargs)}",
         )
-        yield authz.build_world()
+        world = authz.build_world()
+        # The world's foreign keys, checked once here rather than again at
+        # the end of every cell (see check_deferred_constraints).
+        check_deferred_constraints()
+        yield world
         transaction.set_rollback(True)
 
 
