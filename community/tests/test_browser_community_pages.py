@@ -5,15 +5,15 @@ from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from community.tests.helpers import share, share_published
-from devdata.personas import draft, make_condition, make_personas, publish
+from devdata.personas import Client, draft, make_condition, make_personas, publish
 
 
 def logged_in_context(browser, live_server, user, width: int, **options):
+    # A staff user's session also passes the second factor (personas.Client).
     client = Client()
     client.force_login(user)
     context = browser.new_context(viewport={"width": width, "height": 800}, **options)
@@ -133,3 +133,65 @@ def test_axe_passes_on_a_condition_page_with_the_map(site, live_server, browser)
         assert axe.run(page).response["violations"] == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         context.close()
+
+
+CRISIS = (
+    "Since the diagnosis I cannot sleep and honestly I just want to die. "
+    "I do not know who else to tell."
+)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_crisis_post_shows_support_and_heads_the_moderators_queue(
+    site, live_server, browser, tmp_path
+):
+    """Issue 18: a member posts a crisis sentence (no JavaScript), sees the
+    support page at once (axe clean, 1280 and 360 px), the post is held, and it
+    is first in the moderators' work."""
+    from community.models import Experience, ExperienceStatus, RiskLevel
+
+    axe = Axe()
+    for width, scripts in ((1280, False), (360, True)):
+        # Posting works without JavaScript; axe needs it to run.
+        context = logged_in_context(
+            browser, live_server, site.people.member, width, java_script_enabled=scripts
+        )
+        page = context.new_page()
+        page.goto(live_server.url + reverse("community:share", args=["poems-syndrome"]))
+        page.get_by_label("I live with it").check()
+        page.get_by_role("textbox", name="Your experience").fill(CRISIS)
+        page.get_by_role("button", name="Post").click()
+        assert page.url.endswith(reverse("community:support")), page.url
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Thank you for telling us"
+        )
+        expect(
+            page.get_by_text("If you or someone else is in danger now")
+        ).to_be_visible()
+        page.screenshot(path=tmp_path / f"support-{width}.png", full_page=True)
+        context.close()
+    for width in (1280, 360):
+        context = logged_in_context(browser, live_server, site.people.member, width)
+        page = context.new_page()
+        page.goto(live_server.url + reverse("community:support"))
+        assert axe.run(page).response["violations"] == [], width
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"support page is {wide}px wide at {width}"
+        context.close()
+
+    held = Experience.objects.filter(author__user=site.people.member, risk="high")
+    assert held.count() == 2
+    assert {post.status for post in held} == {ExperienceStatus.PENDING}
+    assert {post.risk for post in held} == {RiskLevel.HIGH}
+
+    context = logged_in_context(browser, live_server, site.people.moderator, 1280)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("admin:index"))
+    queue = page.get_by_role("link", name="High risk: act within 1 hour")
+    expect(queue.first).to_be_visible()
+    queue.first.click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    page.screenshot(path=tmp_path / "moderator-queue.png", full_page=True)
+    context.close()

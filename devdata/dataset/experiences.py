@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from itertools import accumulate
 
-from community.models import Experience, ExperienceStatus, ModerationEvent
+from community.models import Experience, ExperienceStatus, ModerationEvent, RiskLevel
 from devdata.dataset import text
 from devdata.dataset.accounts import Staff
 from devdata.dataset.conditions import GeneratedCondition
@@ -35,6 +35,8 @@ EXPERIENCE_FIELDS = [
     "needs_review",
     "submission_key",
     "moderation_reason",
+    "risk",
+    "screening",
     "created_at",
     "published_at",
     "updated_at",
@@ -197,6 +199,9 @@ def write_experiences(
                         needs_review,
                         key,
                         "",
+                        # Generated stories are ordinary: nothing screened.
+                        RiskLevel.LOW,
+                        "{}",
                         created,
                         published_at,
                         published_at or created,
