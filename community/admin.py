@@ -127,6 +127,13 @@ class ExperienceAdmin(ReadOnlyAdmin):
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("community.moderate_experience")
 
+    def get_ordering(self, request: HttpRequest):
+        # High risk: the one waiting longest first (a column clicked still
+        # sorts as asked).
+        if request.GET.get(QueueFilter.parameter_name) == "risk":
+            return ["risk_flagged_at", "pk"]
+        return super().get_ordering(request)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
             super()

@@ -227,3 +227,18 @@ class CrisisScreeningTestCase(PersonasTestCase):
         (post,) = data["experiences"]
         self.assertEqual(post["screening"]["risk_level"], RiskLevel.HIGH.label)
         self.assertIn("suicide", post["screening"]["found"])
+
+    def test_the_high_risk_queue_lists_the_longest_waiting_first(self):
+        older = share(self.member, self.condition, body=CRISIS)
+        newer = share(self.other_member, self.condition, body=CRISIS)
+        Experience.objects.filter(pk=older.pk).update(
+            risk_flagged_at=timezone.now() - timedelta(minutes=30)
+        )
+        self.client.force_login(self.moderator)
+        page = self.client.get(
+            reverse("admin:community_experience_changelist") + "?queue=risk"
+        )
+        self.assertEqual(
+            [post.pk for post in page.context["cl"].result_list],
+            [older.pk, newer.pk],
+        )
