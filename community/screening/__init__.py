@@ -489,6 +489,15 @@ def lexicon() -> _Lexicon:
     """The term list, read and checked once per process."""
     raw = TERMS_FILE.read_bytes()
     data = yaml.safe_load(raw)
+    # An empty or partial list would screen nothing and say nothing: every
+    # crisis post would go out unflagged. Refuse it by name instead.
+    if data is None:
+        raise TermListError(f"{TERMS_FILE.name} is empty")
+    if not isinstance(data, dict):
+        raise TermListError(f"{TERMS_FILE.name} must be a mapping of sections")
+    for required in (CRISIS, HARMFUL_ADVICE):
+        if required not in (data.get("classes") or {}):
+            raise TermListError(f"{TERMS_FILE.name}: no class {required}")
     groups = {k: [str(x) for x in v] for k, v in (data.get("groups") or {}).items()}
     sources = data.get("sources") or {}
     known: set[str] = set()
@@ -513,7 +522,11 @@ def lexicon() -> _Lexicon:
         longest = 1
         for category, entries in (spec.get("categories") or {}).items():
             for entry in entries:
+                if not isinstance(entry, dict) or not entry.get("id"):
+                    raise TermListError(f"{name}.{category}: an entry has no id")
                 term_id = f"{name}.{category}.{entry['id']}"
+                if not entry.get("patterns"):
+                    raise TermListError(f"{term_id}: no patterns")
                 if term_id in term_ids:
                     raise TermListError(f"{term_id}: defined twice")
                 term_ids.append(term_id)
