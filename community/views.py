@@ -13,7 +13,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from answers.models import Condition
+from answers.models import Condition, Redirect
 from community import services
 from community.exceptions import (
     AlreadyQueued,
@@ -49,8 +54,35 @@ from diseasemaps.lib.query import slug_param
 PAGE_SIZE = 10
 
 
-def _condition(slug: str) -> Condition:
-    return get_object_or_404(Condition.objects.published(), public_slug=slug)
+def _condition_or_moved(
+    request: HttpRequest, slug: str
+) -> Condition | HttpResponsePermanentRedirect:
+    """The public condition at `slug`; at an address an approved slug change
+    left behind, a permanent redirect to the same page at the condition's
+    address now (the query string kept), as the condition and answer pages
+    do; else 404."""
+    condition = Condition.objects.published().filter(public_slug=slug).first()
+    if condition is not None:
+        return condition
+    moved = (
+        Redirect.objects.filter(question__isnull=True, old_slug=slug)
+        .select_related("condition")
+        .first()
+    )
+    if moved is None or not moved.condition.public_slug:
+        raise Http404("No such condition.")
+    match = request.resolver_match
+    url = reverse(
+        f"{match.namespace}:{match.url_name}",
+        kwargs={**match.kwargs, "slug": moved.condition.public_slug},
+    )
+    query = request.META.get("QUERY_STRING", "")
+    response = HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+    if request.method not in ("GET", "HEAD"):
+        # A form opened before the change still posts to the old address:
+        # 308 keeps the method and the text (a 301 would drop them).
+        response.status_code = 308
+    return response
 
 
 def _too_many(
@@ -67,7 +99,9 @@ def _too_many(
 
 
 def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
-    condition = _condition(slug)
+    condition = _condition_or_moved(request, slug)
+    if not isinstance(condition, Condition):
+        return condition
     questions = list(live_questions(condition))
     asked = request.GET.get("question")
     chosen = next((q for q in questions if q.live_revision.slug == asked), None)
@@ -115,7 +149,9 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @never_cache
 def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
-    condition = _condition(slug)
+    condition = _condition_or_moved(request, slug)
+    if not isinstance(condition, Condition):
+        return condition
     member = Member.objects.filter(user_id=request.user.pk).first()
     if member is None:
         raise PermissionDenied(
