@@ -34,6 +34,7 @@ from django_countries import countries
 
 from answers.models import Reviewer
 from community import names, services
+from community.exceptions import PseudonymTaken
 from community.models import CONSENT_TEXT, MAP_CONSENT_TEXT, Member
 from outbox.services import queue_email
 
@@ -207,9 +208,11 @@ class MemberSignupForm(forms.Form):
                     country=self.cleaned_data.get("country", ""),
                     counted_in_map=self.cleaned_data.get("counted_in_map", False),
                 )
-        except IntegrityError:
-            # Someone took the same pseudonym between validation and now (the
-            # database constraint is case-insensitive too). An account without
+        except (IntegrityError, PseudonymTaken):
+            # Someone took the same pseudonym, or one that looks like it,
+            # between validation and now (the database constraint catches the
+            # same letters in any case; create_member the look-alikes, under a
+            # lock). An account without
             # a profile would have no consent on record: remove it, and show
             # the form again as if validation had caught it.
             user.delete()

@@ -22,3 +22,8 @@ class RateLimited(CommunityError):
 class AlreadyQueued(RateLimited):
     """A post or author had as many reports from accounts without a record
     as the moderators need: the report is not taken, and nothing is wrong."""
+
+
+class PseudonymTaken(CommunityError):
+    """Another member's name looks like this one (community.names); found
+    when the profile is saved, after a sign-up form checked it."""

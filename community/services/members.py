@@ -10,12 +10,14 @@ them.
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from answers.models import Condition
 from answers.publication import community_content_changed
-from community.exceptions import NotAllowed
+from community import names
+from community.exceptions import NotAllowed, PseudonymTaken
 from community.models import (
     CONSENT_VERSION,
     Experience,
@@ -47,14 +49,47 @@ def create_member(
             "We can only create an account if you agree to how we handle health "
             "information."
         )
-    return Member.objects.create(
-        user=user,
-        pseudonym=pseudonym.strip(),
-        country=country.strip().upper(),
-        counted_in_map=counted_in_map and bool(country.strip()),
-        health_data_consent_at=timezone.now(),
-        consent_version=CONSENT_VERSION,
+    pseudonym = pseudonym.strip()
+    with transaction.atomic():
+        # The form checked the name before anything was saved: two people
+        # signing up at once with look-alike names would both pass it. Each
+        # takes the locks of the keys its name meets others under, then
+        # checks again; the second waits for the first and then sees it.
+        _lock_names(pseudonym)
+        from community.accounts import pseudonym_taken
+
+        if pseudonym_taken(pseudonym):
+            raise PseudonymTaken(names.UNAVAILABLE)
+        return Member.objects.create(
+            user=user,
+            pseudonym=pseudonym,
+            country=country.strip().upper(),
+            counted_in_map=counted_in_map and bool(country.strip()),
+            health_data_consent_at=timezone.now(),
+            consent_version=CONSENT_VERSION,
+        )
+
+
+# The first key of PostgreSQL's two-key advisory locks: pseudonym keys.
+_NAME_LOCKS = 0x4E414D45
+
+
+def _lock_names(pseudonym: str) -> None:
+    """Hold, until the transaction ends, a lock for every key under which the
+    name meets a look-alike (its own skeleton among them), in one order, so
+    two names that meet share a lock and never wait for each other in a
+    circle. SQLite takes one writer at a time already."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted(
+        names.comparison_skeletons(pseudonym)
+        | {names.pseudonym_skeleton(pseudonym), pseudonym.casefold()}
     )
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_NAME_LOCKS, key]
+            )
 
 
 def member_for(user: AbstractBaseUser) -> Member:

@@ -241,7 +241,7 @@ class PostsShowNamesThatSlippedThroughVisiblyTestCase(PseudonymTestCase):
         question = draft(self.writer, condition, slug="is-it-contagious")
         publish(question, writer=self.writer, reviewer=self.reviewer)
         # Names chosen before the checks existed are kept as they are.
-        twin = make_fresh_member("Mina_W")
+        twin = make_fresh_member("Twin")
         blank = make_fresh_member("Blank")
         Member.objects.filter(pk=twin.member.pk).update(pseudonym="MinaW" + FILLER)
         Member.objects.filter(pk=blank.member.pk).update(pseudonym=FILLER * 3)

@@ -177,6 +177,21 @@ class SignUpTestCase(TestCase):
         self.assertFalse(EmailAddress.objects.filter(email=data["email"]).exists())
         self.assertEqual(mail.outbox, [])
 
+    def test_a_look_alike_name_saved_during_sign_up_leaves_no_account_behind(self):
+        make_fresh_member("SunnyMina")
+        data = signup_data(pseudonym="Sunny\u041cina")  # a Cyrillic "М"
+        users = User.objects.count()
+
+        # As if another sign-up saved the look-alike after this form's check.
+        with mock.patch("community.accounts.clean_pseudonym", side_effect=str):
+            response = self.client.post(SIGNUP, data)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, UNAVAILABLE)
+        self.assertEqual(User.objects.count(), users)
+        self.assertFalse(EmailAddress.objects.filter(email=data["email"]).exists())
+        self.assertEqual(mail.outbox, [])
+
 
 class SignUpRateLimitTestCase(TestCase):
     def test_it_answers_429_after_the_sign_up_limit_for_one_address(self):
