@@ -77,6 +77,14 @@ def problems_of(contact: CrisisContact) -> list[str]:
         problems.append("there is no number to call or text and no other contact")
     if not contact.source_url:
         problems.append("there is no source to check the details against")
+    for label, url in (
+        ("source", contact.source_url),
+        ("other contact", contact.other_contact),
+    ):
+        # The admin form takes only web addresses; a row written any other
+        # way must not put a javascript: link in front of a member in crisis.
+        if url and not url.lower().startswith(("https://", "http://")):
+            problems.append(f"the {label} is not a web address (https://…)")
     if not contact.hours.strip():
         problems.append("the hours are missing")
     if contact.last_checked is None:

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +18,12 @@ from django.utils.html import format_html, format_html_join
 from answers import crisis
 from answers.admin.common import DraftForm
 from answers.exceptions import NotAllowed, WorkflowError
-from answers.models import CONTACT_FIELDS, CrisisContact, Reviewer
+from answers.models import (
+    CONTACT_FIELDS,
+    CrisisContact,
+    CrisisContactEvent,
+    Reviewer,
+)
 from diseasemaps.lib.admin import object_or_404
 
 
@@ -65,6 +71,36 @@ def status_of(contact: CrisisContact) -> str:
     return "Shown, as approved"
 
 
+class ReviewStateFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("waiting", "Waiting for review"),
+            ("shown", "Shown to members"),
+            ("hidden", "Not shown to members"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            # A version nobody approved (never approved, or edited since),
+            # unless a reviewer withdrew the contact at this very version.
+            withdrawn_as_is = CrisisContactEvent.objects.filter(
+                contact=OuterRef("pk"),
+                action=crisis.Action.WITHDRAWN,
+                draft_version=OuterRef("draft_version"),
+            )
+            return queryset.exclude(
+                live_revision__draft_version=F("draft_version")
+            ).exclude(Exists(withdrawn_as_is))
+        if self.value() == "shown":
+            return queryset.published()
+        if self.value() == "hidden":
+            return queryset.filter(live_revision=None)
+        return queryset
+
+
 @admin.register(CrisisContact)
 class CrisisContactAdmin(admin.ModelAdmin):
     form = CrisisContactForm
@@ -78,7 +114,7 @@ class CrisisContactAdmin(admin.ModelAdmin):
         "approved_by",
         "review_link",
     ]
-    list_filter = ["needs_check", "country"]
+    list_filter = [ReviewStateFilter, "needs_check", "country"]
     list_select_related = ["live_revision"]
     search_fields = ["service", "phone", "text_number"]
     readonly_fields = ["review_status", "steps"]

@@ -148,6 +148,16 @@ class CrisisContactReviewTests(PersonasTestCase):
         with self.assertRaises(ChecksFailed):
             approve_crisis_contact(self.contact, self.reviewer)
 
+    def test_it_refuses_a_link_that_is_not_a_web_address(self):
+        # Written without the admin form, which would refuse it.
+        contact = make_crisis_contact(
+            self.writer, other_contact="javascript:alert(1)", country="IE"
+        )
+        with self.assertRaises(ChecksFailed) as refused:
+            approve_crisis_contact(contact, self.reviewer)
+        self.assertIn("other contact is not a web address", str(refused.exception))
+        self.assertFalse(CrisisContactRevision.objects.exists())
+
     def test_a_reviewer_withdraws_a_live_contact_with_a_reason(self):
         approve_crisis_contact(self.contact, self.reviewer)
         with self.assertRaises(NotAllowed):
@@ -327,3 +337,32 @@ class CrisisContactAdminTests(PersonasTestCase):
         with self.assertNumQueries(len(one)):
             response = self.client.get(url)
         self.assertContains(response, "Review</a>", count=4)
+
+
+class CrisisContactQueueTests(PersonasTestCase):
+    def test_the_waiting_filter_lists_versions_nobody_approved(self):
+        new = make_crisis_contact(self.writer, service="New one")
+        live = make_crisis_contact(self.writer, service="Live one")
+        approve_crisis_contact(live, self.reviewer)
+        edited = make_crisis_contact(self.writer, service="Edited one")
+        approve_crisis_contact(edited, self.reviewer)
+        edit_contact(edited, self.writer, hours="Weekdays")
+        withdrawn = make_crisis_contact(self.writer, service="Withdrawn one")
+        approve_crisis_contact(withdrawn, self.reviewer)
+        crisis.withdraw_contact(user=self.reviewer, contact=withdrawn, reason="Closed.")
+        self.client.force_login(self.reviewer)
+        url = reverse("admin:answers_crisiscontact_changelist")
+        waiting = self.client.get(url, {"review": "waiting"})
+        self.assertContains(waiting, new.service)
+        self.assertContains(waiting, edited.service)
+        self.assertNotContains(waiting, live.service)
+        self.assertNotContains(waiting, withdrawn.service)
+        # Edited after it was withdrawn: waiting again.
+        edit_contact(withdrawn, self.writer, phone="116 000")
+        self.assertContains(
+            self.client.get(url, {"review": "waiting"}), "Withdrawn one"
+        )
+        shown = self.client.get(url, {"review": "shown"})
+        self.assertContains(shown, live.service)
+        self.assertContains(shown, edited.service)
+        self.assertNotContains(shown, new.service)
