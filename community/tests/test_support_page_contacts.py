@@ -5,6 +5,8 @@ none, the general ones and a line saying so. A draft, the unapproved edit of
 a live contact and a withdrawn contact never show. Its queries do not grow
 with the number of contacts, and it is never cached."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from answers import crisis
@@ -135,17 +137,16 @@ class SupportPageContactsTests(PersonasTestCase):
         self.assertNotIn("We do not have a checked list", page)
 
     def test_its_queries_do_not_grow_with_the_contacts(self):
+        # The user, the member (the header reads it too), the contacts; and
+        # the session where sessions are in the database (not with Redis).
         self.live()
         self.page()
-        with self.assertNumQueries(self.queries()):
+        with CaptureQueriesContext(connection) as one:
             self.page()
+        self.assertLessEqual(len(one), 4)
         for index in range(4):
             self.live(service=f"Line {index}", order=index)
             self.live(country="", service=f"World {index}", order=index)
-        with self.assertNumQueries(self.queries()):
+        with self.assertNumQueries(len(one)):
             page = self.page()
         self.assertIn("World 3", page)
-
-    def queries(self) -> int:
-        # Session, user, the member (the header reads it too), the contacts.
-        return 4
