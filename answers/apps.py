@@ -6,7 +6,10 @@ class AnswersConfig(AppConfig):
     verbose_name = "Reviewed answers"
 
     def ready(self) -> None:
-        from answers import notifications
+        from answers import (
+            deploy_checks,  # noqa: F401 - registers its checks
+            notifications,
+        )
         from diseasemaps.lib import two_factor
 
         two_factor.login_changed.connect(

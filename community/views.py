@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
+from django_countries import countries
 
-from answers.models import Condition, Redirect
+from answers.models import Condition, CrisisContact, Redirect
 from community import services
 from community.exceptions import (
     AlreadyQueued,
@@ -500,9 +501,23 @@ def support(request: HttpRequest) -> HttpResponse:
     """Shown at once to a member whose post, edit or report may say they (or
     someone) are in danger (community.services.safety). Calm words, what
     happens to their post, and where to get help now. Never stored: it is
-    the same for everyone, but only reached from their own step."""
+    the same for everyone, but only reached from their own step.
+
+    The crisis contacts are the approved ones only (issue 18): those of the
+    country on the member's profile first, then the general ones."""
+    try:
+        # The page's header reads the member too: one query for both.
+        country = str(request.user.member.country or "")
+    except Member.DoesNotExist:
+        country = ""
+    local, general = CrisisContact.objects.shown_in(country)
     return render(
         request,
         "community/support.html",
-        {"response_target": response_target()},
+        {
+            "response_target": response_target(),
+            "country": countries.name(country) if country else "",
+            "local_contacts": local,
+            "general_contacts": general,
+        },
     )

@@ -18,7 +18,7 @@ import socket
 import socketserver
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -113,6 +113,7 @@ def ensure_roles() -> None:
     review = importlib.import_module("answers.migrations.0013_condition_review")
     catalogue = importlib.import_module("answers.migrations.0014_terminology_catalogue")
     feedback = importlib.import_module("answers.migrations.0016_reader_feedback")
+    crisis = importlib.import_module("answers.migrations.0017_ha_crisis_contacts")
     for name, codenames in roles.GROUPS.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
@@ -123,6 +124,7 @@ def ensure_roles() -> None:
                 *review.ROLES.get(name, []),
                 *catalogue.ROLES.get(name, []),
                 *feedback.ROLES.get(name, []),
+                *crisis.ROLES.get(name, []),
             ]
             group.permissions.set(
                 Permission.objects.filter(
@@ -620,3 +622,31 @@ class SmtpSink:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def make_crisis_contact(writer, **fields):
+    """A crisis contact drafted by `writer` through the service (not approved)."""
+    from answers import crisis
+    from answers.models import CrisisContact
+
+    defaults = {
+        "country": "GB",
+        "service": "Samaritans",
+        "phone": "116 123",
+        "hours": "24 hours, every day",
+        "source_url": "https://www.samaritans.org/how-we-can-help/contact-samaritan/",
+        "last_checked": date(2026, 11, 1),
+    }
+    return crisis.save_contact(
+        user=writer, contact=CrisisContact(**{**defaults, **fields})
+    )
+
+
+def approve_crisis_contact(contact, reviewer):
+    """Approve the contact's current version as `reviewer`."""
+    from answers import crisis
+
+    contact.refresh_from_db()
+    return crisis.approve_contact(
+        user=reviewer, contact=contact, expected_version=contact.draft_version
+    )

@@ -16,6 +16,8 @@ One module per screen, so that the file name says where a page lives:
   `QuestionAdmin`.
 - `feedback`: the reader feedback queue and each report's work page.
 - `records`: the read-only audit trail (approved revisions, workflow steps).
+- `crisis`: crisis contacts (helplines shown on the support page), their
+  edit form and review page (approve, withdraw).
 - `terminology`: the terminology catalogue, read-only (sources, releases,
   concepts), where the condition form's code picker searches and writers
   start a condition from a concept.
@@ -25,6 +27,7 @@ their `@admin.register`.
 """
 
 from answers.admin.conditions import ConditionAdmin
+from answers.admin.crisis import CrisisContactAdmin
 from answers.admin.feedback import FeedbackAdmin
 from answers.admin.questions import QuestionAdmin
 from answers.admin.records import AnswerRevisionAdmin, ReviewEventAdmin
@@ -39,6 +42,7 @@ __all__ = [
     "AnswerRevisionAdmin",
     "ConceptAdmin",
     "ConditionAdmin",
+    "CrisisContactAdmin",
     "FeedbackAdmin",
     "QuestionAdmin",
     "ReviewEventAdmin",

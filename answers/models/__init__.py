@@ -11,6 +11,8 @@
   raise on conditions);
 - feedback.py: readers' reports of problems with answers, their audit
   trail, and the anonymous "did this answer your question?" votes;
+- crisis.py: crisis contacts (helplines), reviewed like answers: drafts,
+  approved revisions and their audit trail;
 - delivery.py: what serving public pages needs (the content version, page
   stamps, stored pages, the search index, the condition-name index).
 
@@ -29,6 +31,13 @@ from answers.models.catalogue import (
     non_blank_lines,
 )
 from answers.models.choices import QuestionKind, Topic
+from answers.models.crisis import (
+    CONTACT_FIELDS,
+    CrisisContact,
+    CrisisContactEvent,
+    CrisisContactQuerySet,
+    CrisisContactRevision,
+)
 from answers.models.delivery import (
     ConditionName,
     IndexedNameKind,
@@ -87,6 +96,7 @@ from answers.models.workflow import (
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "CONTACT_FIELDS",
     "DRAFT_FIELDS",
     "OPEN_STATES",
     "READER_CONTENT",
@@ -105,6 +115,10 @@ __all__ = [
     "ConditionName",
     "ConditionQuerySet",
     "ConditionRevision",
+    "CrisisContact",
+    "CrisisContactEvent",
+    "CrisisContactQuerySet",
+    "CrisisContactRevision",
     "CriteriaGroup",
     "CriteriaSet",
     "Feedback",

@@ -9,7 +9,15 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from community.tests.helpers import share, share_published
-from devdata.personas import Client, draft, make_condition, make_personas, publish
+from devdata.personas import (
+    Client,
+    approve_crisis_contact,
+    draft,
+    make_condition,
+    make_crisis_contact,
+    make_personas,
+    publish,
+)
 
 
 def logged_in_context(browser, live_server, user, width: int, **options):
@@ -147,9 +155,25 @@ def test_a_crisis_post_shows_support_and_heads_the_moderators_queue(
     site, live_server, browser, tmp_path
 ):
     """Issue 18: a member posts a crisis sentence (no JavaScript), sees the
-    support page at once (axe clean, 1280 and 360 px), the post is held, and it
-    is first in the moderators' work."""
-    from community.models import Experience, ExperienceStatus, RiskLevel
+    support page at once with the approved crisis contacts of the country on
+    their profile, then the general ones, never a draft (axe clean, 1280 and
+    360 px); the post is held, and it is first in the moderators' work."""
+    from community.models import Experience, ExperienceStatus, Member, RiskLevel
+
+    people = site.people
+    Member.objects.filter(user=people.member).update(country="GB")
+    approve_crisis_contact(make_crisis_contact(people.writer), people.reviewer)
+    approve_crisis_contact(
+        make_crisis_contact(
+            people.writer,
+            country="",
+            service="Find A Helpline",
+            phone="",
+            other_contact="https://findahelpline.com/",
+        ),
+        people.reviewer,
+    )
+    make_crisis_contact(people.writer, service="Unapproved Line", phone="0800 1")
 
     axe = Axe()
     for width, scripts in ((1280, False), (360, True)):
@@ -169,6 +193,14 @@ def test_a_crisis_post_shows_support_and_heads_the_moderators_queue(
         expect(
             page.get_by_text("If you or someone else is in danger now")
         ).to_be_visible()
+        expect(page.get_by_role("heading", name="In United Kingdom")).to_be_visible()
+        call = page.get_by_role("link", name="116 123")
+        expect(call).to_have_attribute("href", "tel:116123")
+        expect(page.get_by_text("Last checked 1 November 2026").first).to_be_visible()
+        expect(
+            page.get_by_role("link", name="https://findahelpline.com/")
+        ).to_be_visible()
+        expect(page.get_by_text("Unapproved Line")).to_have_count(0)
         page.screenshot(path=tmp_path / f"support-{width}.png", full_page=True)
         context.close()
     for width in (1280, 360):

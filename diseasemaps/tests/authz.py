@@ -46,9 +46,11 @@ from community.tests.helpers import STORY, share, share_published
 from devdata.personas import (
     Client,
     add_criteria_set,
+    approve_crisis_contact,
     approve_facts,
     draft,
     make_condition,
+    make_crisis_contact,
     make_member,
     make_personas,
     make_reviewer,
@@ -247,6 +249,7 @@ def build_world() -> World:
     facts = build_facts(p)
     retired = build_retired_reviewer()
     reports = build_feedback(live)
+    crisis_contacts = build_crisis_contacts(p)
 
     pending_by_author = share(p.member, poems, body=STORY + " Still waiting.")
     published_by_author = share_published(p.member, poems, moderator=p.moderator)
@@ -319,6 +322,7 @@ def build_world() -> World:
         **facts,
         **retired,
         **reports,
+        **crisis_contacts,
         "revision": live.revisions.get(number=1),
         "review_event": live.events.order_by("pk").first(),
         "draft_version": Version.objects.get_for_object(draft_q).first(),
@@ -378,6 +382,28 @@ def build_feedback(live) -> dict:
             at=live.live_revision.approved_at - timedelta(days=1),
         ),
     }
+
+
+def build_crisis_contacts(p: SimpleNamespace) -> dict:
+    """Crisis contacts (issue 18): drafts that Wendy, Rita and Ada each
+    created, and a general one, live, that Wendy wrote and Rita approved."""
+    contacts = {
+        key: make_crisis_contact(author, service=service)
+        for key, author, service in (
+            ("crisis_by_writer", p.writer, "Draftline by Wendy"),
+            ("crisis_by_reviewer", p.reviewer, "Draftline by Rita"),
+            ("crisis_by_admin", p.admin, "Draftline by Ada"),
+        )
+    }
+    live = make_crisis_contact(
+        p.writer,
+        country="",
+        service="Approved Worldline",
+        phone="",
+        other_contact="https://findahelpline.com/",
+    )
+    approve_crisis_contact(live, p.reviewer)
+    return {**contacts, "crisis_live": live}
 
 
 def build_facts(p: SimpleNamespace) -> dict:

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from answers import crisis as answer_crisis
 from answers import feedback as answer_feedback
 from answers import services as answer_services
 from answers.exceptions import NotAllowed as AnswersNotAllowed
@@ -47,6 +48,7 @@ REFUSALS = (AnswersNotAllowed, CommunityNotAllowed)
 SERVICE_MODULES = {
     "answers.services": answer_services,
     "answers.feedback": answer_feedback,
+    "answers.crisis": answer_crisis,
     "community.services.members": community_services.members,
     "community.services.posts": community_services.posts,
     "community.services.moderation": community_services.moderation,

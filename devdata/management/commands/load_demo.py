@@ -15,14 +15,19 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from answers import interchange, services
+from answers import crisis, interchange, services
 from answers.interchange.files import ContentFileError, parse_condition
 from answers.interchange.mapping import CONDITION_FILE
-from answers.models import Condition, Reviewer
+from answers.models import Condition, CrisisContact, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 from answers.terminology.codes import current_releases
 from community import services as community_services
 from community.models import Member
+from devdata.crisis_contacts import (
+    DEMO_CRISIS_CONTACTS,
+    DEMO_DRAFT_CRISIS_CONTACT,
+    WRITTEN,
+)
 from devdata.demo import (
     DEMO_PASSWORD,
     DEMO_TOTP_DEVICE,
@@ -44,7 +49,9 @@ ACCOUNTS = [
 
 # Fictional clinicians for the demo: the registration numbers say so.
 # Demo members (no staff rights) and posts written for the demo site.
-MEMBERS = [("mina", "MinaW"), ("omar", "Omar_R")]
+# Mina's profile gives a country, so her support page (issue 18) lists its
+# crisis contacts first; Omar's gives none, so he sees the general ones.
+MEMBERS = [("mina", "MinaW", "GB"), ("omar", "Omar_R", "")]
 EXPERIENCES = [
     (
         "mina",
@@ -169,6 +176,7 @@ class Command(BaseCommand):
                 "Nothing was changed."
             )
         users = self._accounts()
+        self._crisis_contacts(users)
         batch = interchange.load_batch([content_dir])
         if batch.problems:
             raise CommandError(
@@ -206,7 +214,7 @@ class Command(BaseCommand):
     def _community(self, users: dict) -> None:
         """Two demo members, their conditions and a few posts (one still pending)."""
         members = {}
-        for username, pseudonym in MEMBERS:
+        for username, pseudonym, country in MEMBERS:
             user, is_new = get_user_model().objects.get_or_create(
                 username=username,
                 defaults={"email": f"{username}@demo.diseasemaps.invalid"},
@@ -221,7 +229,7 @@ class Command(BaseCommand):
             )
             if not Member.objects.filter(user=user).exists():
                 community_services.create_member(
-                    user=user, pseudonym=pseudonym, consented=True
+                    user=user, pseudonym=pseudonym, consented=True, country=country
                 )
             members[username] = user
         mark_demo([user.pk for user in members.values()])
@@ -242,6 +250,31 @@ class Command(BaseCommand):
                 community_services.approve_experience(
                     user=users["mo"], experience=experience
                 )
+
+    def _crisis_contacts(self, users: dict) -> None:
+        """The demo's crisis contacts (devdata/crisis_contacts.py), all marked
+        as needing a check before production: Wendy enters them, Rita
+        approves all but one, which waits for review. Only once."""
+        if CrisisContact.objects.exists():
+            return
+        with transaction.atomic():
+            for fields in [*DEMO_CRISIS_CONTACTS, DEMO_DRAFT_CRISIS_CONTACT]:
+                contact = crisis.save_contact(
+                    user=users["wendy"],
+                    contact=CrisisContact(
+                        **fields, last_checked=WRITTEN, needs_check=True
+                    ),
+                )
+                if fields is not DEMO_DRAFT_CRISIS_CONTACT:
+                    crisis.approve_contact(
+                        user=users["rita"],
+                        contact=contact,
+                        expected_version=contact.draft_version,
+                    )
+        self.stdout.write(
+            f"Demo crisis contacts: {len(DEMO_CRISIS_CONTACTS)} approved, one "
+            "waiting for review; all marked as needing a check before production."
+        )
 
     def _accounts(self) -> dict:
         User = get_user_model()
