@@ -31,7 +31,14 @@ from community.exceptions import (
     NotAllowed,
     RateLimited,
 )
-from community.models import Audience, Experience, Member, ModerationEvent, Report
+from community.models import (
+    Audience,
+    Experience,
+    Member,
+    ModerationEvent,
+    Report,
+    sees_members_only,
+)
 from community.models import ExperienceStatus as Status
 from community.services.members import (
     _require_consent,
@@ -388,6 +395,8 @@ def report_experience(
         raise CommunityError("Tell the moderators briefly what is wrong.")
     if experience.author.user_id == user.pk:
         raise NotAllowed("You cannot report your own post; edit or delete it.")
+    if experience.members_only and not sees_members_only(user):
+        raise NotAllowed("Only members can read, and report, this post.")
     _limit("report", user.pk, REPORT_LIMIT, "reported posts")
     _limit("report-day", user.pk, REPORT_DAILY_LIMIT, "reported posts", "today")
     at = timezone.now()
