@@ -180,7 +180,10 @@ class MembersOnlyCanaryTestCase(PublicSiteTestCase):
         # And the next anonymous reader of the same pages gets none of it.
         self.client.logout()
         for url in (self.poems.get_absolute_url(), experiences):
-            self.assert_absent(self.client.get(url).content.decode(), url)
+            response = self.client.get(url)
+            self.assert_absent(response.content.decode(), url)
+            # A CDN keeps the anonymous copy apart from members' pages.
+            self.assertIn("Cookie", response["Vary"], url)
 
     def test_a_member_can_report_it_and_an_anonymous_reader_cannot_open_it(self):
         url = reverse("community:report", args=[self.secret.pk])
