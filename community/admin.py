@@ -101,6 +101,7 @@ class ExperienceAdmin(ReadOnlyAdmin):
         "condition",
         "author_name",
         "status",
+        "audience",
         "risk",
         "needs_review",
         "edit_waiting",
@@ -112,13 +113,21 @@ class ExperienceAdmin(ReadOnlyAdmin):
     ]
     # Like questions: no sidebar listing every condition, and no count of
     # every post ever written on each page of a queue.
-    list_filter = [QueueFilter, "status", "risk"]
+    list_filter = [QueueFilter, "status", "audience", "risk"]
     list_select_related = ["condition", "author"]
     search_fields = ["author__pseudonym", "condition__name", "body"]
     show_full_result_count = False
     date_hierarchy = "created_at"
     actions = ["approve_selected", "mark_selected_reviewed"]
-    fields = ["condition", "question", "relation", "status", "body", "created_at"]
+    fields = [
+        "condition",
+        "question",
+        "relation",
+        "status",
+        "audience",
+        "body",
+        "created_at",
+    ]
     readonly_fields = fields
 
     class Media:
@@ -273,7 +282,7 @@ class ExperienceAdmin(ReadOnlyAdmin):
             keys.append("remove")
         if experience.needs_review:
             keys.append("reviewed")
-        if experience.pending_body:
+        if experience.has_pending_edit:
             keys += ["approve_edit", "reject_edit"]
         if experience.reports.filter(resolved_at=None).exists():
             keys.append("dismiss_reports")

@@ -9,7 +9,7 @@ from django import forms
 from django_countries import countries
 
 from answers.models import Condition, Question
-from community.models import CONSENT_TEXT, MAP_CONSENT_TEXT, Relation
+from community.models import CONSENT_TEXT, MAP_CONSENT_TEXT, Audience, Relation
 from community.services import BODY_MAX, BODY_MIN
 
 BODY_HELP = (
@@ -30,6 +30,35 @@ def body_field() -> forms.CharField:
         max_length=BODY_MAX,
         label="Your experience",
         help_text=BODY_HELP,
+    )
+
+
+# Plain words for each choice (issue 18): what each audience means for who
+# reads the post, and under which name.
+AUDIENCE_CHOICES = [
+    (
+        Audience.PUBLIC,
+        "Everyone: anyone can read it, and search engines can find it.",
+    ),
+    (
+        Audience.MEMBERS,
+        "Members only: only people logged in to DiseaseMaps can read it and see "
+        "your pseudonym. Visitors who are not logged in see only that there "
+        "are posts for members; search engines never see it.",
+    ),
+]
+
+
+def audience_field(help_text: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=AUDIENCE_CHOICES,
+        initial=Audience.PUBLIC,
+        # Always sent by the form (one radio is checked); a client that sends
+        # none shares with everyone (share) or changes nothing (edit).
+        required=False,
+        widget=forms.RadioSelect,
+        label="Who can read your post?",
+        help_text=help_text,
     )
 
 
@@ -59,6 +88,10 @@ class ExperienceForm(forms.Form):
         label="What is your experience about?",
     )
     body = body_field()
+    audience = audience_field(
+        "Members are other people who signed up, not clinicians or friends you "
+        "chose. You can change this later."
+    )
     confirm_identifying = forms.BooleanField(
         required=False,
         label="I have checked these details and want to post anyway.",
@@ -73,9 +106,16 @@ class ExperienceForm(forms.Form):
     def clean_body(self) -> str:
         return normalise(self.cleaned_data["body"])
 
+    def clean_audience(self) -> str:
+        return self.cleaned_data["audience"] or Audience.PUBLIC
+
 
 class EditExperienceForm(forms.Form):
     body = body_field()
+    audience = audience_field(
+        "Members only takes effect at once. Showing a members-only post to "
+        "everyone waits for a moderator, like an edit."
+    )
     confirm_identifying = forms.BooleanField(
         required=False,
         label="I have checked these details and want to save anyway.",
@@ -83,6 +123,9 @@ class EditExperienceForm(forms.Form):
 
     def clean_body(self) -> str:
         return normalise(self.cleaned_data["body"])
+
+    def clean_audience(self) -> str | None:
+        return self.cleaned_data["audience"] or None
 
 
 class ReportForm(forms.Form):

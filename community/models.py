@@ -3,7 +3,9 @@ moderation trail.
 
 This is health data from vulnerable people: members are known publicly only by
 a pseudonym, member text is untrusted (rendered from a Markdown subset and
-sanitised), and only `Experience.objects.published()` reaches other people.
+sanitised), and only `Experience.objects.published()` reaches anonymous
+readers; members also read the posts their authors shared with members only
+(`Experience.objects.published_to(user)`).
 Every change goes through `community.services`.
 """
 
@@ -205,14 +207,41 @@ class _CountRows(models.Subquery):
     output_field = models.IntegerField()
 
 
+class Audience(models.TextChoices):
+    """Who may read a published post: its author chooses (issue 18)."""
+
+    PUBLIC = "public", "Everyone"
+    MEMBERS = "members", "Members only"
+
+
+def sees_members_only(user) -> bool:
+    """May this user read posts shared with members only? Logged-in members:
+    not anonymous readers, and not staff accounts without a member profile
+    (moderators read every post in the admin)."""
+    return bool(getattr(user, "is_authenticated", False) and hasattr(user, "member"))
+
+
 class ExperienceQuerySet(models.QuerySet):
     def published(self) -> "ExperienceQuerySet":
-        """The one definition of what other people may see."""
+        """The one definition of what anyone, also an anonymous reader, a
+        search engine or a stored page, may see: published posts shared with
+        everyone. Members-only posts are left out unless asked for
+        (`for_members`), so a page that forgets about them leaks nothing."""
+        return self.filter(status=ExperienceStatus.PUBLISHED, audience=Audience.PUBLIC)
+
+    def for_members(self) -> "ExperienceQuerySet":
+        """Every published post, also those shared with members only: what a
+        logged-in member reads, and what changes the pages' counts."""
         return self.filter(status=ExperienceStatus.PUBLISHED)
 
+    def published_to(self, user) -> "ExperienceQuerySet":
+        """The published posts this user may read."""
+        return self.for_members() if sees_members_only(user) else self.published()
+
     def visible_to(self, user) -> "ExperienceQuerySet":
-        """Published posts, plus the user's own posts in any state but removed."""
-        if getattr(user, "is_authenticated", False) and hasattr(user, "member"):
+        """Published posts this user may read, plus their own posts in any
+        state but removed."""
+        if sees_members_only(user):
             return self.filter(
                 models.Q(status=ExperienceStatus.PUBLISHED)
                 | (
@@ -235,6 +264,48 @@ class ExperienceQuerySet(models.QuerySet):
         sharers = _CountRows(self.order_by().values("author_id").distinct())
         latest = list(self.annotate(sharer_count=sharers)[:count])
         return latest, (latest[0].sharer_count if latest else 0)
+
+    def latest_public_with_counts(
+        self, count: int
+    ) -> tuple[list["Experience"], int, int]:
+        """For anonymous readers, from every published post (`for_members`):
+        the latest `count` public posts, how many distinct members shared
+        them, and how many posts only members can read. One query, like
+        `latest_with_sharer_count`.
+
+        Public posts sort first (experience_public_first_idx), so the rows
+        are the latest public posts, followed by members-only ones only when
+        there are fewer than `count` public posts: those are there to carry
+        the counts when nothing public exists, and are dropped here, before
+        any template or cache could see them."""
+        public = self.filter(audience=Audience.PUBLIC).order_by()
+        sharers = _CountRows(public.values("author_id").distinct())
+        members_only = _CountRows(
+            self.filter(audience=Audience.MEMBERS).order_by().values("pk")
+        )
+        rows = list(
+            self.annotate(sharer_count=sharers, members_only_count=members_only)
+            # "public" sorts after "members": descending puts it first.
+            .order_by("-audience", *Experience._meta.ordering)[:count]
+        )
+        if not rows:
+            return [], 0, 0
+        latest = [row for row in rows if row.audience == Audience.PUBLIC]
+        return latest, rows[0].sharer_count, rows[0].members_only_count
+
+    def counts_for(self, user) -> tuple[int, int]:
+        """From every published post (`for_members`): how many distinct
+        members shared what this user may read, and how many more posts only
+        members can read (0 for a member). One query."""
+        if sees_members_only(user):
+            return self.sharer_count(), 0
+        counts = self.aggregate(
+            sharers=models.Count(
+                "author_id", distinct=True, filter=Q(audience=Audience.PUBLIC)
+            ),
+            members_only=models.Count("pk", filter=Q(audience=Audience.MEMBERS)),
+        )
+        return counts["sharers"], counts["members_only"]
 
 
 class Experience(models.Model):
@@ -301,6 +372,20 @@ class Experience(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    audience = models.CharField(
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.PUBLIC,
+        help_text="Who may read the post once published: everyone, or only "
+        "logged-in members (never anonymous readers, search engines or "
+        "stored pages).",
+    )
+    # A published members-only post that its author wants to show everyone
+    # waits here for a moderator (community.services.posts.edit_experience):
+    # they approved it for members, a smaller audience than the web.
+    pending_audience = models.CharField(
+        max_length=10, choices=Audience.choices, blank=True, editable=False
+    )
 
     objects = ExperienceQuerySet.as_manager()
 
@@ -328,6 +413,19 @@ class Experience(models.Model):
             models.Index(
                 fields=["condition", "status", "author"],
                 name="experience_sharers_idx",
+            ),
+            # The community block for anonymous readers: public posts first,
+            # newest first (ExperienceQuerySet.latest_public_with_counts).
+            models.Index(
+                fields=[
+                    "condition",
+                    "status",
+                    "-audience",
+                    "-published_at",
+                    "-created_at",
+                    "-id",
+                ],
+                name="experience_public_first_idx",
             ),
             # Moderation queues.
             models.Index(
@@ -366,7 +464,11 @@ class Experience(models.Model):
 
     @property
     def has_pending_edit(self) -> bool:
-        return bool(self.pending_body)
+        return bool(self.pending_body or self.pending_audience)
+
+    @property
+    def members_only(self) -> bool:
+        return self.audience == Audience.MEMBERS
 
     @property
     def body_safe_html(self) -> SafeString:

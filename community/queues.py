@@ -38,7 +38,7 @@ MODERATION_QUEUES: dict[str, tuple[str, Narrow]] = {
     "edits": (
         "Edits waiting",
         lambda qs: qs.filter(status=ExperienceStatus.PUBLISHED).exclude(
-            pending_body=""
+            pending_body="", pending_audience=""
         ),
     ),
 }

@@ -111,7 +111,9 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
         .filter(condition=condition)
         .select_related("author", "question__live_revision", "question__condition")
     )
-    published = Experience.objects.published().filter(condition=condition)
+    # Every published post, members-only ones too: the counts say how many
+    # only members can read (anonymous readers never get their text).
+    published = Experience.objects.for_members().filter(condition=condition)
     if chosen is not None:
         posts = posts.filter(question=chosen)
         published = published.filter(question=chosen)
@@ -120,7 +122,7 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
     # and only those rows are read and joined, in the same query.
     page = Paginator(posts.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = posts.filter(pk__in=page.object_list)
-    sharers = published.sharer_count()
+    sharers, members_only = published.counts_for(request.user)
     return render(
         request,
         "community/experience_list.html",
@@ -130,6 +132,7 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
             "chosen": chosen,
             "page": page,
             "sharers": sharers,
+            "members_only": members_only,
             # Indexable once someone has shared (the sitemap lists it then,
             # public/discovery.py); every ?question= and ?page= variant names
             # the plain list as canonical. A filter that shows nobody is
@@ -193,6 +196,7 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
                     relation=data["relation"],
                     body=data["body"],
                     submission_key=data["submission_key"],
+                    audience=data["audience"],
                 )
             except RateLimited as error:
                 return _too_many(request, error)
@@ -218,7 +222,10 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
     experience = get_object_or_404(
-        Experience.objects.published().select_related("condition", "author"), pk=pk
+        Experience.objects.published_to(request.user).select_related(
+            "condition", "author"
+        ),
+        pk=pk,
     )
     form = ReportForm(request.POST or None)
     status = 200
@@ -321,7 +328,10 @@ def edit_experience(request: HttpRequest, pk: int) -> HttpResponse:
         Experience.objects.select_related("condition"), pk=pk, author=member
     )
     current = experience.pending_body or experience.body
-    form = EditExperienceForm(request.POST or None, initial={"body": current})
+    audience = experience.pending_audience or experience.audience
+    form = EditExperienceForm(
+        request.POST or None, initial={"body": current, "audience": audience}
+    )
     warnings: list[str] = []
     if request.method == "POST" and form.is_valid():
         body = form.cleaned_data["body"]
@@ -329,7 +339,10 @@ def edit_experience(request: HttpRequest, pk: int) -> HttpResponse:
         if not warnings or form.cleaned_data["confirm_identifying"]:
             try:
                 updated = services.edit_experience(
-                    user=request.user, experience=experience, body=body
+                    user=request.user,
+                    experience=experience,
+                    body=body,
+                    audience=form.cleaned_data["audience"],
                 )
             except RateLimited as error:
                 return _too_many(request, error)
@@ -338,13 +351,19 @@ def edit_experience(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 if shows_support(getattr(updated, "found", None)):
                     return redirect("community:support")
-                messages.success(
-                    request,
-                    "Saved. The published text stays until a moderator approves "
-                    "your edit."
-                    if updated.has_pending_edit
-                    else "Saved.",
-                )
+                if updated.pending_body:
+                    saved = (
+                        "Saved. The published text stays until a moderator "
+                        "approves your edit."
+                    )
+                elif updated.pending_audience:
+                    saved = (
+                        "Saved. Your post stays for members only until a "
+                        "moderator approves showing it to everyone."
+                    )
+                else:
+                    saved = "Saved."
+                messages.success(request, saved)
                 return redirect("community:me")
     return render(
         request,

@@ -193,8 +193,10 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             response = self.get_response(request)
-            # Personal pages: no browser history cache, no shared cache.
+            # Personal pages: no browser history cache, no shared cache. They
+            # may show posts for members only: never indexed either.
             patch_cache_control(response, private=True, no_store=True)
+            response.headers.setdefault("X-Robots-Tag", "noindex")
             return response
         view_name, slug = _public_view(request)
         if view_name is None:

@@ -86,6 +86,10 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
                 "status": e.get_status_display(),
                 "text": e.body,
                 "edit_waiting_for_moderation": e.pending_body or None,
+                "audience": e.get_audience_display(),
+                "audience_waiting_for_moderation": e.get_pending_audience_display()
+                if e.pending_audience
+                else None,
                 "posted_at": e.created_at.isoformat(),
                 "published_at": e.published_at.isoformat() if e.published_at else None,
                 "moderation_reason": e.moderation_reason or None,
@@ -218,7 +222,8 @@ def withdraw_consent(*, user: AbstractBaseUser, at: datetime | None = None) -> M
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         was_counted = member.counted_in_map
-        published = Experience.objects.published().filter(author=member).exists()
+        # Members-only posts too: stored pages count them.
+        published = Experience.objects.for_members().filter(author=member).exists()
         touched = _erase_health_data(member)
         member.health_data_consent_at = None
         member.consent_withdrawn_at = at or timezone.now()

@@ -181,12 +181,16 @@ def decide_edit(
         raise CommunityError("Give a reason: the member is told it.")
     with transaction.atomic():
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
-        if not locked.pending_body:
+        if not locked.has_pending_edit:
             raise InvalidTransition("This post has no edit waiting.")
-        if approve:
+        if approve and locked.pending_body:
             locked.body = locked.pending_body
             locked.body_html = render_member(locked.body)
+        if approve and locked.pending_audience:
+            # The author asked to show it to everyone (posts.edit_experience).
+            locked.audience = locked.pending_audience
         locked.pending_body = ""
+        locked.pending_audience = ""
         locked.save()
         if approve:
             community_content_changed(conditions=[locked.condition_id])

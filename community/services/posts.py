@@ -31,7 +31,14 @@ from community.exceptions import (
     NotAllowed,
     RateLimited,
 )
-from community.models import Experience, Member, ModerationEvent, Report
+from community.models import (
+    Audience,
+    Experience,
+    Member,
+    ModerationEvent,
+    Report,
+    sees_members_only,
+)
 from community.models import ExperienceStatus as Status
 from community.services.members import (
     _require_consent,
@@ -62,6 +69,12 @@ def _check_body(body: str) -> str:
             f"has {len(body)}."
         )
     return body
+
+
+def _check_audience(audience: str) -> str:
+    if audience not in Audience.values:
+        raise CommunityError("Choose who can read your post.")
+    return Audience(audience)
 
 
 def _limit(
@@ -96,10 +109,13 @@ def post_experience(
     body: str,
     submission_key: uuid.UUID,
     at: datetime | None = None,
+    audience: str = Audience.PUBLIC,
 ) -> Experience:
-    """Create a post, once per submitted form, pending unless the member is trusted."""
+    """Create a post, once per submitted form, pending unless the member is
+    trusted, for everyone or for members only (`audience`)."""
     member = member_for(user)
     _require_consent(member)
+    audience = _check_audience(audience)
     if question is not None and (
         question.condition_id != condition.pk or question.live_revision_id is None
     ):
@@ -117,6 +133,7 @@ def post_experience(
             body_html=render_member(body),
             submission_key=submission_key,
             created_at=at,
+            audience=audience,
         )
         # A match (crisis, harmful advice) holds the post for a moderator,
         # even from a trusted member; it never stops the member posting.
@@ -157,26 +174,65 @@ def _own(user: AbstractBaseUser, experience: Experience) -> Member:
 
 @sensitive_variables()
 def edit_experience(
-    *, user: AbstractBaseUser, experience: Experience, body: str
+    *,
+    user: AbstractBaseUser,
+    experience: Experience,
+    body: str,
+    audience: str | None = None,
 ) -> Experience:
     """Pending posts change at once; a published post keeps its text until a
-    moderator approves the edit."""
+    moderator approves the edit.
+
+    Who may read it (`audience`, unchanged when None): a post not yet
+    published changes at once (the moderator who approves it sees the
+    audience). A published post shown to fewer people (members only) changes
+    at once: it is the author taking words back from the web, and nothing a
+    moderator would want to stop; every stored or cached page that showed it
+    goes. Shown to more people (everyone), it waits for a moderator like an
+    edit of its text: it was approved for members, and on the web anyone, and
+    search engines, read it under the author's pseudonym."""
     member = _own(user, experience)
     body = _check_body(body)
+    if audience is not None:
+        audience = _check_audience(audience)
     _limit("post", member.pk, POST_LIMIT, "posted or edited")
+    narrowed = False
     with transaction.atomic():
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
         if locked.status == Status.PENDING:
             locked.body = body
             locked.body_html = render_member(body)
+            if audience is not None:
+                locked.audience = audience
         elif locked.status == Status.PUBLISHED:
             locked.pending_body = "" if body == locked.body else body
+            if audience == Audience.MEMBERS:
+                narrowed = locked.audience == Audience.PUBLIC
+                locked.audience = Audience.MEMBERS
+                locked.pending_audience = ""
+            elif audience == Audience.PUBLIC:
+                locked.pending_audience = (
+                    "" if locked.audience == Audience.PUBLIC else Audience.PUBLIC
+                )
         else:
             raise InvalidTransition(
                 "A moderator has hidden or removed this post, so it cannot be "
                 "edited. You can delete it."
             )
-        locked.save(update_fields=["body", "body_html", "pending_body", "updated_at"])
+        locked.save(
+            update_fields=[
+                "body",
+                "body_html",
+                "pending_body",
+                "audience",
+                "pending_audience",
+                "updated_at",
+            ]
+        )
+        if narrowed:
+            community_content_changed(conditions=[locked.condition_id])
+            # Like a deletion: no copy of a page with it may stay for anyone.
+            member_text_erased()
         # A published post's edit waits for a moderator anyway; screening
         # only decides how soon they look.
         locked.found = screen_into(locked, body, source="edit", at=timezone.now())
@@ -339,6 +395,8 @@ def report_experience(
         raise CommunityError("Tell the moderators briefly what is wrong.")
     if experience.author.user_id == user.pk:
         raise NotAllowed("You cannot report your own post; edit or delete it.")
+    if experience.members_only and not sees_members_only(user):
+        raise NotAllowed("Only members can read, and report, this post.")
     _limit("report", user.pk, REPORT_LIMIT, "reported posts")
     _limit("report-day", user.pk, REPORT_DAILY_LIMIT, "reported posts", "today")
     at = timezone.now()

@@ -227,3 +227,77 @@ def test_a_crisis_post_shows_support_and_heads_the_moderators_queue(
     expect(rows).to_have_count(2)
     page.screenshot(path=tmp_path / "moderator-queue.png", full_page=True)
     context.close()
+
+
+MEMBERS_ONLY_STORY = (
+    "Only other members should read this: the night sweats came back twice this winter."
+)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_sharing_for_members_only(site, live_server, browser):
+    """A member chooses "Members only" on the form (axe clean at 1280 and 360
+    px); once approved, members read it with its author's name; a visitor who
+    is not logged in reads only how many such posts there are."""
+    from community import services
+    from community.models import Experience
+
+    axe = Axe()
+    share_url = live_server.url + reverse("community:share", args=["poems-syndrome"])
+    for width in (1280, 360):
+        context = logged_in_context(browser, live_server, site.people.member, width)
+        page = context.new_page()
+        page.goto(share_url)
+        expect(
+            page.get_by_role("group", name="Who can read your post?")
+        ).to_be_visible()
+        assert axe.run(page).response["violations"] == [], width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()
+
+    context = logged_in_context(browser, live_server, site.people.member, 1280)
+    page = context.new_page()
+    page.goto(share_url)
+    expect(
+        page.get_by_label("Everyone: anyone can read it", exact=False)
+    ).to_be_checked()
+    page.get_by_label("I live with it").check()
+    page.get_by_role("textbox", name="Your experience").fill(MEMBERS_ONLY_STORY)
+    page.get_by_label("Members only: only people logged in", exact=False).check()
+    page.get_by_role("button", name="Post").click()
+    assert page.url.endswith(reverse("community:me"))
+    expect(page.locator(".post-audience").first).to_have_text("for members only")
+    context.close()
+
+    post = Experience.objects.get(body=MEMBERS_ONLY_STORY)
+    assert post.audience == "members"
+    services.approve_experience(user=site.people.moderator, experience=post)
+
+    experiences = live_server.url + reverse(
+        "community:experiences", args=["poems-syndrome"]
+    )
+    for width in (1280, 360):
+        context = logged_in_context(
+            browser, live_server, site.people.other_member, width
+        )
+        page = context.new_page()
+        page.goto(experiences)
+        expect(page.locator(".experience", has_text="night sweats")).to_contain_text(
+            "SunnyMina"
+        )
+        expect(page.locator(".audience-badge")).to_have_text("Members only")
+        assert axe.run(page).response["violations"] == [], width
+        context.close()
+
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(experiences)
+        expect(page.locator("#members-only")).to_contain_text(
+            "1 more post only members can read."
+        )
+        assert "night sweats" not in page.content()
+        assert "SunnyMina" not in page.content()
+        assert axe.run(page).response["violations"] == [], width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()

@@ -3,8 +3,9 @@
 Some members write a lot, most a little. A member's first three posts went
 live only after a moderator approved them (a `ModerationEvent` each); later
 ones went live at once and a moderator checked them after, all but those of
-the last two days. The `--pending` posts still wait for a moderator; they are
-by members with fewer than three published posts where there are any. Each
+the last two days. About one in seven is for members only. The `--pending`
+posts still wait for a moderator; they are by members with fewer than three
+published posts where there are any. Each
 post joins an opening, maybe a middle and a closing, each rendered once with
 name placeholders (see `placeholders`).
 """
@@ -13,7 +14,13 @@ import uuid
 from datetime import datetime
 from itertools import accumulate
 
-from community.models import Experience, ExperienceStatus, ModerationEvent, RiskLevel
+from community.models import (
+    Audience,
+    Experience,
+    ExperienceStatus,
+    ModerationEvent,
+    RiskLevel,
+)
 from devdata.dataset import text
 from devdata.dataset.accounts import Staff
 from devdata.dataset.conditions import GeneratedCondition
@@ -40,7 +47,12 @@ EXPERIENCE_FIELDS = [
     "created_at",
     "published_at",
     "updated_at",
+    "audience",
+    "pending_audience",
 ]
+# About one published post in seven is for members only (issue 18), so that
+# the pages' "more posts only members can read" has something to count.
+MEMBERS_ONLY_SHARE = 1 / 7
 MODERATION_FIELDS = [
     "id",
     "experience",
@@ -99,6 +111,8 @@ def write_experiences(
     moderators: list[Staff],
 ) -> None:
     rng = run.rng("experiences")
+    # Its own numbers: choosing audiences reshuffles none of the posts.
+    audiences = run.rng("experience-audiences")
     member_count = len(members.joined)
     published, pending = run.sizes.experiences, run.sizes.pending
     total = published + pending
@@ -205,6 +219,10 @@ def write_experiences(
                         created,
                         published_at,
                         published_at or created,
+                        Audience.MEMBERS
+                        if audiences.random() < MEMBERS_ONLY_SHARE
+                        else Audience.PUBLIC,
+                        "",
                     )
                 )
                 experience_id += 1

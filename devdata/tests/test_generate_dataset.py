@@ -164,7 +164,10 @@ class GeneratedDataTestCase(TestCase):
         self.assertEqual(Question.objects.published().count(), 100)
         self.assertEqual(AnswerRevision.objects.count(), 300)
         self.assertEqual(Member.objects.count(), 40)
-        self.assertEqual(Experience.objects.published().count(), 300)
+        self.assertEqual(Experience.objects.for_members().count(), 300)
+        # Some for members only (about one in seven), most for everyone.
+        members_only = Experience.objects.filter(audience="members").count()
+        self.assertTrue(20 < members_only < 80, members_only)
         self.assertEqual(
             Experience.objects.filter(status=ExperienceStatus.PENDING).count(), 15
         )
@@ -524,7 +527,7 @@ class GeneratedDataTestCase(TestCase):
 
     def test_posts_were_moderated_until_members_were_trusted(self):
         for member in Member.objects.all():
-            posts = member.experiences.published().order_by("created_at", "pk")
+            posts = member.experiences.for_members().order_by("created_at", "pk")
             for position, post in enumerate(posts):
                 with self.subTest(post=post.pk):
                     events = list(

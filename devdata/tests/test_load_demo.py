@@ -81,10 +81,12 @@ class LoadDemoTestCase(TestCase):
         self.assertEqual(
             list(overdue.values_list("slug", flat=True)), ["is-it-contagious"]
         )
-        # Community: two members, two published posts and one waiting.
+        # Community: two members, two published posts for everyone, two for
+        # members only and one waiting.
         from community.models import Experience
 
         self.assertEqual(Experience.objects.published().count(), 2)
+        self.assertEqual(Experience.objects.for_members().count(), 4)
         self.assertEqual(Experience.objects.filter(status="pending").count(), 1)
         # Every approval was four-eyes: no approver contributed to what they approved.
         for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):

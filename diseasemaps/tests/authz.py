@@ -280,6 +280,15 @@ def build_world() -> World:
     )
     pending_by_moderator = share(p.moderator, poems)
     pending_by_admin = share(p.admin, poems)
+    # Omar's second post, for members only (issue 18): members read and
+    # report it, nobody else even knows it exists.
+    members_only_by_other = share_published(
+        p.other_member,
+        poems,
+        body=STORY + " Shared with members only.",
+        moderator=p.moderator,
+        audience="members",
+    )
 
     unverified_email = EmailAddress.objects.create(
         user=lena, email="lena.second@example.org", verified=False, primary=False
@@ -338,6 +347,7 @@ def build_world() -> World:
         "pending_by_author": pending_by_author,
         "published_by_author": published_by_author,
         "published_by_other": published_by_other,
+        "members_only_by_other": members_only_by_other,
         "hidden_by_author": hidden_by_author,
         "pending_by_moderator": pending_by_moderator,
         "pending_by_admin": pending_by_admin,

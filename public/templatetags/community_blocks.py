@@ -2,14 +2,17 @@
 the map of where members live.
 
 Each post block runs one query (a few posts, with the count of who shared),
-whatever the numbers; only published posts, so nothing members-only reaches a page that
-anonymous readers get (and that is stored for them, public/pages.py).
+whatever the numbers. Anonymous readers get public posts only, and how many
+posts only members can read, so nothing members-only reaches a page that
+anonymous readers get (and that is stored for them, public/pages.py); a
+logged-in member gets every published post, on a page rendered for them alone
+(never stored: public/caching.py).
 """
 
 from django import template
 
 from answers.models import Condition, Question
-from community.models import Experience
+from community.models import Experience, sees_members_only
 from public.community_map import chart, country_counts
 
 register = template.Library()
@@ -18,19 +21,27 @@ LATEST = 3
 
 
 def _block(context, published, **shown) -> dict:
-    """How many distinct members shared, and the latest few posts."""
-    latest, count = published.latest_with_sharer_count(LATEST)
+    """How many distinct members shared, the latest few posts the reader may
+    read, and how many more only members can read. `published` is every
+    published post of the block (`for_members`)."""
+    request = context.get("request")
+    if sees_members_only(getattr(request, "user", None)):
+        latest, count = published.latest_with_sharer_count(LATEST)
+        members_only = 0
+    else:
+        latest, count, members_only = published.latest_public_with_counts(LATEST)
     return {
-        "request": context.get("request"),
+        "request": request,
         "count": count,
         "latest": latest,
+        "members_only": members_only,
         **shown,
     }
 
 
 @register.inclusion_tag("public/includes/community_question.html", takes_context=True)
 def question_experiences(context, question: Question) -> dict:
-    published = Experience.objects.published().filter(question=question)
+    published = Experience.objects.for_members().filter(question=question)
     return _block(
         context,
         published.select_related("author"),
@@ -41,7 +52,7 @@ def question_experiences(context, question: Question) -> dict:
 
 @register.inclusion_tag("public/includes/community_condition.html", takes_context=True)
 def condition_experiences(context, condition: Condition) -> dict:
-    published = Experience.objects.published().filter(condition=condition)
+    published = Experience.objects.for_members().filter(condition=condition)
     return _block(
         context,
         published.select_related(

@@ -46,6 +46,7 @@ CHANGES_WHAT_READERS_SEE = {
     "community.services.members": ["set_relation", "remove_relation", "update_profile"],
     "community.services.posts": [
         "post_experience",
+        "edit_experience",
         "delete_experience",
         "report_experience",
     ],
@@ -93,8 +94,6 @@ READERS_SEE_NOTHING = {
         "after, through the services above.",
     },
     "community.services.posts": {
-        "edit_experience": "A published post keeps its text until a moderator "
-        "approves the edit (decide_edit); a pending post is not public.",
         "ask_for_review": "Marks a hidden post for a moderator; it stays hidden "
         "until a moderator decides (approve_experience, dismiss_reports).",
         "can_ask_for_review": "Reads whether a hidden post may be sent for review.",
@@ -381,6 +380,31 @@ class NextRequestTestCase(PersonasTestCase):
         reader; `change(post)` takes it off the next anonymous request."""
         post = self.published_post(self.POST)
         self.assert_next_request(self.posts_url, lambda: change(post), gone=self.POST)
+
+    def test_edit_experience(self) -> None:
+        """Its text waits for a moderator (decide_edit), but making a post
+        members-only takes it off the next anonymous request at once."""
+        self.assert_post_leaves(
+            lambda post: community_services.edit_experience(
+                user=self.member, experience=post, body=post.body, audience="members"
+            )
+        )
+
+    def test_decide_edit_showing_a_members_only_post_to_everyone(self) -> None:
+        post = self.published_post(self.POST)
+        community_services.edit_experience(
+            user=self.member, experience=post, body=post.body, audience="members"
+        )
+        community_services.edit_experience(
+            user=self.member, experience=post, body=post.body, audience="public"
+        )
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.decide_edit(
+                user=self.moderator, experience=post, approve=True
+            ),
+            shown=self.POST,
+        )
 
     def test_delete_experience(self) -> None:
         self.assert_post_leaves(

@@ -88,6 +88,14 @@ class QueryCountsTestCase(PersonasTestCase):
             about = self.question if n % 3 == 0 else None
             share_published(author, self.condition, about, moderator=self.moderator)
             share(author, self.condition, body=POST)  # waiting for a moderator
+            # For members only: counted for anonymous readers, never shown.
+            share_published(
+                author,
+                self.condition,
+                about,
+                moderator=self.moderator,
+                audience="members",
+            )
 
     def count(self, url: str, *, user=None, again: bool = False) -> int:
         self.client.logout()

@@ -22,7 +22,7 @@ from answers.models import Condition, CrisisContact, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 from answers.terminology.codes import current_releases
 from community import services as community_services
-from community.models import Member
+from community.models import Audience, Member
 from devdata.crisis_contacts import (
     DEMO_CRISIS_CONTACTS,
     DEMO_DRAFT_CRISIS_CONTACT,
@@ -81,6 +81,31 @@ EXPERIENCES = [
         "My aunt has myasthenia gravis. Her eyelid droops late in the day, so we "
         "visit in the mornings, when she has more energy.",
         False,
+    ),
+]
+
+# Shared with members only (issue 18): members read them under the author's
+# pseudonym; anonymous readers see only how many there are.
+MEMBERS_ONLY_EXPERIENCES = [
+    (
+        "mina",
+        "poems-syndrome",
+        None,
+        "lives_with",
+        "Some days I cannot button my coat because my fingers are numb. I keep "
+        "a coat with a zip by the door now, and I stopped feeling ashamed of "
+        "asking for help with small things.",
+        12,
+    ),
+    (
+        "omar",
+        "poems-syndrome",
+        "is-it-contagious",
+        "caregiver",
+        "Our neighbours stopped visiting when they heard my father was ill. We "
+        "printed the clinic's leaflet saying it is not contagious, and most of "
+        "them came back.",
+        6,
     ),
 ]
 
@@ -250,6 +275,28 @@ class Command(BaseCommand):
                 community_services.approve_experience(
                     user=users["mo"], experience=experience
                 )
+        for (
+            username,
+            slug,
+            question,
+            relation,
+            body,
+            days_ago,
+        ) in MEMBERS_ONLY_EXPERIENCES:
+            condition = Condition.objects.get(slug=slug)
+            experience = community_services.post_experience(
+                user=members[username],
+                condition=condition,
+                question=condition.questions.filter(slug=question).first(),
+                relation=relation,
+                body=body,
+                submission_key=uuid.uuid4(),
+                at=timezone.now() - timedelta(days=days_ago),
+                audience=Audience.MEMBERS,
+            )
+            community_services.approve_experience(
+                user=users["mo"], experience=experience
+            )
 
     def _crisis_contacts(self, users: dict) -> None:
         """The demo's crisis contacts (devdata/crisis_contacts.py), all marked
