@@ -103,7 +103,9 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
                 # where it stands, the moderator's question about the post
                 # and the note readers see above it.
                 "medical_review": {
-                    "state": e.get_medical_review_display(),
+                    "state": e.get_medical_review_display()
+                    if e.medical_review
+                    else "Decided by a medical reviewer",
                     "question_for_reviewer": e.medical_question or None,
                     "reviewer_note": e.reviewer_note or None,
                     "reviewer_note_by": e.reviewer_note_by.display_name
