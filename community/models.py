@@ -7,6 +7,8 @@ sanitised), and only `Experience.objects.published()` reaches other people.
 Every change goes through `community.services`.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -434,6 +436,22 @@ class Experience(models.Model):
     @property
     def with_medical_reviewer(self) -> bool:
         return self.medical_review != MedicalReview.NONE
+
+    @property
+    def review_token(self) -> str:
+        """What a medical reviewer saw (the text, where the post stood):
+        community.services.medical_review refuses a decision sent with a
+        token that no longer matches."""
+        seen = "\x00".join(
+            [
+                self.body,
+                self.pending_body,
+                self.status,
+                self.medical_review,
+                self.medical_asked_at.isoformat() if self.medical_asked_at else "",
+            ]
+        )
+        return hashlib.sha256(seen.encode()).hexdigest()[:32]
 
     @property
     def shows_reviewer_note(self) -> bool:

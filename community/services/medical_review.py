@@ -24,8 +24,6 @@ their own post; a decision on a post that changed since the reviewer
 opened it is refused (`review_token`). Every step is a `ModerationEvent`.
 """
 
-import hashlib
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -63,18 +61,7 @@ STALE = (
 def review_token(experience: Experience) -> str:
     """What the reviewer saw: the text and where the post stood. Sent back
     with the decision, which is refused if it no longer matches."""
-    seen = "\x00".join(
-        [
-            experience.body,
-            experience.pending_body,
-            experience.status,
-            experience.medical_review,
-            experience.medical_asked_at.isoformat()
-            if experience.medical_asked_at
-            else "",
-        ]
-    )
-    return hashlib.sha256(seen.encode()).hexdigest()[:32]
+    return experience.review_token
 
 
 def _medical_reviewer(user: AbstractBaseUser, experience: Experience) -> Reviewer:
