@@ -81,11 +81,16 @@ class LoadDemoTestCase(TestCase):
         self.assertEqual(
             list(overdue.values_list("slug", flat=True)), ["is-it-contagious"]
         )
-        # Community: two members, two published posts and one waiting.
+        # Community: two members, three published posts and two waiting.
         from community.models import Experience
 
-        self.assertEqual(Experience.objects.published().count(), 2)
-        self.assertEqual(Experience.objects.filter(status="pending").count(), 1)
+        self.assertEqual(Experience.objects.published().count(), 3)
+        self.assertEqual(Experience.objects.filter(status="pending").count(), 2)
+        # Harmful advice (issue 18): one post with a reviewer's note, one
+        # waiting for a reviewer.
+        noted = Experience.objects.published().exclude(reviewer_note="").get()
+        self.assertEqual(noted.reviewer_note_by.display_name, "Dr Rita Osei")
+        self.assertEqual(Experience.objects.filter(medical_review="asked").count(), 1)
         # Every approval was four-eyes: no approver contributed to what they approved.
         for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):
             self.assertNotEqual(approval.actor.username, "wendy")
