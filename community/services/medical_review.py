@@ -138,11 +138,9 @@ def _deciding(
     """Check who decides, lock the post and check it is as the reviewer saw
     it; the caller holds the transaction."""
     reviewer = _medical_reviewer(user, experience)
-    locked = (
-        Experience.objects.select_for_update()
-        .select_related("author__user", "condition")
-        .get(pk=experience.pk)
-    )
+    # No select_related: PostgreSQL cannot lock the nullable side of an outer
+    # join (the author's account), and the mail reads it once anyway.
+    locked = Experience.objects.select_for_update().get(pk=experience.pk)
     if locked.medical_review != MedicalReview.ASKED:
         if seen and seen != review_token(locked):
             raise StaleDecision(STALE)
