@@ -126,9 +126,11 @@ def send_to_medical_reviewer(
         locked.reviewer_note_by = None
         locked.reviewer_note_at = None
         locked.save()
-        _record(locked, Action.SENT_TO_REVIEWER, user, question)
+        event = _record(locked, Action.SENT_TO_REVIEWER, user, question)
         if was_public:
             community_content_changed(conditions=[locked.condition_id])
+        # The author is told where their post is, not the staff's question.
+        notifications.decided(locked, event)
     return locked
 
 

@@ -53,7 +53,8 @@ class MedicalReviewTestCase(PersonasTestCase):
         self.assertEqual(self.post.risk, RiskLevel.MEDIUM)
         self.assertIn("harmful_advice", self.post.screening["classes"])
 
-        sent = self.send()
+        with self.captureOnCommitCallbacks(execute=True):
+            sent = self.send()
 
         self.post.refresh_from_db()
         self.assertEqual(sent.pk, self.post.pk)
@@ -68,6 +69,12 @@ class MedicalReviewTestCase(PersonasTestCase):
             (event.action, event.actor, event.reason),
             (Action.SENT_TO_REVIEWER, self.moderator, QUESTION),
         )
+        # The author is told where the post is; the staff's question stays.
+        self.assertEqual(mail.outbox[-1].to, ["mina@example.org"])
+        self.assertEqual(
+            mail.outbox[-1].subject, "A medical reviewer is reading your post"
+        )
+        self.assertNotIn(QUESTION, mail.outbox[-1].body)
 
     def test_a_published_post_leaves_the_pages_and_its_waiting_edit_is_reviewed(self):
         post = share_published(self.member, self.condition, moderator=self.moderator)
