@@ -40,6 +40,10 @@ EXPERIENCE_FIELDS = [
     "created_at",
     "published_at",
     "updated_at",
+    # Never sent to a medical reviewer (community.services.medical_review).
+    "medical_review",
+    "medical_question",
+    "reviewer_note",
 ]
 MODERATION_FIELDS = [
     "id",
@@ -205,6 +209,9 @@ def write_experiences(
                         created,
                         published_at,
                         published_at or created,
+                        "",
+                        "",
+                        "",
                     )
                 )
                 experience_id += 1
