@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -15,13 +15,17 @@ from django.utils.html import format_html
 from community import services
 from community.exceptions import CommunityError, NotAllowed
 from community.models import (
+    REVIEWER_NOTE_MAX,
     Experience,
     ExperienceStatus,
+    MedicalReview,
     Member,
     ModerationEvent,
     Report,
 )
-from community.queues import MODERATION_QUEUES
+from community.queues import MODERATION_QUEUES, medical_review_queue
+from community.screening import HARMFUL_ADVICE
+from community.services import medical_review
 from community.services.safety import response_target
 from diseasemaps.lib.admin import ReadOnlyAdmin, object_or_404
 from diseasemaps.lib.diff import inline_diff
@@ -45,8 +49,47 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         required=False,
-        label="Reason (sent to the member; required to hide, remove or reject)",
+        label="Reason (sent to the member; required to hide, remove or reject). "
+        "To send the post to a medical reviewer: your question for them (staff "
+        "only).",
     )
+
+
+class MedicalDecisionForm(forms.Form):
+    """A medical reviewer's decision on a post; `seen` is what they read
+    (medical_review.review_token), so a post that changed since is refused."""
+
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=medical_review.QUESTION_MAX,
+        label="To publish: your note for readers, shown above the post in your "
+        f"name (plain text, at most {REVIEWER_NOTE_MAX} characters). To ask for "
+        "an edit or hide: the reason the author will read.",
+    )
+    seen = forms.CharField(widget=forms.HiddenInput)
+
+
+MEDICAL_DECISIONS = {
+    # button value: (label, service call)
+    "publish": (
+        "Publish with this note",
+        lambda user, e, text, seen: services.publish_with_note(
+            user=user, experience=e, note=text, seen=seen
+        ),
+    ),
+    "edit": (
+        "Ask the author for an edit",
+        lambda user, e, text, seen: services.ask_author_for_edit(
+            user=user, experience=e, reason=text, seen=seen
+        ),
+    ),
+    "hide": (
+        "Hide, with this reason for the author",
+        lambda user, e, text, seen: services.hide_for_author(
+            user=user, experience=e, reason=text, seen=seen
+        ),
+    ),
+}
 
 
 DECISIONS = {
@@ -89,6 +132,12 @@ DECISIONS = {
         "Dismiss the reports",
         lambda user, e, reason: services.dismiss_reports(
             user=user, experience=e, reason=reason
+        ),
+    ),
+    "send_to_reviewer": (
+        "Send to a medical reviewer",
+        lambda user, e, reason: services.send_to_medical_reviewer(
+            user=user, experience=e, question=reason
         ),
     ),
 }
@@ -216,6 +265,16 @@ class ExperienceAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(self.moderate_view),
                 name="community_experience_moderate",
             ),
+            path(
+                "medical-review/",
+                self.admin_site.admin_view(self.medical_queue_view),
+                name="community_experience_medical_queue",
+            ),
+            path(
+                "<int:pk>/medical-review/",
+                self.admin_site.admin_view(self.medical_review_view),
+                name="community_experience_medical_review",
+            ),
             *super().get_urls(),
         ]
 
@@ -274,7 +333,14 @@ class ExperienceAdmin(ReadOnlyAdmin):
     def _decisions_for(self, experience: Experience) -> list[tuple[str, str]]:
         status = experience.status
         keys = []
-        if status in {ExperienceStatus.PENDING, ExperienceStatus.HIDDEN}:
+        with_reviewer = experience.medical_review == MedicalReview.ASKED
+        may_send = not with_reviewer and status != ExperienceStatus.REMOVED
+        # First when the screening found harmful advice (issue 18).
+        if may_send and HARMFUL_ADVICE in experience.screening.get("classes", []):
+            keys.append("send_to_reviewer")
+        if experience.medical_review:
+            pass  # only a medical reviewer publishes it now
+        elif status in {ExperienceStatus.PENDING, ExperienceStatus.HIDDEN}:
             keys.append("approve")
         if status in {ExperienceStatus.PENDING, ExperienceStatus.PUBLISHED}:
             keys.append("hide")
@@ -286,7 +352,94 @@ class ExperienceAdmin(ReadOnlyAdmin):
             keys += ["approve_edit", "reject_edit"]
         if experience.reports.filter(resolved_at=None).exists():
             keys.append("dismiss_reports")
+        if may_send and "send_to_reviewer" not in keys:
+            keys.append("send_to_reviewer")
         return [(key, DECISIONS[key][0]) for key in keys]
+
+    # The medical reviewers' queue and decision page (issue 18). Reviewers
+    # see only the posts a moderator sent them, not the whole community.
+
+    def has_medical_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("answers.review_question")
+
+    def medical_queue_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_medical_review_permission(request):
+            raise PermissionDenied
+        waiting = list(
+            medical_review_queue(Experience.objects.all()).select_related(
+                "author", "condition", "question"
+            )
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Posts waiting for a medical reviewer",
+            "waiting": waiting,
+        }
+        return TemplateResponse(request, "admin/community/medical_queue.html", context)
+
+    def medical_review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_medical_review_permission(request):
+            raise PermissionDenied
+        experience = object_or_404(
+            Experience.objects.select_related("author", "condition", "question"),
+            pk,
+            "No such post.",
+        )
+        # Only posts a moderator sent to the reviewers (now or before).
+        sent = experience.moderation_events.filter(
+            action=ModerationEvent.Action.SENT_TO_REVIEWER
+        ).first()
+        if sent is None:
+            raise Http404("This post was not sent to a medical reviewer.")
+        token = medical_review.review_token(experience)
+        form = MedicalDecisionForm(request.POST or None, initial={"seen": token})
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            decision = request.POST.get("decision")
+            if decision not in MEDICAL_DECISIONS:
+                messages.error(request, "Unknown decision.")
+            else:
+                try:
+                    MEDICAL_DECISIONS[decision][1](
+                        request.user,
+                        experience,
+                        form.cleaned_data["text"],
+                        form.cleaned_data["seen"],
+                    )
+                except CommunityError as error:
+                    messages.error(request, str(error))
+                    status = 403 if isinstance(error, NotAllowed) else 200
+                    if isinstance(error, medical_review.StaleDecision):
+                        status = 409
+                        # What they decide on next is what they see now.
+                        form = MedicalDecisionForm(
+                            initial={"seen": token, "text": form.cleaned_data["text"]}
+                        )
+                else:
+                    messages.success(
+                        request, f"{MEDICAL_DECISIONS[decision][0]}: done."
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:community_experience_medical_queue")
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Medical review of post #{experience.pk}",
+            "experience": experience,
+            "sent": sent,
+            "waiting": experience.medical_review == MedicalReview.ASKED,
+            "note_max": REVIEWER_NOTE_MAX,
+            "events": experience.moderation_events.all()[:20],
+            "form": form,
+            "decisions": [
+                (key, label) for key, (label, _) in MEDICAL_DECISIONS.items()
+            ],
+        }
+        return TemplateResponse(
+            request, "admin/community/medical_review.html", context, status=status
+        )
 
 
 @admin.register(Report)

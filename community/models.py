@@ -9,6 +9,8 @@ readers; members also read the posts their authors shared with members only
 Every change goes through `community.services`.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django_countries.fields import CountryField
 
-from answers.models import Condition, Question
+from answers.models import Condition, Question, Reviewer
 from community.exceptions import InvalidTransition
 from community.names import pseudonym_skeleton, shown_name
 
@@ -194,10 +196,33 @@ EXPERIENCE_TRANSITIONS: dict[str, set[str]] = {
         ExperienceStatus.HIDDEN,
         ExperienceStatus.REMOVED,
     },
-    ExperienceStatus.PUBLISHED: {ExperienceStatus.HIDDEN, ExperienceStatus.REMOVED},
-    ExperienceStatus.HIDDEN: {ExperienceStatus.PUBLISHED, ExperienceStatus.REMOVED},
+    # Back to waiting: only when a moderator sends the post to a medical
+    # reviewer (community.services.medical_review), who publishes or hides it.
+    ExperienceStatus.PUBLISHED: {
+        ExperienceStatus.HIDDEN,
+        ExperienceStatus.REMOVED,
+        ExperienceStatus.PENDING,
+    },
+    ExperienceStatus.HIDDEN: {
+        ExperienceStatus.PUBLISHED,
+        ExperienceStatus.REMOVED,
+        ExperienceStatus.PENDING,
+    },
     ExperienceStatus.REMOVED: set(),
 }
+
+
+class MedicalReview(models.TextChoices):
+    """Where a post stands with the medical reviewers (issue 18)."""
+
+    NONE = "", "Not sent"
+    ASKED = "asked", "Waiting for a medical reviewer"
+    EDIT = "edit", "A medical reviewer asked the author for an edit"
+
+
+# The most a reviewer's note above a post may say: a short caution, not an
+# answer (answers are reviewed pages of their own).
+REVIEWER_NOTE_MAX = 500
 
 
 class _CountRows(models.Subquery):
@@ -386,6 +411,40 @@ class Experience(models.Model):
     pending_audience = models.CharField(
         max_length=10, choices=Audience.choices, blank=True, editable=False
     )
+    # A medical reviewer's look at harmful advice (community.services.
+    # medical_review): a moderator sends the post with a question; the post
+    # stays unpublished until a reviewer publishes it with a note, asks the
+    # author for an edit (which comes back to them), or hides it.
+    medical_review = models.CharField(
+        max_length=10,
+        choices=MedicalReview.choices,
+        default=MedicalReview.NONE,
+        blank=True,
+        editable=False,
+    )
+    medical_question = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The moderator's question for the medical reviewer; staff only.",
+    )
+    medical_asked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Shown above the published post, attributed to the reviewer by name;
+    # plain text, escaped wherever it is shown.
+    reviewer_note = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="A medical reviewer's note readers see above the post.",
+    )
+    reviewer_note_by = models.ForeignKey(
+        Reviewer,
+        null=True,
+        blank=True,
+        # The note stands in the reviewer's name: their profile stays.
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    reviewer_note_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ExperienceQuerySet.as_manager()
 
@@ -444,6 +503,12 @@ class Experience(models.Model):
                 condition=Q(risk="high", risk_handled_at__isnull=True),
                 name="experience_high_risk_idx",
             ),
+            # The medical reviewers' queue, oldest question first: few rows.
+            models.Index(
+                fields=["medical_asked_at"],
+                condition=Q(medical_review="asked"),
+                name="experience_medical_queue_idx",
+            ),
         ]
         permissions = [("moderate_experience", "Can approve, hide and remove posts")]
 
@@ -469,6 +534,30 @@ class Experience(models.Model):
     @property
     def members_only(self) -> bool:
         return self.audience == Audience.MEMBERS
+
+    @property
+    def with_medical_reviewer(self) -> bool:
+        return self.medical_review != MedicalReview.NONE
+
+    @property
+    def review_token(self) -> str:
+        """What a medical reviewer saw (the text, where the post stood):
+        community.services.medical_review refuses a decision sent with a
+        token that no longer matches."""
+        seen = "\x00".join(
+            [
+                self.body,
+                self.pending_body,
+                self.status,
+                self.medical_review,
+                self.medical_asked_at.isoformat() if self.medical_asked_at else "",
+            ]
+        )
+        return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+    @property
+    def shows_reviewer_note(self) -> bool:
+        return bool(self.reviewer_note) and self.reviewer_note_by_id is not None
 
     @property
     def body_safe_html(self) -> SafeString:
@@ -590,6 +679,11 @@ class ModerationEvent(models.Model):
         REVIEW_REQUESTED = "review_requested", "Author asked for a review"
         FLAGGED = "flagged", "Flagged by screening"
         RISK_ALERT = "risk_alert", "Overdue high-risk alert sent to moderators"
+        SENT_TO_REVIEWER = "sent_to_reviewer", "Sent to a medical reviewer"
+        REVIEWER_PUBLISHED = "reviewer_published", "Published with a reviewer's note"
+        REVIEWER_ASKED_EDIT = "reviewer_asked_edit", "Reviewer asked for an edit"
+        REVIEWER_HID = "reviewer_hid", "Hidden by a medical reviewer"
+        EDITED_FOR_REVIEWER = "edited_for_reviewer", "Author edited for the reviewer"
 
     experience = models.ForeignKey(
         Experience,

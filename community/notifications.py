@@ -16,6 +16,12 @@ SUBJECTS = {
     ModerationEvent.Action.EDIT_REJECTED: "Your edit was not published",
     # Sent only when dismissing the reports brings a hidden post back.
     ModerationEvent.Action.REPORTS_DISMISSED: "Your post is back online",
+    # A medical reviewer's look and decisions (community.services.
+    # medical_review). The moderator's question to the reviewer is not sent.
+    ModerationEvent.Action.SENT_TO_REVIEWER: "A medical reviewer is reading your post",
+    ModerationEvent.Action.REVIEWER_PUBLISHED: "Your post is published, with a note",
+    ModerationEvent.Action.REVIEWER_ASKED_EDIT: "Please change your post",
+    ModerationEvent.Action.REVIEWER_HID: "Your post has been hidden",
 }
 
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from community.models import ExperienceStatus, Report, RiskLevel
+from community.models import ExperienceStatus, MedicalReview, Report, RiskLevel
 from community.services.safety import response_target
 
 Narrow = Callable[[QuerySet], QuerySet]
@@ -29,7 +29,13 @@ MODERATION_QUEUES: dict[str, tuple[str, Narrow]] = {
             status=ExperienceStatus.HIDDEN, review_requested_at__isnull=False
         ),
     ),
-    "pending": ("New posts", lambda qs: qs.filter(status=ExperienceStatus.PENDING)),
+    # Not those with a medical reviewer: they decide on those (below).
+    "pending": (
+        "New posts",
+        lambda qs: qs.filter(
+            status=ExperienceStatus.PENDING, medical_review=MedicalReview.NONE
+        ),
+    ),
     "reported": ("Reported posts", _reported),
     "check": (
         "Published by trusted members, to check",
@@ -41,4 +47,19 @@ MODERATION_QUEUES: dict[str, tuple[str, Narrow]] = {
             pending_body="", pending_audience=""
         ),
     ),
+    # Sent on to a medical reviewer, or back with the author for an edit
+    # they asked for (community.services.medical_review): nothing for a
+    # moderator to do but follow it.
+    "medical": (
+        "With a medical reviewer",
+        lambda qs: qs.exclude(medical_review=MedicalReview.NONE),
+    ),
 }
+
+
+def medical_review_queue(queryset: QuerySet) -> QuerySet:
+    """The medical reviewers' queue: posts a moderator sent them (or that
+    came back with the edit they asked for), the longest waiting first."""
+    return queryset.filter(medical_review=MedicalReview.ASKED).order_by(
+        "medical_asked_at", "pk"
+    )

@@ -109,7 +109,12 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
     posts = (
         Experience.objects.visible_to(request.user)
         .filter(condition=condition)
-        .select_related("author", "question__live_revision", "question__condition")
+        .select_related(
+            "author",
+            "question__live_revision",
+            "question__condition",
+            "reviewer_note_by",
+        )
     )
     # Every published post, members-only ones too: the counts say how many
     # only members can read (anonymous readers never get their text).
@@ -274,7 +279,9 @@ def _member(request: HttpRequest) -> Member:
 @never_cache
 def me(request: HttpRequest) -> HttpResponse:
     member = _member(request)
-    posts = member.experiences.select_related("condition", "question__live_revision")
+    posts = member.experiences.select_related(
+        "condition", "question__live_revision", "reviewer_note_by"
+    )
     # Posts that reports hid and whose author may still ask for a review
     # (hidden posts are few: a handful of queries at most).
     reviewable = {

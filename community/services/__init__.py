@@ -16,10 +16,13 @@ here (`from community import services`):
   a record.
 - `moderation`: moderators' decisions on posts, each recorded as a
   `ModerationEvent`.
+- `medical_review`: harmful advice a moderator sends to a medical reviewer,
+  and the reviewer's decisions (publish with a note, ask for an edit, hide).
 - `data_rights`: the download of everything we hold about a person,
   withdrawal of consent, and account deletion.
 
-Imports run one way: `posts` uses `members` and `moderation`, `data_rights`
+Imports run one way: `posts` uses `members`, `moderation` and
+`medical_review` (which uses `moderation`), `data_rights`
 uses `members`; `members` and `moderation` use no other service module.
 A test that patches a name must patch the module that looks it up (a rate
 limit in `community.services.posts`), not this package.
@@ -31,6 +34,13 @@ from community.services.data_rights import (
     delete_account,
     export_member_data,
     withdraw_consent,
+)
+from community.services.medical_review import (
+    ask_author_for_edit,
+    hide_for_author,
+    publish_with_note,
+    review_token,
+    send_to_medical_reviewer,
 )
 from community.services.members import (
     TRUSTED_AFTER_APPROVED_POSTS,
@@ -89,6 +99,7 @@ __all__ = [
     "STAFF_ACCOUNT_CLOSED_BY_ADMIN",
     "TRUSTED_AFTER_APPROVED_POSTS",
     "approve_experience",
+    "ask_author_for_edit",
     "ask_for_review",
     "can_ask_for_review",
     "create_member",
@@ -100,14 +111,18 @@ __all__ = [
     "export_member_data",
     "give_consent",
     "hide_experience",
+    "hide_for_author",
     "is_trusted",
     "mark_reviewed",
     "member_for",
     "post_experience",
+    "publish_with_note",
     "remove_experience",
     "remove_relation",
     "report_experience",
     "reporter_record",
+    "review_token",
+    "send_to_medical_reviewer",
     "set_relation",
     "update_profile",
     "withdraw_consent",

@@ -44,7 +44,9 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
         raise NotAllowed("Log in to download your data.")
     member = Member.objects.filter(user_id=user.pk).first()
     experiences = (
-        Experience.objects.filter(author=member).select_related("condition", "question")
+        Experience.objects.filter(author=member).select_related(
+            "condition", "question", "reviewer_note_by"
+        )
         if member
         else Experience.objects.none()
     )
@@ -100,6 +102,24 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
                     "found": e.screening.get("categories", []),
                 }
                 if e.screening
+                else None,
+                # A medical reviewer's look (community.services.medical_review):
+                # where it stands, the moderator's question about the post
+                # and the note readers see above it.
+                "medical_review": {
+                    "state": e.get_medical_review_display()
+                    if e.medical_review
+                    else "Decided by a medical reviewer",
+                    "question_for_reviewer": e.medical_question or None,
+                    "reviewer_note": e.reviewer_note or None,
+                    "reviewer_note_by": e.reviewer_note_by.display_name
+                    if e.reviewer_note_by
+                    else None,
+                    "reviewer_note_at": e.reviewer_note_at.isoformat()
+                    if e.reviewer_note_at
+                    else None,
+                }
+                if e.medical_question or e.reviewer_note
                 else None,
             }
             for e in experiences

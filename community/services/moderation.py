@@ -15,7 +15,14 @@ from django.utils import timezone
 from answers.publication import community_content_changed
 from community import notifications
 from community.exceptions import CommunityError, InvalidTransition, NotAllowed
-from community.models import Experience, Member, ModerationEvent, Report, RiskLevel
+from community.models import (
+    Experience,
+    MedicalReview,
+    Member,
+    ModerationEvent,
+    Report,
+    RiskLevel,
+)
 from community.models import ExperienceStatus as Status
 from diseasemaps.lib.markdown import render_member
 
@@ -99,8 +106,16 @@ def _decide(
         raise CommunityError("Give a reason: the member is told it.")
     with transaction.atomic():
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if to == Status.PUBLISHED and locked.medical_review:
+            # Harmful advice a moderator sent on goes live only with a
+            # medical reviewer's decision (community.services.medical_review).
+            raise NotAllowed(
+                "This post is with a medical reviewer: only they can publish it."
+            )
         locked.transition_to(to)
         locked.needs_review = False
+        # Hidden or removed: it leaves the medical reviewers' queue too.
+        locked.medical_review = MedicalReview.NONE
         locked.moderation_reason = reason
         # A review the author asked for is answered by this decision.
         locked.review_requested_at = None
@@ -183,6 +198,12 @@ def decide_edit(
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
         if not locked.has_pending_edit:
             raise InvalidTransition("This post has no edit waiting.")
+        if approve and locked.pending_body and locked.reviewer_note:
+            # The note stands in a reviewer's name above the text they read.
+            raise InvalidTransition(
+                "A medical reviewer's note stands above this post, about its "
+                "current text: send the post to a medical reviewer for the edit."
+            )
         if approve and locked.pending_body:
             locked.body = locked.pending_body
             locked.body_html = render_member(locked.body)

@@ -40,6 +40,7 @@ from community.models import (
     sees_members_only,
 )
 from community.models import ExperienceStatus as Status
+from community.services.medical_review import edit_came_back
 from community.services.members import (
     _require_consent,
     is_trusted,
@@ -236,6 +237,8 @@ def edit_experience(
         # A published post's edit waits for a moderator anyway; screening
         # only decides how soon they look.
         locked.found = screen_into(locked, body, source="edit", at=timezone.now())
+        # The edit a medical reviewer asked for goes back to them.
+        edit_came_back(locked, user)
     return locked
 
 

@@ -49,6 +49,10 @@ EXPERIENCE_FIELDS = [
     "updated_at",
     "audience",
     "pending_audience",
+    # Never sent to a medical reviewer (community.services.medical_review).
+    "medical_review",
+    "medical_question",
+    "reviewer_note",
 ]
 # About one published post in seven is for members only (issue 18), so that
 # the pages' "more posts only members can read" has something to count.
@@ -222,7 +226,10 @@ def write_experiences(
                         Audience.MEMBERS
                         if audiences.random() < MEMBERS_ONLY_SHARE
                         else Audience.PUBLIC,
-                        "",
+                        "",  # pending_audience
+                        "",  # medical_review
+                        "",  # medical_question
+                        "",  # reviewer_note
                     )
                 )
                 experience_id += 1

@@ -289,6 +289,18 @@ def build_world() -> World:
         moderator=p.moderator,
         audience="members",
     )
+    # Sent by a moderator to a medical reviewer (issue 18): Mina's, and Ada's
+    # (an active reviewer, who may not decide on her own post).
+    with_reviewer = {}
+    for key, author in (
+        ("with_reviewer_by_author", p.member),
+        ("with_reviewer_by_admin", p.admin),
+    ):
+        post = share(author, poems, body=STORY + " Is it safe to stop?")
+        community_services.send_to_medical_reviewer(
+            user=p.moderator, experience=post, question="Safe to publish?"
+        )
+        with_reviewer[key] = post
 
     unverified_email = EmailAddress.objects.create(
         user=lena, email="lena.second@example.org", verified=False, primary=False
@@ -351,6 +363,7 @@ def build_world() -> World:
         "hidden_by_author": hidden_by_author,
         "pending_by_moderator": pending_by_moderator,
         "pending_by_admin": pending_by_admin,
+        **with_reviewer,
         "report": report,
         "moderation_event": published_by_author.moderation_events.first(),
         "author_profile": Member.objects.get(user=p.member),

@@ -54,6 +54,7 @@ SERVICE_MODULES = {
     "community.services.moderation": community_services.moderation,
     "community.services.data_rights": community_services.data_rights,
     "community.services.safety": community_services.safety,
+    "community.services.medical_review": community_services.medical_review,
 }
 
 

@@ -44,7 +44,8 @@ def question_experiences(context, question: Question) -> dict:
     published = Experience.objects.for_members().filter(question=question)
     return _block(
         context,
-        published.select_related("author"),
+        # The reviewer of a note above a post comes in the same query.
+        published.select_related("author", "reviewer_note_by"),
         question=question,
         condition=question.condition,
     )
@@ -56,7 +57,10 @@ def condition_experiences(context, condition: Condition) -> dict:
     return _block(
         context,
         published.select_related(
-            "author", "question__live_revision", "question__condition"
+            "author",
+            "question__live_revision",
+            "question__condition",
+            "reviewer_note_by",
         ),
         condition=condition,
     )

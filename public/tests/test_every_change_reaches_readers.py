@@ -58,6 +58,10 @@ CHANGES_WHAT_READERS_SEE = {
         "dismiss_reports",
     ],
     "community.services.data_rights": ["delete_account", "withdraw_consent"],
+    "community.services.medical_review": [
+        "send_to_medical_reviewer",
+        "publish_with_note",
+    ],
 }
 # Services readers never see the effect of, and why.
 READERS_SEE_NOTHING = {
@@ -114,6 +118,15 @@ READERS_SEE_NOTHING = {
     },
     "community.services.data_rights": {
         "export_member_data": "Reads a member's own data for them.",
+    },
+    "community.services.medical_review": {
+        "ask_author_for_edit": "The post is with the reviewer, so unpublished "
+        "(send_to_medical_reviewer took it down), and stays so.",
+        "hide_for_author": "The post is with the reviewer, so unpublished; "
+        "hidden, it stays off the pages.",
+        "edit_came_back": "An edit of an unpublished post goes back to the "
+        "reviewer; nothing is public.",
+        "review_token": "Reads what the reviewer saw, for the stale check.",
     },
 }
 
@@ -482,6 +495,30 @@ class NextRequestTestCase(PersonasTestCase):
             ),
             gone=self.POST,
             shown=new_wording,
+        )
+
+    def test_send_to_medical_reviewer(self) -> None:
+        self.assert_post_leaves(
+            lambda post: community_services.send_to_medical_reviewer(
+                user=self.moderator, experience=post, question="Is this safe?"
+            )
+        )
+
+    def test_publish_with_note(self) -> None:
+        post = self.published_post(self.POST)
+        community_services.send_to_medical_reviewer(
+            user=self.moderator, experience=post, question="Is this safe?"
+        )
+        post.refresh_from_db()
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.publish_with_note(
+                user=self.reviewer,
+                experience=post,
+                note="Talk to your own doctor before any change.",
+                seen=community_services.review_token(post),
+            ),
+            shown="Talk to your own doctor before any change.",
         )
 
     def test_delete_account(self) -> None:

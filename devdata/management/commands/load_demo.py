@@ -109,6 +109,33 @@ MEMBERS_ONLY_EXPERIENCES = [
     ),
 ]
 
+# Harmful advice the screening holds and a moderator sends to a medical
+# reviewer (issue 18): one published with the reviewer's note above it, one
+# still in the reviewers' queue. (username, condition, relation, post, the
+# moderator's question, the reviewer's note or None to leave it waiting)
+SENT_TO_REVIEWER = [
+    (
+        "mina",
+        "poems-syndrome",
+        "lives_with",
+        "Stop taking your steroids if they make you feel awful; I stopped mine "
+        "last spring and my feet feel no worse.",
+        "She tells others to stop steroids. Publish with a caution, or hide?",
+        "Stopping steroids suddenly can be dangerous, and what is right differs "
+        "from person to person. Please talk to your own doctor before changing "
+        "any medicine.",
+    ),
+    (
+        "omar",
+        "myasthenia-gravis",
+        "family",
+        "My aunt swears that a herbal tincture cured her myasthenia. You should "
+        "stop your pyridostigmine and try it.",
+        "A cure claim, and advice to stop pyridostigmine. Is any of it safe?",
+        None,
+    ),
+]
+
 REVIEWERS = {
     "rita": {
         "display_name": "Dr Rita Osei",
@@ -237,7 +264,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
 
     def _community(self, users: dict) -> None:
-        """Two demo members, their conditions and a few posts (one still pending)."""
+        """Two demo members, their conditions and a few posts (one still
+        pending), and harmful advice sent to a medical reviewer: one post
+        published with the reviewer's note, one in the reviewers' queue."""
         members = {}
         for username, pseudonym, country in MEMBERS:
             user, is_new = get_user_model().objects.get_or_create(
@@ -297,6 +326,27 @@ class Command(BaseCommand):
             community_services.approve_experience(
                 user=users["mo"], experience=experience
             )
+        for username, slug, relation, body, question, note in SENT_TO_REVIEWER:
+            experience = community_services.post_experience(
+                user=members[username],
+                condition=Condition.objects.get(slug=slug),
+                question=None,
+                relation=relation,
+                body=body,
+                submission_key=uuid.uuid4(),
+                at=timezone.now() - timedelta(days=2),
+            )
+            community_services.send_to_medical_reviewer(
+                user=users["mo"], experience=experience, question=question
+            )
+            if note:
+                experience.refresh_from_db()
+                community_services.publish_with_note(
+                    user=users["rita"],
+                    experience=experience,
+                    note=note,
+                    seen=community_services.review_token(experience),
+                )
 
     def _crisis_contacts(self, users: dict) -> None:
         """The demo's crisis contacts (devdata/crisis_contacts.py), all marked
