@@ -35,6 +35,7 @@ from community.models import Experience, Member, ModerationEvent, Report
 from community.models import ExperienceStatus as Status
 from community.services.members import (
     _require_consent,
+    _require_posting_allowed,
     is_trusted,
     member_for,
     set_relation,
@@ -100,6 +101,7 @@ def post_experience(
     """Create a post, once per submitted form, pending unless the member is trusted."""
     member = member_for(user)
     _require_consent(member)
+    _require_posting_allowed(member)
     if question is not None and (
         question.condition_id != condition.pk or question.live_revision_id is None
     ):
@@ -162,6 +164,7 @@ def edit_experience(
     """Pending posts change at once; a published post keeps its text until a
     moderator approves the edit."""
     member = _own(user, experience)
+    _require_posting_allowed(member)
     body = _check_body(body)
     _limit("post", member.pk, POST_LIMIT, "posted or edited")
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django import template
 
 from answers.models import Condition, Question
 from community.models import Experience
+from community.services.mutes import muted_member_ids
 from public.community_map import chart, country_counts
 
 register = template.Library()
@@ -20,10 +21,17 @@ LATEST = 3
 def _block(context, published, **shown) -> dict:
     """How many distinct members shared, and the latest few posts."""
     latest, count = published.latest_with_sharer_count(LATEST)
+    # A logged-in reader's mutes (one query per request, none for anonymous
+    # readers, whose pages are the only ones stored): the posts of muted
+    # members are left out and a line says so. The count stays everyone's.
+    request = context.get("request")
+    muted = muted_member_ids(getattr(request, "user", None))
+    kept = [post for post in latest if post.author_id not in muted]
     return {
-        "request": context.get("request"),
+        "request": request,
         "count": count,
-        "latest": latest,
+        "latest": kept,
+        "muted_hidden": len(latest) - len(kept),
         **shown,
     }
 
