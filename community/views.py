@@ -264,14 +264,18 @@ def report_author(request: HttpRequest, pk: int) -> HttpResponse:
         Experience.objects.published().select_related("condition", "author"), pk=pk
     )
     author = experience.author
-    form = MemberReportForm(request.POST or None)
-    status = 200
     if author.is_former:
         raise Http404("This account is closed.")
     if author.user_id == request.user.pk:
-        form.add_error(None, "You cannot report yourself.")
-        status = 403
-    elif request.method == "POST" and form.is_valid():
+        return render(
+            request,
+            "community/report_member.html",
+            {"experience": experience, "refused": "You cannot report yourself."},
+            status=403,
+        )
+    form = MemberReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
         try:
             report = member_reports.report_member(
                 user=request.user,
