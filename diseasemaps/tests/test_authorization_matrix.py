@@ -31,6 +31,7 @@ from answers import services as answer_services
 from answers.exceptions import NotAllowed as AnswersNotAllowed
 from community import services as community_services
 from community.exceptions import NotAllowed as CommunityNotAllowed
+from community.services import member_reports, mutes
 from devdata.personas import (
     check_deferred_constraints,
     record_figure,
@@ -52,6 +53,8 @@ SERVICE_MODULES = {
     "community.services.moderation": community_services.moderation,
     "community.services.data_rights": community_services.data_rights,
     "community.services.safety": community_services.safety,
+    "community.services.mutes": mutes,
+    "community.services.member_reports": member_reports,
 }
 
 
