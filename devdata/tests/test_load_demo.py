@@ -84,7 +84,12 @@ class LoadDemoTestCase(TestCase):
         # Community: two members, two published posts and one waiting.
         from community.models import Experience
 
-        self.assertEqual(Experience.objects.published().count(), 2)
+        self.assertEqual(Experience.objects.published().count(), 3)
+        # Issue 18: Mina muted Kai, and Omar's report about Kai is open.
+        from community.models import MemberReport, Mute
+
+        self.assertEqual(Mute.objects.get().muted.pseudonym, "KaiRemedies")
+        self.assertEqual(MemberReport.objects.get(resolved_at=None).category, "selling")
         self.assertEqual(Experience.objects.filter(status="pending").count(), 1)
         # Every approval was four-eyes: no approver contributed to what they approved.
         for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):

@@ -22,7 +22,8 @@ from answers.models import Condition, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 from answers.terminology.codes import current_releases
 from community import services as community_services
-from community.models import Member
+from community.models import Member, MemberReport
+from community.services import member_reports, mutes
 from devdata.demo import (
     DEMO_PASSWORD,
     DEMO_TOTP_DEVICE,
@@ -44,7 +45,7 @@ ACCOUNTS = [
 
 # Fictional clinicians for the demo: the registration numbers say so.
 # Demo members (no staff rights) and posts written for the demo site.
-MEMBERS = [("mina", "MinaW"), ("omar", "Omar_R")]
+MEMBERS = [("mina", "MinaW"), ("omar", "Omar_R"), ("kai", "KaiRemedies")]
 EXPERIENCES = [
     (
         "mina",
@@ -242,6 +243,34 @@ class Command(BaseCommand):
                 community_services.approve_experience(
                     user=users["mo"], experience=experience
                 )
+        self._mutes_and_member_reports(members, users)
+
+    def _mutes_and_member_reports(self, members: dict, users: dict) -> None:
+        """Issue 18: Kai's posts keep pointing at a shop. Mina muted Kai (log
+        in as mina: the list says a post is hidden, /me/ lists the mute), and
+        Omar reported Kai to the moderators (log in as mo: Member reports)."""
+        condition = Condition.objects.get(slug="poems-syndrome")
+        experience = community_services.post_experience(
+            user=members["kai"],
+            condition=condition,
+            question=None,
+            relation="lives_with",
+            body="My numb feet got better once I changed what I eat. I now put "
+            "together meal plans for people with rare conditions; my page has "
+            "the details.",
+            submission_key=uuid.uuid4(),
+            at=timezone.now() - timedelta(days=2),
+        )
+        community_services.approve_experience(user=users["mo"], experience=experience)
+        kai = Member.objects.get(user=members["kai"])
+        mutes.mute_member(user=members["mina"], member=kai)
+        member_reports.report_member(
+            user=members["omar"],
+            member=kai,
+            category=MemberReport.Category.SELLING,
+            reason="Every post ends with an advert for paid meal plans.",
+            experience=experience,
+        )
 
     def _accounts(self) -> dict:
         User = get_user_model()
