@@ -20,12 +20,14 @@ from community.models import (
     ExperienceStatus,
     MedicalReview,
     Member,
+    MemberModerationEvent,
+    MemberReport,
     ModerationEvent,
     Report,
 )
 from community.queues import MODERATION_QUEUES, medical_review_queue
 from community.screening import HARMFUL_ADVICE
-from community.services import medical_review
+from community.services import medical_review, member_reports
 from community.services.safety import response_target
 from diseasemaps.lib.admin import ReadOnlyAdmin, object_or_404
 from diseasemaps.lib.diff import inline_diff
@@ -510,3 +512,165 @@ class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
 if admin.site.is_registered(AccessAttempt):  # AXES_ENABLE_ADMIN
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+# --- Reports about members (issue 18) -----------------------------------------
+
+MEMBER_DECISIONS = {
+    # button value: (label, service, who may be offered it)
+    "dismiss": (
+        "Dismiss the reports",
+        member_reports.dismiss_member_reports,
+        lambda member, open_reports: open_reports,
+    ),
+    "hold": (
+        "Hold all their new posts for moderation",
+        member_reports.hold_member_posts,
+        lambda member, open_reports: not member.posts_held,
+    ),
+    "release": (
+        "Stop holding their posts",
+        member_reports.release_member_posts,
+        lambda member, open_reports: member.posts_held,
+    ),
+    "suspend": (
+        "Suspend their posting (they see the reason)",
+        member_reports.suspend_posting,
+        lambda member, open_reports: not member.posting_suspended,
+    ),
+    "lift": (
+        "Lift the suspension",
+        member_reports.lift_suspension,
+        lambda member, open_reports: member.posting_suspended,
+    ),
+}
+
+
+@admin.register(MemberReport)
+class MemberReportAdmin(ReadOnlyAdmin):
+    """Reports about members, with their reporters' records and never their
+    names; each opens the review page, where the member's recent posts sit
+    beside every open report about them."""
+
+    list_display = [
+        "created_at",
+        "member_name",
+        "category",
+        "risk",
+        "weight",
+        "reporter_record",
+        "outcome",
+        "review_link",
+    ]
+    list_filter = [
+        ("resolved_at", admin.EmptyFieldListFilter),
+        "category",
+        "risk",
+        "weight",
+        "outcome",
+    ]
+    list_select_related = ["member"]
+    search_fields = ["member__pseudonym"]
+    show_full_result_count = False
+    fields = [
+        "member_name",
+        "category",
+        "reason",
+        "experience_ref",
+        "risk",
+        "weight",
+        "reporter_record",
+        "outcome",
+        "created_at",
+        "resolved_at",
+    ]
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="member", ordering="member__pseudonym")
+    def member_name(self, obj: MemberReport) -> str:
+        return obj.member.display_name
+
+    @admin.display(description="reporter's record when reporting")
+    def reporter_record(self, obj: MemberReport) -> str:
+        return obj.record_summary
+
+    @admin.display(description="")
+    def review_link(self, obj: MemberReport) -> str:
+        url = reverse("admin:community_memberreport_review", args=[obj.pk])
+        return format_html('<a href="{}">Review the member</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="community_memberreport_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm("community.moderate_experience"):
+            raise PermissionDenied
+        report = object_or_404(
+            MemberReport.objects.select_related("member"), pk, "No such report."
+        )
+        member = report.member
+        form = ReasonForm(request.POST or None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            decision = request.POST.get("decision")
+            if decision not in MEMBER_DECISIONS:
+                messages.error(request, "Unknown decision.")
+            else:
+                label, service, _ = MEMBER_DECISIONS[decision]
+                try:
+                    service(
+                        user=request.user,
+                        member=member,
+                        reason=form.cleaned_data["reason"],
+                    )
+                except CommunityError as error:
+                    messages.error(request, str(error))
+                    status = 403 if isinstance(error, NotAllowed) else 200
+                else:
+                    messages.success(request, f"{label}: done.")
+                    return HttpResponseRedirect(
+                        reverse("admin:community_memberreport_changelist")
+                    )
+            member.refresh_from_db()
+        open_reports = list(
+            member.reports_about.filter(resolved_at=None).order_by(
+                "-risk", "-weight", "created_at"
+            )
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Reports about {member.display_name}",
+            "report": report,
+            "member": member,
+            "open_reports": open_reports,
+            "posts": member_reports.recent_posts(member),
+            "events": member.moderation_events.all()[:20],
+            "form": form,
+            "decisions": [
+                (key, label)
+                for key, (label, _, offered) in MEMBER_DECISIONS.items()
+                if offered(member, bool(open_reports))
+            ],
+        }
+        return TemplateResponse(
+            request, "admin/community/review_member.html", context, status=status
+        )
+
+
+@admin.register(MemberModerationEvent)
+class MemberModerationEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "member_ref", "action", "actor_name", "reason"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "reason"]
+    date_hierarchy = "created_at"

@@ -9,7 +9,13 @@ from django import forms
 from django_countries import countries
 
 from answers.models import Condition, Question
-from community.models import CONSENT_TEXT, MAP_CONSENT_TEXT, Audience, Relation
+from community.models import (
+    CONSENT_TEXT,
+    MAP_CONSENT_TEXT,
+    Audience,
+    MemberReport,
+    Relation,
+)
 from community.services import BODY_MAX, BODY_MIN
 
 BODY_HELP = (
@@ -223,3 +229,29 @@ class ProfileForm(forms.Form):
         choices=lambda: [("", "Prefer not to say"), *countries],
     )
     counted_in_map = forms.BooleanField(label=MAP_CONSENT_TEXT, required=False)
+
+
+class MemberReportForm(forms.Form):
+    """A report about a member (community.services.member_reports)."""
+
+    category = forms.ChoiceField(
+        choices=MemberReport.Category.choices,
+        widget=forms.RadioSelect,
+        label="What is wrong?",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=1000,
+        label="Tell the moderators more",
+        help_text="Optional, unless you chose “Something else”. For example: "
+        "which posts, and what they do. Moderators read every report.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") == MemberReport.Category.OTHER and (
+            len(normalise(data.get("reason") or "")) < 5
+        ):
+            self.add_error("reason", "Tell the moderators briefly what is wrong.")
+        return data

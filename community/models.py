@@ -88,6 +88,17 @@ class Member(models.Model):
         help_text="Keeps the posts of a deleted account; shown as “Former member”.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A moderator's decisions on a reported member (community.services.
+    # member_reports), each recorded in MemberModerationEvent. Held: every
+    # post waits for a moderator, however many were approved before (trust
+    # revoked). Suspended: no new posts or edits; the member sees the reason.
+    posts_held = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A moderator holds all of this member's new posts for moderation.",
+    )
+    posting_suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    posting_suspension_reason = models.TextField(blank=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
 
@@ -132,6 +143,10 @@ class Member(models.Model):
     def has_consented(self) -> bool:
         """May we hold health information about this member (posts, conditions)?"""
         return self.health_data_consent_at is not None
+
+    @property
+    def posting_suspended(self) -> bool:
+        return self.posting_suspended_at is not None
 
 
 class Relation(models.TextChoices):
@@ -714,6 +729,193 @@ class ModerationEvent(models.Model):
     def __str__(self) -> str:
         return (
             f"{self.get_action_display()} #{self.experience_ref} by {self.actor_name}"
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise InvalidTransition("Moderation records cannot change.")
+        super().save(*args, **kwargs)
+
+
+# --- Mutes and reports about members (issue 18) ------------------------------
+
+
+class Mute(models.Model):
+    """One member no longer sees another's posts. Private: the muted member
+    is never told, and nothing anyone else sees changes."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="mutes")
+    muted = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        # Nobody may ask "who muted me": no reverse accessor.
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "muted"], name="mute_once"),
+            models.CheckConstraint(
+                condition=~Q(member=models.F("muted")), name="mute_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mute #{self.pk}"
+
+
+class MemberReport(models.Model):
+    """A member's report about another member (not one post). It never
+    sanctions anyone by itself: it only reaches the moderators, who read it
+    beside the reported member's recent posts and decide
+    (community.services.member_reports). The reporter's record is fixed when
+    the report is made, as on post reports (`Report`)."""
+
+    class Category(models.TextChoices):
+        HARASSMENT = "harassment", "Harassment or bullying"
+        IMPERSONATION = "impersonation", "Pretending to be someone else"
+        SPAM = "spam", "Spam"
+        SELLING = "selling", "Selling products or treatments"
+        OTHER = "other", "Something else"
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Not decided"
+        DISMISSED = "dismissed", "Dismissed: no action"
+        ACTED = "acted", "A moderator acted on the member"
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="reports_about"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # Stays, without its words, when the reporter deletes their account.
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    reason = models.TextField(blank=True)
+    # The post the reporter came from, when there was one (its number only:
+    # the post may be deleted later).
+    experience_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        default=0,
+        choices=[(0, "Reporter without a record"), (1, "Reporter with a record")],
+        editable=False,
+        help_text="Whether the reporter had a record (as for post reports). It "
+        "orders the moderators' list; it never acts on the member.",
+    )
+    reporter_verified = models.BooleanField(null=True, editable=False)
+    reporter_age_days = models.PositiveIntegerField(null=True, editable=False)
+    reporter_posts = models.PositiveIntegerField(null=True, editable=False)
+    reporter_upheld = models.PositiveIntegerField(null=True, editable=False)
+    reporter_dismissed = models.PositiveIntegerField(null=True, editable=False)
+    # What the screening found in the report's text: term ids, never text.
+    risk = models.CharField(
+        max_length=10,
+        choices=RiskLevel.choices,
+        default=RiskLevel.LOW,
+        editable=False,
+    )
+    screening = models.JSONField(default=dict, blank=True, editable=False)
+    outcome = models.CharField(
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.OPEN,
+        blank=True,
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open report per person about a member: three open reports
+            # are three people.
+            models.UniqueConstraint(
+                fields=["member", "reporter"],
+                condition=Q(resolved_at__isnull=True),
+                name="memberreport_one_open_per_person",
+            )
+        ]
+        indexes = [
+            # The moderators' queue and the review page: open reports of a member.
+            models.Index(
+                fields=["member", "resolved_at"], name="memberreport_open_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report about member #{self.member_id}"
+
+    @property
+    def record_summary(self) -> str:
+        """The reporter's record when they reported, for moderators."""
+        if self.reporter_age_days is None:
+            return "Not recorded"
+        verified = (
+            "address confirmed" if self.reporter_verified else "address not confirmed"
+        )
+        return (
+            f"account {self.reporter_age_days} days old, {verified}, "
+            f"approved posts: {self.reporter_posts}, "
+            f"reports upheld: {self.reporter_upheld}, "
+            f"reports dismissed: {self.reporter_dismissed or 0}"
+        )
+
+
+class MemberModerationEvent(models.Model):
+    """Append-only record of every moderators' step about a member (not a
+    post): reports dismissed, posts held, posting suspended, and lifted."""
+
+    class Action(models.TextChoices):
+        REPORTS_DISMISSED = "reports_dismissed", "Reports about the member dismissed"
+        POSTS_HELD = "posts_held", "All new posts held for moderation"
+        HOLD_LIFTED = "hold_lifted", "Posts no longer held"
+        SUSPENDED = "suspended", "Posting suspended"
+        SUSPENSION_LIFTED = "suspension_lifted", "Posting allowed again"
+
+    member = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        # The record stays when the member deletes their account.
+        on_delete=models.SET_NULL,
+        related_name="moderation_events",
+    )
+    member_ref = models.PositiveBigIntegerField(
+        help_text="The member's number, kept after the account is deleted."
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_action_display()} member #{self.member_ref} "
+            f"by {self.actor_name}"
         )
 
     def save(self, *args, **kwargs) -> None:

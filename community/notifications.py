@@ -82,3 +82,27 @@ def high_risk_overdue(experience: Experience, moderators: list[str]) -> None:
         subject=f"Overdue: post #{experience.pk} may be from someone at risk",
         body=body,
     )
+
+
+MEMBER_SUBJECTS = {
+    "suspended": "You cannot post on DiseaseMaps for now",
+    "suspension_lifted": "You can post on DiseaseMaps again",
+}
+
+
+def member_decided(member, action: str, reason: str) -> None:
+    """A moderator suspended a member's posting, or lifted it: the member is
+    told why, never who reported them."""
+    user = member.user
+    if user is None or not user.email or action not in MEMBER_SUBJECTS:
+        return
+    body = render_to_string(
+        "emails/member_decided.txt",
+        {
+            "member": member,
+            "action": action,
+            "reason": reason,
+            "site_url": settings.SITE_URL,
+        },
+    )
+    queue_email(to=[user.email], subject=MEMBER_SUBJECTS[action], body=body)

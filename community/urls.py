@@ -18,6 +18,16 @@ urlpatterns = [
         name="share",
     ),
     path("experiences/<int:pk>/report/", views.report_experience, name="report"),
+    # About the author of a published post: members have no public page of
+    # their own, so no URL names a member (their numbers would list every
+    # pseudonym, posting or not).
+    path(
+        "experiences/<int:pk>/report-author/",
+        views.report_author,
+        name="report_author",
+    ),
+    path("experiences/<int:pk>/mute-author/", views.mute_author, name="mute_author"),
+    path("me/muted/<int:pk>/unmute/", views.unmute, name="unmute"),
     path(
         "me/posts/<int:pk>/ask-for-review/",
         views.ask_for_review,

@@ -22,6 +22,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -41,13 +42,15 @@ from community.forms import (
     ExperienceForm,
     GiveConsentForm,
     MemberConditionForm,
+    MemberReportForm,
     ProfileForm,
     ReportForm,
     WithdrawConsentForm,
     live_questions,
 )
-from community.models import Experience, ExperienceStatus, Member
+from community.models import Experience, ExperienceStatus, Member, Mute
 from community.privacy import identifying_details
+from community.services import member_reports, mutes
 from community.services.safety import response_target, shows_support
 from diseasemaps.lib.markdown import render_member
 from diseasemaps.lib.query import slug_param
@@ -128,6 +131,12 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(posts.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = posts.filter(pk__in=page.object_list)
     sharers, members_only = published.counts_for(request.user)
+    # Posts of members the reader muted are left out of this page (the
+    # pages, counts and everything others see stay as they are), unless
+    # they ask to see them. Logged-in pages are never stored.
+    shown, muted_hidden = _without_muted(
+        request, page.object_list, show=request.GET.get("muted") == "show"
+    )
     return render(
         request,
         "community/experience_list.html",
@@ -136,6 +145,9 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
             "questions": questions,
             "chosen": chosen,
             "page": page,
+            "posts": shown,
+            "muted_hidden": muted_hidden,
+            "showing_muted": request.GET.get("muted") == "show",
             "sharers": sharers,
             "members_only": members_only,
             # Indexable once someone has shared (the sitemap lists it then,
@@ -150,6 +162,22 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         },
     )
+
+
+def _without_muted(request: HttpRequest, posts, *, show: bool = False):
+    """The posts to show this reader, and how many were left out because
+    the reader muted their authors. One query for the reader's mutes (none
+    for anonymous readers); the posts are read once, as they were."""
+    muted = mutes.muted_member_ids(request.user)
+    posts = list(posts)
+    if not muted:
+        return posts, 0
+    for post in posts:
+        post.muted = post.author_id in muted
+    if show:
+        return posts, 0
+    shown = [post for post in posts if not post.muted]
+    return shown, len(posts) - len(shown)
 
 
 # Health text in a POST never reaches an error report (diseasemaps.lib.privacy
@@ -265,6 +293,120 @@ def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _back_to(request: HttpRequest, experience: Experience) -> HttpResponse:
+    """Back to the page the form was on (a list or an answer's block), or
+    to the post in its list."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(experience.get_absolute_url())
+
+
+@sensitive_post_parameters()
+@login_required
+@never_cache
+def report_author(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report the author of a published post: a pattern, not one post."""
+    experience = get_object_or_404(
+        Experience.objects.published().select_related("condition", "author"), pk=pk
+    )
+    author = experience.author
+    if author.is_former:
+        raise Http404("This account is closed.")
+    if author.user_id == request.user.pk:
+        return render(
+            request,
+            "community/report_member.html",
+            {"experience": experience, "refused": "You cannot report yourself."},
+            status=403,
+        )
+    form = MemberReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = member_reports.report_member(
+                user=request.user,
+                member=author,
+                category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+                experience=experience,
+            )
+        except AlreadyQueued as error:
+            return _too_many(
+                request, error, heading="This is already with the moderators"
+            )
+        except RateLimited as error:
+            return _too_many(request, error)
+        except NotAllowed as error:
+            form.add_error(None, str(error))
+            status = 403
+        except CommunityError as error:
+            form.add_error(None, str(error))
+        else:
+            if shows_support(getattr(report, "found", None)):
+                return redirect("community:support")
+            messages.success(
+                request,
+                "Thank you. A moderator will read your report. The member is not "
+                "told who reported them.",
+            )
+            return redirect("community:experiences", slug=experience.condition.address)
+    return render(
+        request,
+        "community/report_member.html",
+        {"experience": experience, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def mute_author(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mute (or unmute) the author of a published post. The form says which,
+    so a form sent twice, or from a page opened before, does what it says."""
+    experience = get_object_or_404(
+        Experience.objects.published().select_related("condition", "author"), pk=pk
+    )
+    author = experience.author
+    wanted = request.POST.get("action")
+    if wanted not in {"mute", "unmute"}:
+        return HttpResponse("Mute or unmute?", status=400)
+    try:
+        if wanted == "mute":
+            mutes.mute_member(user=request.user, member=author)
+        else:
+            mutes.unmute_member(user=request.user, member=author)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    except CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        name = author.display_name
+        messages.success(
+            request,
+            f"You muted {name}. You will not see their posts; they are not told. "
+            "You can unmute them on your page."
+            if wanted == "mute"
+            else f"You unmuted {name}: you see their posts again.",
+        )
+    return _back_to(request, experience)
+
+
+@login_required
+@require_POST
+def unmute(request: HttpRequest, pk: int) -> HttpResponse:
+    """Unmute from the member's own list (/me/)."""
+    member = _member(request)
+    mute = get_object_or_404(Mute.objects.select_related("muted"), pk=pk, member=member)
+    mutes.unmute_member(user=request.user, member=mute.muted)
+    messages.success(
+        request, f"You unmuted {mute.muted.display_name}: you see their posts again."
+    )
+    return redirect(f"{reverse('community:me')}#muted-heading")
+
+
 # --- /me/ -----------------------------------------------------------------------
 
 
@@ -297,6 +439,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "posts": posts,
             "reviewable": reviewable,
             "conditions": member.conditions.select_related("condition"),
+            "mutes": member.mutes.select_related("muted"),
             "condition_form": MemberConditionForm(),
             "consent_form": GiveConsentForm(),
             "profile_form": ProfileForm(

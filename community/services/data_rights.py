@@ -22,7 +22,10 @@ from community.models import (
     FORMER_MEMBER,
     Experience,
     Member,
+    MemberModerationEvent,
+    MemberReport,
     ModerationEvent,
+    Mute,
     Report,
 )
 from community.models import ExperienceStatus as Status
@@ -134,6 +137,42 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
         ],
         # Reports of problems with answers sent while logged in.
         "answer_feedback_sent": export_reader_feedback(user=user),
+        # Whom they muted (issue 18): theirs alone, so theirs to download.
+        "muted_members": [
+            {"pseudonym": m.muted.display_name, "since": m.created_at.isoformat()}
+            for m in (
+                Mute.objects.filter(member=member).select_related("muted")
+                if member
+                else []
+            )
+        ],
+        "member_reports_made": [
+            {
+                "about": r.member.display_name,
+                "category": r.get_category_display(),
+                "reason": r.reason,
+                "at": r.created_at.isoformat(),
+            }
+            for r in MemberReport.objects.filter(reporter=user).select_related("member")
+        ],
+        # What moderators decided about their account and why; never who
+        # reported them or what others wrote (that is other people's data).
+        "moderation_of_my_account": member
+        and {
+            "posts_held_for_moderation": member.posts_held,
+            "posting_suspended_at": member.posting_suspended_at.isoformat()
+            if member.posting_suspended_at
+            else None,
+            "posting_suspension_reason": member.posting_suspension_reason or None,
+            "decisions": [
+                {
+                    "decision": e.get_action_display(),
+                    "reason": e.reason,
+                    "at": e.created_at.isoformat(),
+                }
+                for e in MemberModerationEvent.objects.filter(member=member)
+            ],
+        },
     }
 
 
@@ -206,6 +245,12 @@ def delete_account(*, user: AbstractBaseUser, keep_posts: bool) -> None:
         # A report still counts towards hiding a post, but its words were the
         # member's (and may describe their own health).
         Report.objects.filter(reporter=user).update(
+            reporter=None, reason=REPORT_OF_FORMER_MEMBER
+        )
+        # Reports about members stay for the moderators, without their
+        # words. Mutes go with the profile (both ways, on delete cascade):
+        # whom they muted, and others' mutes of them.
+        MemberReport.objects.filter(reporter=user).update(
             reporter=None, reason=REPORT_OF_FORMER_MEMBER
         )
         # Reports on answers stay in the editors' queue without their words.

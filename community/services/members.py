@@ -156,6 +156,9 @@ def remove_relation(*, member: Member, condition: Condition) -> None:
 
 
 def is_trusted(member: Member) -> bool:
+    # A moderator holds every post of this member (member_reports).
+    if member.posts_held:
+        return False
     approved = (
         Experience.objects.filter(
             author=member,
@@ -175,3 +178,14 @@ def give_consent(*, member: Member, at: datetime | None = None) -> Member:
     member.consent_version = CONSENT_VERSION
     member.save(update_fields=["health_data_consent_at", "consent_version"])
     return member
+
+
+def _require_posting_allowed(member: Member) -> None:
+    """A moderator may suspend a member's posting (member_reports); the
+    member is told why."""
+    if member.posting_suspended:
+        raise NotAllowed(
+            "A moderator has suspended your posting: "
+            f"{member.posting_suspension_reason} You can still read, and your "
+            "page shows how to contact us."
+        )

@@ -43,6 +43,7 @@ from community.models import ExperienceStatus as Status
 from community.services.medical_review import edit_came_back
 from community.services.members import (
     _require_consent,
+    _require_posting_allowed,
     is_trusted,
     member_for,
     set_relation,
@@ -117,6 +118,7 @@ def post_experience(
     member = member_for(user)
     _require_consent(member)
     audience = _check_audience(audience)
+    _require_posting_allowed(member)
     if question is not None and (
         question.condition_id != condition.pk or question.live_revision_id is None
     ):
@@ -193,6 +195,7 @@ def edit_experience(
     edit of its text: it was approved for members, and on the web anyone, and
     search engines, read it under the author's pseudonym."""
     member = _own(user, experience)
+    _require_posting_allowed(member)
     body = _check_body(body)
     if audience is not None:
         audience = _check_audience(audience)

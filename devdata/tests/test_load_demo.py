@@ -81,18 +81,24 @@ class LoadDemoTestCase(TestCase):
         self.assertEqual(
             list(overdue.values_list("slug", flat=True)), ["is-it-contagious"]
         )
-        # Community: two members; three published posts for everyone (one
-        # with a reviewer's note), two for members only, and two waiting.
+        # Community: three members; four published posts for everyone (one
+        # with a reviewer's note, one Kai's), two for members only, and two
+        # waiting.
         from community.models import Experience
 
-        self.assertEqual(Experience.objects.published().count(), 3)
-        self.assertEqual(Experience.objects.for_members().count(), 5)
+        self.assertEqual(Experience.objects.published().count(), 4)
+        self.assertEqual(Experience.objects.for_members().count(), 6)
         self.assertEqual(Experience.objects.filter(status="pending").count(), 2)
         # Harmful advice (issue 18): one post with a reviewer's note, one
         # waiting for a reviewer.
         noted = Experience.objects.published().exclude(reviewer_note="").get()
         self.assertEqual(noted.reviewer_note_by.display_name, "Dr Rita Osei")
         self.assertEqual(Experience.objects.filter(medical_review="asked").count(), 1)
+        # Issue 18: Mina muted Kai, and Omar's report about Kai is open.
+        from community.models import MemberReport, Mute
+
+        self.assertEqual(Mute.objects.get().muted.pseudonym, "KaiRemedies")
+        self.assertEqual(MemberReport.objects.get(resolved_at=None).category, "selling")
         # Every approval was four-eyes: no approver contributed to what they approved.
         for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):
             self.assertNotEqual(approval.actor.username, "wendy")

@@ -301,6 +301,7 @@ def build_world() -> World:
             user=p.moderator, experience=post, question="Safe to publish?"
         )
         with_reviewer[key] = post
+    mutes_and_member_reports = build_mutes_and_member_reports(p, lena)
 
     unverified_email = EmailAddress.objects.create(
         user=lena, email="lena.second@example.org", verified=False, primary=False
@@ -377,12 +378,42 @@ def build_world() -> World:
         "access_failure_log": failure_log,
         # The approval above queued a notification to the writer.
         "outbound_email": OutboundEmail.objects.order_by("pk").first(),
+        **mutes_and_member_reports,
     }
     objects = {name: (type(obj), obj.pk) for name, obj in things.items()}
     assert Report.objects.filter(pk=report.pk, resolved_at=None).exists()
     world = World(users=users, objects=objects)
     log_in_roles(world)
     return world
+
+
+def build_mutes_and_member_reports(p: SimpleNamespace, lena) -> dict:
+    """Issue 18: Omar muted Mina; Lena reported Omar (open); a member whose
+    posts a moderator holds and whose posting is suspended (no role: the
+    roles' own posting stays as the rows above expect)."""
+    from community.services import member_reports, mutes
+
+    mina = Member.objects.get(user=p.member)
+    omar = Member.objects.get(user=p.other_member)
+    mute = mutes.mute_member(user=p.other_member, member=mina)
+    member_report = member_reports.report_member(
+        user=lena, member=omar, category="spam", reason="Adverts in every post."
+    )
+    sanctioned = Member.objects.get(user=make_member("sanctioned"))
+    member_reports.hold_member_posts(
+        user=p.moderator, member=sanctioned, reason="Selling a cure."
+    )
+    member_reports.suspend_posting(
+        user=p.moderator, member=sanctioned, reason="Selling a cure."
+    )
+    return {
+        "other_member_profile": omar,
+        "moderator_profile": Member.objects.get(user=p.moderator),
+        "other_member_mute": mute,
+        "member_report": member_report,
+        "sanctioned_profile": sanctioned,
+        "member_moderation_event": sanctioned.moderation_events.first(),
+    }
 
 
 def build_feedback(live) -> dict:

@@ -32,6 +32,7 @@ from answers import services as answer_services
 from answers.exceptions import NotAllowed as AnswersNotAllowed
 from community import services as community_services
 from community.exceptions import NotAllowed as CommunityNotAllowed
+from community.services import member_reports, mutes
 from devdata.personas import (
     check_deferred_constraints,
     record_figure,
@@ -55,6 +56,8 @@ SERVICE_MODULES = {
     "community.services.data_rights": community_services.data_rights,
     "community.services.safety": community_services.safety,
     "community.services.medical_review": community_services.medical_review,
+    "community.services.mutes": mutes,
+    "community.services.member_reports": member_reports,
 }
 
 

@@ -13,6 +13,7 @@ from django import template
 
 from answers.models import Condition, Question
 from community.models import Experience, sees_members_only
+from community.services.mutes import muted_member_ids
 from public.community_map import chart, country_counts
 
 register = template.Library()
@@ -30,11 +31,17 @@ def _block(context, published, **shown) -> dict:
         members_only = 0
     else:
         latest, count, members_only = published.latest_public_with_counts(LATEST)
+    # A logged-in reader's mutes (one query per request, none for anonymous
+    # readers, whose pages are the only ones stored): the posts of muted
+    # members are left out and a line says so. The count stays everyone's.
+    muted = muted_member_ids(getattr(request, "user", None))
+    kept = [post for post in latest if post.author_id not in muted]
     return {
         "request": request,
         "count": count,
-        "latest": latest,
+        "latest": kept,
         "members_only": members_only,
+        "muted_hidden": len(latest) - len(kept),
         **shown,
     }
 

@@ -128,6 +128,28 @@ READERS_SEE_NOTHING = {
         "reviewer; nothing is public.",
         "review_token": "Reads what the reviewer saw, for the stale check.",
     },
+    # Issue 18. Mutes change only the muter's own (logged-in, never stored)
+    # pages; member reports and the decisions on them act on a member's
+    # future posts, never on a published one (moderators hide or remove
+    # those one by one, through the moderation services above).
+    "community.services.mutes": {
+        "mute_member": "Only the muter's own pages change, and those are never "
+        "stored or cached for anyone.",
+        "unmute_member": "Only the muter's own pages change (see mute_member).",
+        "muted_member_ids": "Reads the muter's own mutes.",
+    },
+    "community.services.member_reports": {
+        "report_member": "A report reaches the moderators only; it never hides "
+        "or changes anything by itself.",
+        "dismiss_member_reports": "Closes reports that changed nothing public.",
+        "hold_member_posts": "New posts wait for a moderator; published posts "
+        "stay as they are.",
+        "release_member_posts": "Later posts may skip the queue again; nothing "
+        "published changes.",
+        "suspend_posting": "Stops new posts and edits; published posts stay.",
+        "lift_suspension": "Allows posting again; nothing published changes.",
+        "recent_posts": "Reads a member's posts for the moderators.",
+    },
 }
 
 

@@ -22,7 +22,8 @@ from answers.models import Condition, CrisisContact, Reviewer
 from answers.roles import MODERATOR_GROUP, REVIEWER_GROUP, WRITER_GROUP
 from answers.terminology.codes import current_releases
 from community import services as community_services
-from community.models import Audience, Member
+from community.models import Audience, Member, MemberReport
+from community.services import member_reports, mutes
 from devdata.crisis_contacts import (
     DEMO_CRISIS_CONTACTS,
     DEMO_DRAFT_CRISIS_CONTACT,
@@ -51,7 +52,7 @@ ACCOUNTS = [
 # Demo members (no staff rights) and posts written for the demo site.
 # Mina's profile gives a country, so her support page (issue 18) lists its
 # crisis contacts first; Omar's gives none, so he sees the general ones.
-MEMBERS = [("mina", "MinaW", "GB"), ("omar", "Omar_R", "")]
+MEMBERS = [("mina", "MinaW", "GB"), ("omar", "Omar_R", ""), ("kai", "KaiRemedies", "")]
 EXPERIENCES = [
     (
         "mina",
@@ -347,6 +348,7 @@ class Command(BaseCommand):
                     note=note,
                     seen=community_services.review_token(experience),
                 )
+        self._mutes_and_member_reports(members, users)
 
     def _crisis_contacts(self, users: dict) -> None:
         """The demo's crisis contacts (devdata/crisis_contacts.py), all marked
@@ -371,6 +373,33 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo crisis contacts: {len(DEMO_CRISIS_CONTACTS)} approved, one "
             "waiting for review; all marked as needing a check before production."
+        )
+
+    def _mutes_and_member_reports(self, members: dict, users: dict) -> None:
+        """Issue 18: Kai's posts keep pointing at a shop. Mina muted Kai (log
+        in as mina: the list says a post is hidden, /me/ lists the mute), and
+        Omar reported Kai to the moderators (log in as mo: Member reports)."""
+        condition = Condition.objects.get(slug="poems-syndrome")
+        experience = community_services.post_experience(
+            user=members["kai"],
+            condition=condition,
+            question=None,
+            relation="lives_with",
+            body="My numb feet got better once I changed what I eat. I now put "
+            "together meal plans for people with rare conditions; my page has "
+            "the details.",
+            submission_key=uuid.uuid4(),
+            at=timezone.now() - timedelta(days=2),
+        )
+        community_services.approve_experience(user=users["mo"], experience=experience)
+        kai = Member.objects.get(user=members["kai"])
+        mutes.mute_member(user=members["mina"], member=kai)
+        member_reports.report_member(
+            user=members["omar"],
+            member=kai,
+            category=MemberReport.Category.SELLING,
+            reason="Every post ends with an advert for paid meal plans.",
+            experience=experience,
         )
 
     def _accounts(self) -> dict:
