@@ -7,6 +7,8 @@ sanitised), and only `Experience.objects.published()` reaches other people.
 Every change goes through `community.services`.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -174,6 +176,9 @@ class ExperienceStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     HIDDEN = "hidden", "Hidden"
     REMOVED = "removed", "Removed"
+    # A moderator removed identifying details (community.services.redaction);
+    # the post is out of public view until its author accepts the new text.
+    REDACTED = "redacted", "Redacted: waiting for the author"
 
 
 class RiskLevel(models.TextChoices):
@@ -191,10 +196,27 @@ EXPERIENCE_TRANSITIONS: dict[str, set[str]] = {
         ExperienceStatus.PUBLISHED,
         ExperienceStatus.HIDDEN,
         ExperienceStatus.REMOVED,
+        ExperienceStatus.REDACTED,
     },
-    ExperienceStatus.PUBLISHED: {ExperienceStatus.HIDDEN, ExperienceStatus.REMOVED},
-    ExperienceStatus.HIDDEN: {ExperienceStatus.PUBLISHED, ExperienceStatus.REMOVED},
+    ExperienceStatus.PUBLISHED: {
+        ExperienceStatus.HIDDEN,
+        ExperienceStatus.REMOVED,
+        ExperienceStatus.REDACTED,
+    },
+    ExperienceStatus.HIDDEN: {
+        ExperienceStatus.PUBLISHED,
+        ExperienceStatus.REMOVED,
+        ExperienceStatus.REDACTED,
+    },
     ExperienceStatus.REMOVED: set(),
+    # The author accepts (published), edits it themselves (back to the queue);
+    # a moderator may still hide or remove it.
+    ExperienceStatus.REDACTED: {
+        ExperienceStatus.PUBLISHED,
+        ExperienceStatus.PENDING,
+        ExperienceStatus.HIDDEN,
+        ExperienceStatus.REMOVED,
+    },
 }
 
 
@@ -301,6 +323,13 @@ class Experience(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # A moderator's redaction waiting for the author (status REDACTED): `body`
+    # already holds the redacted text, so every reader of `body` (export,
+    # admin search, a later publication) gets it; the author's own words wait
+    # here only so that the author can see what changed, and are erased when
+    # the redaction completes (community.services.redaction).
+    redaction_original = models.TextField(blank=True, editable=False)
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ExperienceQuerySet.as_manager()
 
@@ -372,6 +401,14 @@ class Experience(models.Model):
     def body_safe_html(self) -> SafeString:
         # body_html is only ever written by services, from render_member (nh3).
         return mark_safe(self.body_html)  # noqa: S308  # nosec B308 B703
+
+    @property
+    def text_fingerprint(self) -> str:
+        """A digest of the state and texts someone saw: a redaction form, and
+        the author's acceptance of one, carry it and are refused when the post
+        changed since (community.services.redaction)."""
+        seen = "\x00".join([self.status, self.body, self.pending_body]).encode()
+        return hashlib.sha256(seen).hexdigest()[:32]
 
 
 class Report(models.Model):
@@ -488,6 +525,13 @@ class ModerationEvent(models.Model):
         REVIEW_REQUESTED = "review_requested", "Author asked for a review"
         FLAGGED = "flagged", "Flagged by screening"
         RISK_ALERT = "risk_alert", "Overdue high-risk alert sent to moderators"
+        REDACTED = "redacted", "Redacted: identifying details removed"
+        REDACTION_ACCEPTED = "redaction_accepted", "Author accepted the redaction"
+        REDACTION_EDITED = "redaction_edited", "Author rewrote the redacted post"
+        REDACTION_EXPIRED = (
+            "redaction_expired",
+            "Original erased: the author did not answer the redaction",
+        )
 
     experience = models.ForeignKey(
         Experience,

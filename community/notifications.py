@@ -16,6 +16,8 @@ SUBJECTS = {
     ModerationEvent.Action.EDIT_REJECTED: "Your edit was not published",
     # Sent only when dismissing the reports brings a hidden post back.
     ModerationEvent.Action.REPORTS_DISMISSED: "Your post is back online",
+    # No post text in the mail (health data): the author reads it on /me/.
+    ModerationEvent.Action.REDACTED: "A moderator suggests changes to your post",
 }
 
 
@@ -54,6 +56,19 @@ def decided(experience: Experience, event: ModerationEvent) -> None:
     subject = SUBJECTS.get(event.action)
     if subject:
         _send(experience, subject, "emails/experience_decided.txt", {"event": event})
+
+
+def redaction_proposed(
+    experience: Experience, event: ModerationEvent, *, keep_days: int
+) -> None:
+    """A moderator redacted the post: the author is asked to look. Neither
+    the original nor the redacted text goes into the mail."""
+    _send(
+        experience,
+        SUBJECTS[event.action],
+        "emails/experience_decided.txt",
+        {"event": event, "keep_days": keep_days},
+    )
 
 
 def high_risk_overdue(experience: Experience, moderators: list[str]) -> None:

@@ -41,4 +41,9 @@ MODERATION_QUEUES: dict[str, tuple[str, Narrow]] = {
             pending_body=""
         ),
     ),
+    # Waiting for the author, not for us: listed to follow them up.
+    "redacted": (
+        "Redacted, waiting for the author",
+        lambda qs: qs.filter(status=ExperienceStatus.REDACTED),
+    ),
 }

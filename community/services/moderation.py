@@ -99,6 +99,18 @@ def _decide(
         raise CommunityError("Give a reason: the member is told it.")
     with transaction.atomic():
         locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if locked.status == Status.REDACTED:
+            if to == Status.PUBLISHED:
+                # Only the author publishes a redacted text
+                # (community.services.redaction.accept_redaction).
+                raise InvalidTransition(
+                    "This post waits for its author to accept the redaction; "
+                    "only they can publish it. You can still hide or remove it."
+                )
+            # Hidden or removed: the redaction is over, and so is the need
+            # for the author's original wording.
+            locked.redaction_original = ""
+            locked.redacted_at = None
         locked.transition_to(to)
         locked.needs_review = False
         locked.moderation_reason = reason

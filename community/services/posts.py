@@ -160,7 +160,8 @@ def edit_experience(
     *, user: AbstractBaseUser, experience: Experience, body: str
 ) -> Experience:
     """Pending posts change at once; a published post keeps its text until a
-    moderator approves the edit."""
+    moderator approves the edit; a post a moderator redacted goes back to the
+    queue with the author's new text."""
     member = _own(user, experience)
     body = _check_body(body)
     _limit("post", member.pk, POST_LIMIT, "posted or edited")
@@ -171,12 +172,38 @@ def edit_experience(
             locked.body_html = render_member(body)
         elif locked.status == Status.PUBLISHED:
             locked.pending_body = "" if body == locked.body else body
+        elif locked.status == Status.REDACTED:
+            # The author rewrites the moderator's version instead of
+            # accepting it: back to the queue, and the original they
+            # replaced is erased (community.services.redaction).
+            locked.transition_to(Status.PENDING)
+            locked.body = body
+            locked.body_html = render_member(body)
+            locked.redaction_original = ""
+            locked.redacted_at = None
+            ModerationEvent.objects.create(
+                experience=locked,
+                experience_ref=locked.pk,
+                action=Action.REDACTION_EDITED,
+                actor=user,
+                actor_name="The post's author",
+            )
         else:
             raise InvalidTransition(
                 "A moderator has hidden or removed this post, so it cannot be "
                 "edited. You can delete it."
             )
-        locked.save(update_fields=["body", "body_html", "pending_body", "updated_at"])
+        locked.save(
+            update_fields=[
+                "body",
+                "body_html",
+                "pending_body",
+                "status",
+                "redaction_original",
+                "redacted_at",
+                "updated_at",
+            ]
+        )
         # A published post's edit waits for a moderator anyway; screening
         # only decides how soon they look.
         locked.found = screen_into(locked, body, source="edit", at=timezone.now())
