@@ -277,6 +277,15 @@ def build_world() -> World:
     )
     pending_by_moderator = share(p.moderator, poems)
     pending_by_admin = share(p.admin, poems)
+    # A moderator removed a detail; it waits for its author's answer.
+    redacted_by_author = share(p.member, poems, body=STORY + " At St Brigid's.")
+    community_services.redact_experience(
+        user=p.moderator,
+        experience=redacted_by_author,
+        body=STORY,
+        reason="It named your hospital.",
+        seen=redacted_by_author.text_fingerprint,
+    )
 
     unverified_email = EmailAddress.objects.create(
         user=lena, email="lena.second@example.org", verified=False, primary=False
@@ -337,6 +346,7 @@ def build_world() -> World:
         "hidden_by_author": hidden_by_author,
         "pending_by_moderator": pending_by_moderator,
         "pending_by_admin": pending_by_admin,
+        "redacted_by_author": redacted_by_author,
         "report": report,
         "moderation_event": published_by_author.moderation_events.first(),
         "author_profile": Member.objects.get(user=p.member),

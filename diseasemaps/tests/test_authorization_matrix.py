@@ -52,6 +52,7 @@ SERVICE_MODULES = {
     "community.services.moderation": community_services.moderation,
     "community.services.data_rights": community_services.data_rights,
     "community.services.safety": community_services.safety,
+    "community.services.redaction": community_services.redaction,
 }
 
 
