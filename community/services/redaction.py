@@ -59,10 +59,11 @@ KEEP_ORIGINAL_FOR = timedelta(days=14)
 
 REASON_MAX = 500
 
-# Words shorter than this ("a", "in", "Dr") are too common to tell whether a
-# reason quotes the text a moderator removed.
-_QUOTE_MIN_LENGTH = 3
+# Words of the original that may identify: names and places (capitalised)
+# and numbers (dates, record numbers). Common words a reason needs ("your
+# hospital", "a date") are not refused even when the post had them.
 _WORDS = re.compile(r"\w+")
+_IDENTIFYING = re.compile(r"^(?:[A-Z]\w{2,}|\w*\d\w*)$")
 
 GUIDANCE = [
     "Names of people, including doctors, nurses and family members.",
@@ -88,15 +89,17 @@ def source_text(experience: Experience) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {w.casefold() for w in _WORDS.findall(text or "")}
+    return set(_WORDS.findall(text or ""))
 
 
 def removed_words(original: str, redacted: str) -> set[str]:
-    """Words of the original that the redacted text no longer has."""
+    """Names, places and numbers of the original that the redacted text no
+    longer has (as written: "Dunmore", "14", "Hargreaves")."""
+    kept = {word.casefold() for word in _words(redacted)}
     return {
         word
-        for word in _words(original) - _words(redacted)
-        if len(word) >= _QUOTE_MIN_LENGTH
+        for word in _words(original)
+        if _IDENTIFYING.match(word) and word.casefold() not in kept
     }
 
 

@@ -296,12 +296,28 @@ class RedactRulesTests(RedactionTestCase):
         self.assertEqual(self.post.redaction_original, ORIGINAL)
 
     def test_a_reason_is_required_and_may_not_quote_what_was_removed(self):
-        for reason in ("", "  ", "Removed Dr Hargreaves and Dunmore."):
+        for reason in ("", "  ", "Removed Hargreaves.", "The date (3 March)."):
             with self.subTest(reason=reason), self.assertRaises(CommunityError):
                 self.redact(self.post, reason=reason)
         self.assertFalse(
             ModerationEvent.objects.filter(action=Action.REDACTED).exists()
         )
+
+    def test_a_reason_may_name_the_kind_of_detail(self):
+        # "Hospital" was removed (St Brigid's Hospital), but "your hospital"
+        # says what kind of detail it was, not which.
+        post = share(
+            self.other_member,
+            self.condition,
+            body="They treat me at St Brigid's Hospital in Dunmore, every month.",
+        )
+        self.redact(
+            post,
+            body="They treat me at a hospital near home, every month.",
+            reason="It named your hospital and your town.",
+        )
+        post.refresh_from_db()
+        self.assertEqual(post.status, Status.REDACTED)
 
     def test_an_unchanged_text_is_not_a_redaction(self):
         with self.assertRaises(CommunityError):

@@ -86,6 +86,9 @@ class LoadDemoTestCase(TestCase):
 
         self.assertEqual(Experience.objects.published().count(), 2)
         self.assertEqual(Experience.objects.filter(status="pending").count(), 1)
+        redacted = Experience.objects.get(status="redacted")
+        self.assertNotIn("Saltmarsh", redacted.body)
+        self.assertIn("Saltmarsh", redacted.redaction_original)
         # Every approval was four-eyes: no approver contributed to what they approved.
         for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):
             self.assertNotEqual(approval.actor.username, "wendy")

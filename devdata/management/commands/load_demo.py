@@ -76,6 +76,18 @@ EXPERIENCES = [
         False,
     ),
 ]
+# A post a moderator redacted instead of rejecting (issue 18): Mina sees
+# the suggested text and what changed on /me/, and accepts, edits or deletes.
+REDACTED_EXPERIENCE = (
+    "mina",
+    "poems-syndrome",
+    "The first months after my diagnosis at the Royal Harbour Hospital in "
+    "Saltmarsh, on 14 February, were the hardest. Talking to other people with "
+    "POEMS syndrome helped me more than anything I read.",
+    "The first months after my diagnosis were the hardest. Talking to other "
+    "people with POEMS syndrome helped me more than anything I read.",
+    "It named your hospital, your town and an exact date.",
+)
 
 REVIEWERS = {
     "rita": {
@@ -204,7 +216,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
 
     def _community(self, users: dict) -> None:
-        """Two demo members, their conditions and a few posts (one still pending)."""
+        """Two demo members, their conditions and a few posts (one still
+        pending, one redacted by a moderator and waiting for its author)."""
         members = {}
         for username, pseudonym in MEMBERS:
             user, is_new = get_user_model().objects.get_or_create(
@@ -242,6 +255,23 @@ class Command(BaseCommand):
                 community_services.approve_experience(
                     user=users["mo"], experience=experience
                 )
+        username, slug, original, redacted, reason = REDACTED_EXPERIENCE
+        experience = community_services.post_experience(
+            user=members[username],
+            condition=Condition.objects.get(slug=slug),
+            question=None,
+            relation="lives_with",
+            body=original,
+            submission_key=uuid.uuid4(),
+            at=timezone.now() - timedelta(days=2),
+        )
+        community_services.redact_experience(
+            user=users["mo"],
+            experience=experience,
+            body=redacted,
+            reason=reason,
+            seen=experience.text_fingerprint,
+        )
 
     def _accounts(self) -> dict:
         User = get_user_model()
