@@ -351,11 +351,7 @@ class ExperienceAdmin(ReadOnlyAdmin):
         # A redacted post is published by its author's yes, never here.
         if status in {ExperienceStatus.PENDING, ExperienceStatus.HIDDEN}:
             keys.append("approve")
-        if status in {
-            ExperienceStatus.PENDING,
-            ExperienceStatus.PUBLISHED,
-            ExperienceStatus.REDACTED,
-        }:
+        if status in {ExperienceStatus.PENDING, ExperienceStatus.PUBLISHED}:
             keys.append("hide")
         if status != ExperienceStatus.REMOVED:
             keys.append("remove")

@@ -209,12 +209,12 @@ EXPERIENCE_TRANSITIONS: dict[str, set[str]] = {
         ExperienceStatus.REDACTED,
     },
     ExperienceStatus.REMOVED: set(),
-    # The author accepts (published), edits it themselves (back to the queue);
-    # a moderator may still hide or remove it.
+    # The author accepts (published) or edits it themselves (back to the
+    # queue); a moderator may still remove it. Not hidden: a hidden post can
+    # be approved, which would publish a text its author never accepted.
     ExperienceStatus.REDACTED: {
         ExperienceStatus.PUBLISHED,
         ExperienceStatus.PENDING,
-        ExperienceStatus.HIDDEN,
         ExperienceStatus.REMOVED,
     },
 }

@@ -105,10 +105,10 @@ def _decide(
                 # (community.services.redaction.accept_redaction).
                 raise InvalidTransition(
                     "This post waits for its author to accept the redaction; "
-                    "only they can publish it. You can still hide or remove it."
+                    "only they can publish it. You can still remove it."
                 )
-            # Hidden or removed: the redaction is over, and so is the need
-            # for the author's original wording.
+            # Removed: the redaction is over, and so is the need for the
+            # author's original wording.
             locked.redaction_original = ""
             locked.redacted_at = None
         locked.transition_to(to)

@@ -3,9 +3,11 @@ author decides (community.services.redaction): the flow, who may do each
 step, stale forms, and how long the original wording is kept."""
 
 from datetime import timedelta
+from io import StringIO
 
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -192,9 +194,14 @@ class RedactFlowTests(RedactionTestCase):
         post.refresh_from_db()
         self.assertEqual(post.status, Status.REDACTED)
 
-    def test_hiding_or_removing_ends_the_redaction_and_erases_the_original(self):
+    def test_removing_ends_the_redaction_and_erases_the_original(self):
         post = share(self.member, self.condition, body=ORIGINAL)
         self.redact(post)
+        # Hiding would let a later approval publish a text nobody accepted.
+        with self.assertRaises(InvalidTransition):
+            services.hide_experience(
+                user=self.moderator, experience=post, reason="Checking it."
+            )
 
         services.remove_experience(
             user=self.moderator, experience=post, reason="The author asked us to."
@@ -202,6 +209,24 @@ class RedactFlowTests(RedactionTestCase):
 
         post.refresh_from_db()
         self.assertEqual((post.status, post.redaction_original), (Status.REMOVED, ""))
+
+    def test_the_daily_job_erases_due_originals(self):
+        post = share(self.member, self.condition, body=ORIGINAL)
+        self.redact(post)
+        Experience.objects.filter(pk=post.pk).update(
+            redacted_at=timezone.now() - services.KEEP_ORIGINAL_FOR - timedelta(days=1)
+        )
+        out = StringIO()
+        call_command("erase_redaction_originals", "--dry-run", stdout=out)
+        self.assertIn("1 original(s) would be erased", out.getvalue())
+        post.refresh_from_db()
+        self.assertEqual(post.redaction_original, ORIGINAL)
+
+        call_command("erase_redaction_originals", stdout=out)
+
+        self.assertIn("1 original(s) of unanswered redactions erased", out.getvalue())
+        post.refresh_from_db()
+        self.assertEqual((post.redaction_original, post.status), ("", Status.REDACTED))
 
     def test_an_unanswered_original_is_erased_but_nothing_is_published(self):
         post = share(self.member, self.condition, body=ORIGINAL)
