@@ -40,6 +40,7 @@ EXPERIENCE_FIELDS = [
     "created_at",
     "published_at",
     "updated_at",
+    "redaction_original",
 ]
 MODERATION_FIELDS = [
     "id",
@@ -205,6 +206,8 @@ def write_experiences(
                         created,
                         published_at,
                         published_at or created,
+                        # No generated post waits for a redaction answer.
+                        "",
                     )
                 )
                 experience_id += 1
