@@ -113,8 +113,8 @@ def redact_experience(
     seen: str,
 ) -> Experience:
     """Replace the post's text with the moderator's redacted version and
-    ask the author; `seen` is `Experience.text_fingerprint` of the post as the moderator
-    opened it."""
+    ask the author; `seen` is the `Experience.text_fingerprint` of the post
+    as the moderator opened it."""
     _moderator(user, experience)
     body = _check_body(body)
     reason = (reason or "").strip()
