@@ -27,7 +27,7 @@ from community.models import (
 )
 from community.queues import MODERATION_QUEUES, medical_review_queue
 from community.screening import HARMFUL_ADVICE
-from community.services import medical_review, member_reports
+from community.services import medical_review, member_reports, redaction
 from community.services.safety import response_target
 from diseasemaps.lib.admin import ReadOnlyAdmin, object_or_404
 from diseasemaps.lib.diff import inline_diff
@@ -67,6 +67,21 @@ class MedicalDecisionForm(forms.Form):
         label="To publish: your note for readers, shown above the post in your "
         f"name (plain text, at most {REVIEWER_NOTE_MAX} characters). To ask for "
         "an edit or hide: the reason the author will read.",
+    )
+    seen = forms.CharField(widget=forms.HiddenInput)
+
+
+class RedactForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 80}),
+        label="The post, with the identifying details removed",
+        strip=False,
+    )
+    reason = forms.CharField(
+        max_length=redaction.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        label="Reason (sent to the member and kept in the moderation record; "
+        "say what kind of detail, never quote it)",
     )
     seen = forms.CharField(widget=forms.HiddenInput)
 
@@ -277,6 +292,11 @@ class ExperienceAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(self.medical_review_view),
                 name="community_experience_medical_review",
             ),
+            path(
+                "<int:pk>/redact/",
+                self.admin_site.admin_view(self.redact_view),
+                name="community_experience_redact",
+            ),
             *super().get_urls(),
         ]
 
@@ -332,16 +352,85 @@ class ExperienceAdmin(ReadOnlyAdmin):
             request, "admin/community/moderate.html", context, status=status
         )
 
+    def redact_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Remove identifying details instead of rejecting the post: the
+        author sees the result and decides (community.services.redaction)."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        experience = object_or_404(
+            Experience.objects.select_related("author", "condition", "question"),
+            pk,
+            "No such post.",
+        )
+        initial = {
+            "body": redaction.source_text(experience),
+            "seen": experience.text_fingerprint,
+        }
+        form = RedactForm(request.POST or None, initial=initial)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.redact_experience(
+                    user=request.user,
+                    experience=experience,
+                    body=form.cleaned_data["body"],
+                    reason=form.cleaned_data["reason"],
+                    seen=form.cleaned_data["seen"],
+                )
+            except redaction.StaleRedaction as error:
+                messages.error(request, str(error))
+                experience.refresh_from_db()
+                # The newer text, to read and redact again.
+                form = RedactForm(
+                    initial={
+                        "body": redaction.source_text(experience),
+                        "seen": experience.text_fingerprint,
+                        "reason": form.cleaned_data["reason"],
+                    }
+                )
+                status = 409
+            except CommunityError as error:
+                messages.error(request, str(error))
+                status = 403 if isinstance(error, NotAllowed) else 200
+            else:
+                messages.success(
+                    request,
+                    f"Post #{experience.pk} redacted: it is out of public view "
+                    "until its author accepts the new text.",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:community_experience_changelist")
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Redact post #{experience.pk}",
+            "experience": experience,
+            "form": form,
+            "guidance": redaction.GUIDANCE,
+            "keep_days": services.KEEP_ORIGINAL_FOR.days,
+        }
+        return TemplateResponse(
+            request, "admin/community/redact.html", context, status=status
+        )
+
     def _decisions_for(self, experience: Experience) -> list[tuple[str, str]]:
         status = experience.status
         keys = []
         with_reviewer = experience.medical_review == MedicalReview.ASKED
-        may_send = not with_reviewer and status != ExperienceStatus.REMOVED
+        # Not while it waits for its author to accept a redaction: their
+        # answer (accept, edit, delete) comes first.
+        may_send = not with_reviewer and status not in {
+            ExperienceStatus.REMOVED,
+            ExperienceStatus.REDACTED,
+        }
         # First when the screening found harmful advice (issue 18).
         if may_send and HARMFUL_ADVICE in experience.screening.get("classes", []):
             keys.append("send_to_reviewer")
+        # With a medical reviewer, only they publish it; a redacted post is
+        # published by its author's yes, never here.
         if experience.medical_review:
-            pass  # only a medical reviewer publishes it now
+            pass
         elif status in {ExperienceStatus.PENDING, ExperienceStatus.HIDDEN}:
             keys.append("approve")
         if status in {ExperienceStatus.PENDING, ExperienceStatus.PUBLISHED}:

@@ -193,6 +193,9 @@ class ExperienceStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     HIDDEN = "hidden", "Hidden"
     REMOVED = "removed", "Removed"
+    # A moderator removed identifying details (community.services.redaction);
+    # the post is out of public view until its author accepts the new text.
+    REDACTED = "redacted", "Redacted: waiting for the author"
 
 
 class RiskLevel(models.TextChoices):
@@ -210,20 +213,32 @@ EXPERIENCE_TRANSITIONS: dict[str, set[str]] = {
         ExperienceStatus.PUBLISHED,
         ExperienceStatus.HIDDEN,
         ExperienceStatus.REMOVED,
+        ExperienceStatus.REDACTED,
     },
-    # Back to waiting: only when a moderator sends the post to a medical
-    # reviewer (community.services.medical_review), who publishes or hides it.
+    # Back to waiting (PENDING): only when a moderator sends the post to a
+    # medical reviewer (community.services.medical_review), who publishes or
+    # hides it.
     ExperienceStatus.PUBLISHED: {
         ExperienceStatus.HIDDEN,
         ExperienceStatus.REMOVED,
+        ExperienceStatus.REDACTED,
         ExperienceStatus.PENDING,
     },
     ExperienceStatus.HIDDEN: {
         ExperienceStatus.PUBLISHED,
         ExperienceStatus.REMOVED,
+        ExperienceStatus.REDACTED,
         ExperienceStatus.PENDING,
     },
     ExperienceStatus.REMOVED: set(),
+    # The author accepts (published) or edits it themselves (back to the
+    # queue); a moderator may still remove it. Not hidden: a hidden post can
+    # be approved, which would publish a text its author never accepted.
+    ExperienceStatus.REDACTED: {
+        ExperienceStatus.PUBLISHED,
+        ExperienceStatus.PENDING,
+        ExperienceStatus.REMOVED,
+    },
 }
 
 
@@ -460,6 +475,13 @@ class Experience(models.Model):
         editable=False,
     )
     reviewer_note_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A moderator's redaction waiting for the author (status REDACTED): `body`
+    # already holds the redacted text, so every reader of `body` (export,
+    # admin search, a later publication) gets it; the author's own words wait
+    # here only so that the author can see what changed, and are erased when
+    # the redaction completes (community.services.redaction).
+    redaction_original = models.TextField(blank=True, editable=False)
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ExperienceQuerySet.as_manager()
 
@@ -578,6 +600,14 @@ class Experience(models.Model):
     def body_safe_html(self) -> SafeString:
         # body_html is only ever written by services, from render_member (nh3).
         return mark_safe(self.body_html)  # noqa: S308  # nosec B308 B703
+
+    @property
+    def text_fingerprint(self) -> str:
+        """A digest of the state and texts someone saw: a redaction form, and
+        the author's acceptance of one, carry it and are refused when the post
+        changed since (community.services.redaction)."""
+        seen = "\x00".join([self.status, self.body, self.pending_body]).encode()
+        return hashlib.sha256(seen).hexdigest()[:32]
 
 
 class Report(models.Model):
@@ -699,6 +729,13 @@ class ModerationEvent(models.Model):
         REVIEWER_ASKED_EDIT = "reviewer_asked_edit", "Reviewer asked for an edit"
         REVIEWER_HID = "reviewer_hid", "Hidden by a medical reviewer"
         EDITED_FOR_REVIEWER = "edited_for_reviewer", "Author edited for the reviewer"
+        REDACTED = "redacted", "Redacted: identifying details removed"
+        REDACTION_ACCEPTED = "redaction_accepted", "Author accepted the redaction"
+        REDACTION_EDITED = "redaction_edited", "Author rewrote the redacted post"
+        REDACTION_EXPIRED = (
+            "redaction_expired",
+            "Original erased: the author did not answer the redaction",
+        )
 
     experience = models.ForeignKey(
         Experience,

@@ -22,6 +22,8 @@ SUBJECTS = {
     ModerationEvent.Action.REVIEWER_PUBLISHED: "Your post is published, with a note",
     ModerationEvent.Action.REVIEWER_ASKED_EDIT: "Please change your post",
     ModerationEvent.Action.REVIEWER_HID: "Your post has been hidden",
+    # No post text in the mail (health data): the author reads it on /me/.
+    ModerationEvent.Action.REDACTED: "A moderator suggests changes to your post",
 }
 
 
@@ -60,6 +62,19 @@ def decided(experience: Experience, event: ModerationEvent) -> None:
     subject = SUBJECTS.get(event.action)
     if subject:
         _send(experience, subject, "emails/experience_decided.txt", {"event": event})
+
+
+def redaction_proposed(
+    experience: Experience, event: ModerationEvent, *, keep_days: int
+) -> None:
+    """A moderator redacted the post: the author is asked to look. Neither
+    the original nor the redacted text goes into the mail."""
+    _send(
+        experience,
+        SUBJECTS[event.action],
+        "emails/experience_decided.txt",
+        {"event": event, "keep_days": keep_days},
+    )
 
 
 def high_risk_overdue(experience: Experience, moderators: list[str]) -> None:

@@ -54,6 +54,11 @@ MODERATION_QUEUES: dict[str, tuple[str, Narrow]] = {
         "With a medical reviewer",
         lambda qs: qs.exclude(medical_review=MedicalReview.NONE),
     ),
+    # Waiting for the author, not for us: listed to follow them up.
+    "redacted": (
+        "Redacted, waiting for the author",
+        lambda qs: qs.filter(status=ExperienceStatus.REDACTED),
+    ),
 }
 
 

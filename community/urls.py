@@ -33,6 +33,11 @@ urlpatterns = [
         views.ask_for_review,
         name="ask_for_review",
     ),
+    path(
+        "me/posts/<int:pk>/accept-redaction/",
+        views.accept_redaction,
+        name="accept_redaction",
+    ),
     path("me/", views.me, name="me"),
     path("me/support/", views.support, name="support"),
     path("me/posts/<int:pk>/edit/", views.edit_experience, name="edit"),

@@ -52,6 +52,7 @@ from community.models import Experience, ExperienceStatus, Member, Mute
 from community.privacy import identifying_details
 from community.services import member_reports, mutes
 from community.services.safety import response_target, shows_support
+from diseasemaps.lib.diff import inline_diff
 from diseasemaps.lib.markdown import render_member
 from diseasemaps.lib.query import slug_param
 
@@ -431,6 +432,13 @@ def me(request: HttpRequest) -> HttpResponse:
         for post in posts.filter(status=ExperienceStatus.HIDDEN)
         if services.can_ask_for_review(post)
     }
+    posts = list(posts)
+    for post in posts:
+        if post.status == ExperienceStatus.REDACTED and post.redaction_original:
+            # What a moderator's redaction changed, from the author's
+            # original while it is kept: only here, on their own page,
+            # which is never cached.
+            post.redaction_diff = inline_diff(post.redaction_original, post.body)
     return render(
         request,
         "community/me.html",
@@ -438,6 +446,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "member": member,
             "posts": posts,
             "reviewable": reviewable,
+            "keep_days": services.KEEP_ORIGINAL_FOR.days,
             "conditions": member.conditions.select_related("condition"),
             "mutes": member.mutes.select_related("muted"),
             "condition_form": MemberConditionForm(),
@@ -511,6 +520,8 @@ def edit_experience(request: HttpRequest, pk: int) -> HttpResponse:
                         "Saved. Your post stays for members only until a "
                         "moderator approves showing it to everyone."
                     )
+                elif experience.status == ExperienceStatus.REDACTED:
+                    saved = "Saved. A moderator will read your post again."
                 else:
                     saved = "Saved."
                 messages.success(request, saved)
@@ -551,6 +562,29 @@ def ask_for_review(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             "Thank you: a moderator will look at your post first and email you "
             "what they decide.",
+        )
+    return redirect(f"{reverse('community:me')}#post-{experience.pk}")
+
+
+@login_required
+@require_POST
+def accept_redaction(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author accepts the text a moderator redacted: it is published."""
+    member = _member(request)
+    experience = get_object_or_404(Experience, pk=pk, author=member)
+    try:
+        services.accept_redaction(
+            user=request.user,
+            experience=experience,
+            seen=request.POST.get("seen", ""),
+        )
+    except CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "Thank you: your post is published with the changes, and your "
+            "original wording is deleted.",
         )
     return redirect(f"{reverse('community:me')}#post-{experience.pk}")
 

@@ -18,12 +18,16 @@ here (`from community import services`):
   `ModerationEvent`.
 - `medical_review`: harmful advice a moderator sends to a medical reviewer,
   and the reviewer's decisions (publish with a note, ask for an edit, hide).
+- `redaction`: a moderator removes identifying details instead of rejecting
+  a post; the author accepts, rewrites or deletes it, and the original is
+  erased when that is over.
 - `data_rights`: the download of everything we hold about a person,
   withdrawal of consent, and account deletion.
 
 Imports run one way: `posts` uses `members`, `moderation` and
-`medical_review` (which uses `moderation`), `data_rights`
-uses `members`; `members` and `moderation` use no other service module.
+`medical_review` (which uses `moderation`), `redaction` uses `moderation`
+and `posts`, `data_rights` uses `members`; `members` and `moderation` use
+no other service module.
 A test that patches a name must patch the module that looks it up (a rate
 limit in `community.services.posts`), not this package.
 """
@@ -81,12 +85,19 @@ from community.services.posts import (
     report_experience,
     reporter_record,
 )
+from community.services.redaction import (
+    KEEP_ORIGINAL_FOR,
+    accept_redaction,
+    erase_unanswered_originals,
+    redact_experience,
+)
 
 __all__ = [
     "AUTO_HIDE_PER_AUTHOR",
     "BODY_MAX",
     "BODY_MIN",
     "HIDE_AFTER_REPORTS",
+    "KEEP_ORIGINAL_FOR",
     "POST_LIMIT",
     "RECORD_MIN_ACCOUNT_AGE",
     "RECORD_MIN_PUBLISHED_POSTS",
@@ -98,6 +109,7 @@ __all__ = [
     "REPORT_OF_FORMER_MEMBER",
     "STAFF_ACCOUNT_CLOSED_BY_ADMIN",
     "TRUSTED_AFTER_APPROVED_POSTS",
+    "accept_redaction",
     "approve_experience",
     "ask_author_for_edit",
     "ask_for_review",
@@ -108,6 +120,7 @@ __all__ = [
     "delete_experience",
     "dismiss_reports",
     "edit_experience",
+    "erase_unanswered_originals",
     "export_member_data",
     "give_consent",
     "hide_experience",
@@ -117,6 +130,7 @@ __all__ = [
     "member_for",
     "post_experience",
     "publish_with_note",
+    "redact_experience",
     "remove_experience",
     "remove_relation",
     "report_experience",

@@ -98,6 +98,17 @@ def export_member_data(*, user: AbstractBaseUser) -> dict:
                 "posted_at": e.created_at.isoformat(),
                 "published_at": e.published_at.isoformat() if e.published_at else None,
                 "moderation_reason": e.moderation_reason or None,
+                # A redaction waiting for them: `text` is the moderator's
+                # version; the original wording is never exported (issue 18),
+                # only shown on their own page while they decide.
+                "redaction_waiting_for_you": {
+                    "proposed_at": e.redacted_at.isoformat() if e.redacted_at else None,
+                    "note": "A moderator removed identifying details; the "
+                    "text above is their version. Accept, edit or delete it "
+                    "on your page.",
+                }
+                if e.status == Status.REDACTED
+                else None,
                 # What the screening found (issue 18): data we hold about
                 # them, so they get it too.
                 "screening": {

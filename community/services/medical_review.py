@@ -107,6 +107,13 @@ def send_to_medical_reviewer(
             raise InvalidTransition("This post is already with a medical reviewer.")
         if locked.status == Status.REMOVED:
             raise InvalidTransition("This post is removed.")
+        if locked.status == Status.REDACTED:
+            # The author answers the redaction first (accept, edit, delete);
+            # sending it on would take that from them and keep their original.
+            raise InvalidTransition(
+                "This post waits for its author to answer a redaction; send it "
+                "to a medical reviewer once they have."
+            )
         was_public = locked.status == Status.PUBLISHED
         if locked.status != Status.PENDING:
             locked.transition_to(Status.PENDING)

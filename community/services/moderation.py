@@ -112,6 +112,18 @@ def _decide(
             raise NotAllowed(
                 "This post is with a medical reviewer: only they can publish it."
             )
+        if locked.status == Status.REDACTED:
+            if to == Status.PUBLISHED:
+                # Only the author publishes a redacted text
+                # (community.services.redaction.accept_redaction).
+                raise InvalidTransition(
+                    "This post waits for its author to accept the redaction; "
+                    "only they can publish it. You can still remove it."
+                )
+            # Removed: the redaction is over, and so is the need for the
+            # author's original wording.
+            locked.redaction_original = ""
+            locked.redacted_at = None
         locked.transition_to(to)
         locked.needs_review = False
         # Hidden or removed: it leaves the medical reviewers' queue too.

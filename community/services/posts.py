@@ -184,7 +184,8 @@ def edit_experience(
     audience: str | None = None,
 ) -> Experience:
     """Pending posts change at once; a published post keeps its text until a
-    moderator approves the edit.
+    moderator approves the edit; a post a moderator redacted goes back to the
+    queue with the author's new text.
 
     Who may read it (`audience`, unchanged when None): a post not yet
     published changes at once (the moderator who approves it sees the
@@ -218,6 +219,24 @@ def edit_experience(
                 locked.pending_audience = (
                     "" if locked.audience == Audience.PUBLIC else Audience.PUBLIC
                 )
+        elif locked.status == Status.REDACTED:
+            # The author rewrites the moderator's version instead of
+            # accepting it: back to the queue, and the original they
+            # replaced is erased (community.services.redaction).
+            locked.transition_to(Status.PENDING)
+            locked.body = body
+            locked.body_html = render_member(body)
+            locked.redaction_original = ""
+            locked.redacted_at = None
+            if audience is not None:
+                locked.audience = audience
+            ModerationEvent.objects.create(
+                experience=locked,
+                experience_ref=locked.pk,
+                action=Action.REDACTION_EDITED,
+                actor=user,
+                actor_name="The post's author",
+            )
         else:
             raise InvalidTransition(
                 "A moderator has hidden or removed this post, so it cannot be "
@@ -230,6 +249,9 @@ def edit_experience(
                 "pending_body",
                 "audience",
                 "pending_audience",
+                "status",
+                "redaction_original",
+                "redacted_at",
                 "updated_at",
             ]
         )

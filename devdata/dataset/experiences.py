@@ -53,6 +53,7 @@ EXPERIENCE_FIELDS = [
     "medical_review",
     "medical_question",
     "reviewer_note",
+    "redaction_original",
 ]
 # About one published post in seven is for members only (issue 18), so that
 # the pages' "more posts only members can read" has something to count.
@@ -230,6 +231,8 @@ def write_experiences(
                         "",  # medical_review
                         "",  # medical_question
                         "",  # reviewer_note
+                        # No generated post waits for a redaction answer.
+                        "",  # redaction_original
                     )
                 )
                 experience_id += 1

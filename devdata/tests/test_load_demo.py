@@ -99,6 +99,10 @@ class LoadDemoTestCase(TestCase):
 
         self.assertEqual(Mute.objects.get().muted.pseudonym, "KaiRemedies")
         self.assertEqual(MemberReport.objects.get(resolved_at=None).category, "selling")
+        # A moderator's redaction waits for Mina (issue 18).
+        redacted = Experience.objects.get(status="redacted")
+        self.assertNotIn("Saltmarsh", redacted.body)
+        self.assertIn("Saltmarsh", redacted.redaction_original)
         # Every approval was four-eyes: no approver contributed to what they approved.
         for approval in ReviewEvent.objects.filter(action=ReviewEvent.Action.APPROVED):
             self.assertNotEqual(approval.actor.username, "wendy")

@@ -302,6 +302,15 @@ def build_world() -> World:
         )
         with_reviewer[key] = post
     mutes_and_member_reports = build_mutes_and_member_reports(p, lena)
+    # A moderator removed a detail; it waits for its author's answer.
+    redacted_by_author = share(p.member, poems, body=STORY + " At St Brigid's.")
+    community_services.redact_experience(
+        user=p.moderator,
+        experience=redacted_by_author,
+        body=STORY,
+        reason="It named your hospital.",
+        seen=redacted_by_author.text_fingerprint,
+    )
 
     unverified_email = EmailAddress.objects.create(
         user=lena, email="lena.second@example.org", verified=False, primary=False
@@ -365,6 +374,7 @@ def build_world() -> World:
         "pending_by_moderator": pending_by_moderator,
         "pending_by_admin": pending_by_admin,
         **with_reviewer,
+        "redacted_by_author": redacted_by_author,
         "report": report,
         "moderation_event": published_by_author.moderation_events.first(),
         "author_profile": Member.objects.get(user=p.member),

@@ -58,6 +58,7 @@ SERVICE_MODULES = {
     "community.services.medical_review": community_services.medical_review,
     "community.services.mutes": mutes,
     "community.services.member_reports": member_reports,
+    "community.services.redaction": community_services.redaction,
 }
 
 

@@ -62,6 +62,7 @@ CHANGES_WHAT_READERS_SEE = {
         "send_to_medical_reviewer",
         "publish_with_note",
     ],
+    "community.services.redaction": ["redact_experience", "accept_redaction"],
 }
 # Services readers never see the effect of, and why.
 READERS_SEE_NOTHING = {
@@ -102,6 +103,12 @@ READERS_SEE_NOTHING = {
         "until a moderator decides (approve_experience, dismiss_reports).",
         "can_ask_for_review": "Reads whether a hidden post may be sent for review.",
         "reporter_record": "Reads what a reporter has done, for a report's weight.",
+    },
+    "community.services.redaction": {
+        "source_text": "Reads the text a moderator redacts.",
+        "removed_words": "Compares two texts.",
+        "erase_unanswered_originals": "Erases the original of a redacted post, "
+        "which is not public; publishes nothing.",
     },
     "community.services.safety": {
         "screen_into": "Records a risk level on a post; it holds new posts "
@@ -502,6 +509,38 @@ class NextRequestTestCase(PersonasTestCase):
             lambda post: community_services.remove_experience(
                 user=self.moderator, experience=post, reason="Spam."
             )
+        )
+
+    def test_redact_experience(self) -> None:
+        def redact(post: Experience) -> None:
+            post.refresh_from_db()
+            community_services.redact_experience(
+                user=self.moderator,
+                experience=post,
+                body="A post readers can see until this change.",
+                reason="A detail that could identify you.",
+                seen=post.text_fingerprint,
+            )
+
+        self.assert_post_leaves(redact)
+
+    def test_accept_redaction(self) -> None:
+        post = share(self.member, self.condition, body=self.POST + " In Dunmore.")
+        redacted = "A redacted post, published once its author accepts it."
+        community_services.redact_experience(
+            user=self.moderator,
+            experience=post,
+            body=redacted,
+            reason="It named your town.",
+            seen=post.text_fingerprint,
+        )
+        post.refresh_from_db()
+        self.assert_next_request(
+            self.posts_url,
+            lambda: community_services.accept_redaction(
+                user=self.member, experience=post, seen=post.text_fingerprint
+            ),
+            shown=redacted,
         )
 
     def test_decide_edit(self) -> None:

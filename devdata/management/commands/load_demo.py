@@ -84,6 +84,18 @@ EXPERIENCES = [
         False,
     ),
 ]
+# A post a moderator redacted instead of rejecting (issue 18): Mina sees
+# the suggested text and what changed on /me/, and accepts, edits or deletes.
+REDACTED_EXPERIENCE = (
+    "mina",
+    "poems-syndrome",
+    "The first months after my diagnosis at the Royal Harbour Hospital in "
+    "Saltmarsh, on 14 February, were the hardest. Talking to other people with "
+    "POEMS syndrome helped me more than anything I read.",
+    "The first months after my diagnosis were the hardest. Talking to other "
+    "people with POEMS syndrome helped me more than anything I read.",
+    "It named your hospital, your town and an exact date.",
+)
 
 # Shared with members only (issue 18): members read them under the author's
 # pseudonym; anonymous readers see only how many there are.
@@ -266,8 +278,9 @@ class Command(BaseCommand):
 
     def _community(self, users: dict) -> None:
         """Two demo members, their conditions and a few posts (one still
-        pending), and harmful advice sent to a medical reviewer: one post
-        published with the reviewer's note, one in the reviewers' queue."""
+        pending), harmful advice sent to a medical reviewer (one post
+        published with the reviewer's note, one in the reviewers' queue), and
+        one post redacted by a moderator and waiting for its author."""
         members = {}
         for username, pseudonym, country in MEMBERS:
             user, is_new = get_user_model().objects.get_or_create(
@@ -348,6 +361,23 @@ class Command(BaseCommand):
                     note=note,
                     seen=community_services.review_token(experience),
                 )
+        username, slug, original, redacted, reason = REDACTED_EXPERIENCE
+        experience = community_services.post_experience(
+            user=members[username],
+            condition=Condition.objects.get(slug=slug),
+            question=None,
+            relation="lives_with",
+            body=original,
+            submission_key=uuid.uuid4(),
+            at=timezone.now() - timedelta(days=2),
+        )
+        community_services.redact_experience(
+            user=users["mo"],
+            experience=experience,
+            body=redacted,
+            reason=reason,
+            seen=experience.text_fingerprint,
+        )
         self._mutes_and_member_reports(members, users)
 
     def _crisis_contacts(self, users: dict) -> None:
