@@ -310,8 +310,12 @@ def _back_to(request: HttpRequest, experience: Experience) -> HttpResponse:
 @never_cache
 def report_author(request: HttpRequest, pk: int) -> HttpResponse:
     """Report the author of a published post: a pattern, not one post."""
+    # Any post this reader may read: members-only ones too, for members.
     experience = get_object_or_404(
-        Experience.objects.published().select_related("condition", "author"), pk=pk
+        Experience.objects.published_to(request.user).select_related(
+            "condition", "author"
+        ),
+        pk=pk,
     )
     author = experience.author
     if author.is_former:
@@ -367,8 +371,12 @@ def report_author(request: HttpRequest, pk: int) -> HttpResponse:
 def mute_author(request: HttpRequest, pk: int) -> HttpResponse:
     """Mute (or unmute) the author of a published post. The form says which,
     so a form sent twice, or from a page opened before, does what it says."""
+    # Any post this reader may read: members-only ones too, for members.
     experience = get_object_or_404(
-        Experience.objects.published().select_related("condition", "author"), pk=pk
+        Experience.objects.published_to(request.user).select_related(
+            "condition", "author"
+        ),
+        pk=pk,
     )
     author = experience.author
     wanted = request.POST.get("action")
