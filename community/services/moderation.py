@@ -109,7 +109,8 @@ def _decide(
         if to == Status.PUBLISHED and locked.medical_review:
             # Harmful advice a moderator sent on goes live only with a
             # medical reviewer's decision (community.services.medical_review).
-            raise NotAllowed(
+            # The post's state, not who asks: the page answers 200 with it.
+            raise InvalidTransition(
                 "This post is with a medical reviewer: only they can publish it."
             )
         if locked.status == Status.REDACTED:

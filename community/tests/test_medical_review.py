@@ -113,8 +113,9 @@ class MedicalReviewTestCase(PersonasTestCase):
 
     def test_a_moderator_cannot_publish_what_a_reviewer_is_checking(self):
         self.send()
-        with self.assertRaises(NotAllowed):
+        with self.assertRaises(InvalidTransition) as refused:
             services.approve_experience(user=self.moderator, experience=self.post)
+        self.assertIn("only they can publish it", str(refused.exception))
         with self.assertRaises(InvalidTransition):
             self.send()
         self.post.refresh_from_db()

@@ -2,11 +2,15 @@
 reviewers' queue and decision page in the admin, the note readers see above
 the post, what the author sees on their page, and the queries they cost."""
 
+import uuid
+from unittest import mock
+
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from answers import versions
 from community import services
 from community.models import Experience, ExperienceStatus, MedicalReview
 from community.tests.helpers import share, share_published
@@ -233,13 +237,25 @@ class MedicalReviewPagesTestCase(PersonasTestCase):
 
     def test_the_experiences_page_costs_the_same_with_more_notes(self):
         self.publish_with_note()
+        # As in public/tests/test_query_counts.py: the version hints outlive
+        # the test, so a slow machine does not count their expiry.
+        patcher = mock.patch.object(versions, "VERSION_TTL", 3600)
+        patcher.start()
+        self.addCleanup(patcher.stop)
 
-        def queries() -> int:
-            cache.clear()
+        def count() -> int:
             with CaptureQueriesContext(connection) as captured:
-                response = self.client.get(self.posts_url)
+                response = self.client.get(f"{self.posts_url}?fresh={uuid.uuid4().hex}")
             self.assertEqual(response.status_code, 200)
             return len(captured)
+
+        def queries() -> int:
+            # The fewest of three: a version hint read on a loaded machine
+            # adds one query now and then; a query per note would add one
+            # every time (11 against 7 without select_related).
+            cache.clear()
+            self.client.get(f"{self.posts_url}?warm={uuid.uuid4().hex}")
+            return min(count() for _ in range(3))
 
         small = queries()
         reviewers = make_crowd("clinician", 4, group="Medical reviewer")
