@@ -578,9 +578,16 @@ class MemberAdmin(ReadOnlyAdmin):
     """Site admins only (no group has member permissions): pseudonyms and
     consent records, never edited by hand."""
 
-    list_display = ["pseudonym", "country", "health_data_consent_at", "is_former"]
+    list_display = [
+        "pseudonym",
+        "country",
+        "health_data_consent_at",
+        "is_former",
+        "posts_held",
+        "posting_suspended_at",
+    ]
     search_fields = ["pseudonym"]
-    list_filter = ["is_former"]
+    list_filter = ["is_former", "posts_held"]
     exclude = ["user"]
 
 

@@ -92,13 +92,18 @@ class Member(models.Model):
     # member_reports), each recorded in MemberModerationEvent. Held: every
     # post waits for a moderator, however many were approved before (trust
     # revoked). Suspended: no new posts or edits; the member sees the reason.
+    # Database defaults too: bulk loads (devdata.dataset) write rows without
+    # naming these columns.
     posts_held = models.BooleanField(
         default=False,
+        db_default=False,
         editable=False,
         help_text="A moderator holds all of this member's new posts for moderation.",
     )
     posting_suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
-    posting_suspension_reason = models.TextField(blank=True, editable=False)
+    posting_suspension_reason = models.TextField(
+        blank=True, default="", db_default="", editable=False
+    )
 
     objects = MemberQuerySet.as_manager()
 

@@ -203,6 +203,10 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
             "share again, give it again below.",
         )
         return redirect("community:me")
+    if member.posting_suspended:
+        # Their page says why (and the email did).
+        messages.info(request, "A moderator has suspended your posting for now.")
+        return redirect("community:me")
     initial = {}
     if request.method == "GET":
         relation = member.conditions.filter(condition=condition).first()

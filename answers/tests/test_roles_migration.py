@@ -52,5 +52,8 @@ class RolesMigrationTestCase(TestCase):
                 "view_experience",
                 "view_report",
                 "view_moderationevent",
+                # Reports about members (issue 18, community 0013).
+                "view_memberreport",
+                "view_membermoderationevent",
             },
         )

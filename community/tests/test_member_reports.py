@@ -31,8 +31,10 @@ from community.tests.helpers import give_record, share, share_published
 from devdata.personas import (
     PersonasTestCase,
     add_facts,
+    draft,
     make_member,
     make_poems,
+    publish,
 )
 from outbox.models import OutboundEmail
 
@@ -48,6 +50,8 @@ class MemberReportTestCase(PersonasTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.condition = add_facts(make_poems())
+        question = draft(cls.writer, cls.condition, slug="is-it-contagious")
+        publish(question, writer=cls.writer, reviewer=cls.reviewer)
         cls.seller = make_member("seller", pseudonym="CureSeller")
         cls.seller_profile = Member.objects.get(user=cls.seller)
         # Trusted: three approved posts, so new posts would go live at once.
@@ -245,6 +249,12 @@ class MemberReportTestCase(PersonasTestCase):
         me = self.client.get(reverse("community:me"))
         self.assertContains(me, "A moderator has suspended your posting")
         self.assertContains(me, "Advertising a clinic")
+        share_url = reverse("community:share", args=[self.condition.address])
+        self.assertRedirects(
+            self.client.get(share_url),
+            reverse("community:me"),
+            fetch_redirect_response=False,
+        )
         member_reports.lift_suspension(user=self.moderator, member=self.seller_profile)
         share(self.seller, self.condition)
         self.assertEqual(

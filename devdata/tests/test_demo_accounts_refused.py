@@ -55,7 +55,7 @@ class DemoAccountsTestCase(TestCase):
             )
         )
         self.assertEqual(
-            marked, {"admin", "wendy", "rita", "sam", "mo", "mina", "omar"}
+            marked, {"admin", "wendy", "rita", "sam", "mo", "mina", "omar", "kai"}
         )
 
     def test_the_demo_admin_cannot_log_in_with_debug_off(self):
@@ -104,7 +104,7 @@ class DemoAccountsTestCase(TestCase):
     def test_check_deploy_fails_while_any_exist(self):
         (error,) = check_no_demo_accounts()
         self.assertEqual(error.id, "diseasemaps.E001")
-        self.assertIn("7 demo or generated account(s)", error.msg)
+        self.assertIn("8 demo or generated account(s)", error.msg)
         self.assertIn(DEMO_GROUP, error.hint)
         with self.assertRaises(SystemCheckError) as raised:
             call_command("check", "--deploy", stdout=StringIO(), stderr=StringIO())
