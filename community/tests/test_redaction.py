@@ -108,6 +108,18 @@ class RedactFlowTests(RedactionTestCase):
             "no-store", self.client.get(reverse("community:me"))["Cache-Control"]
         )
 
+    def test_on_the_experiences_list_the_author_is_sent_to_their_page(self):
+        post = share(self.member, self.condition, body=ORIGINAL)
+        self.redact(post)
+        self.client.force_login(self.member)
+
+        page = self.client.get(
+            reverse("community:experiences", args=[self.condition.public_slug])
+        ).content.decode()
+
+        self.assertIn("A moderator suggests changes (see", page)
+        self.assertNotIn("Redacted: waiting for the author:", page)
+
     def test_accepting_publishes_it_and_erases_the_original(self):
         post = share(self.member, self.condition, body=ORIGINAL)
         self.redact(post)
