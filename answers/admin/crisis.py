@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django_countries import countries
 
 from answers import crisis
 from answers.admin.common import DraftForm
@@ -71,6 +72,27 @@ def status_of(contact: CrisisContact) -> str:
     return "Shown, as approved"
 
 
+class CountryFilter(admin.SimpleListFilter):
+    """The countries that have contacts, by name (the field's own filter
+    lists all 250 countries of the world)."""
+
+    title = "country"
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = set(model_admin.get_queryset(request).values_list("country", flat=True))
+        found = [(code, dict(countries)[code]) for code in codes if code]
+        found.sort(key=lambda item: str(item[1]))
+        return ([("general", "General (every country)")] if "" in codes else []) + found
+
+    def queryset(self, request, queryset):
+        if self.value() == "general":
+            return queryset.filter(country="")
+        if self.value():
+            return queryset.filter(country=self.value())
+        return queryset
+
+
 class ReviewStateFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
@@ -114,7 +136,7 @@ class CrisisContactAdmin(admin.ModelAdmin):
         "approved_by",
         "review_link",
     ]
-    list_filter = [ReviewStateFilter, "needs_check", "country"]
+    list_filter = [ReviewStateFilter, "needs_check", CountryFilter]
     list_select_related = ["live_revision"]
     search_fields = ["service", "phone", "text_number"]
     readonly_fields = ["review_status", "steps"]

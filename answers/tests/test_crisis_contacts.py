@@ -366,3 +366,19 @@ class CrisisContactQueueTests(PersonasTestCase):
         self.assertContains(shown, live.service)
         self.assertContains(shown, edited.service)
         self.assertNotContains(shown, new.service)
+
+    def test_the_country_filter_lists_only_countries_with_contacts(self):
+        make_crisis_contact(self.writer, service="Samaritans", country="GB")
+        make_crisis_contact(self.writer, service="Everywhere line", country="")
+        self.client.force_login(self.reviewer)
+        url = reverse("admin:answers_crisiscontact_changelist")
+
+        page = self.client.get(url).content.decode()
+        self.assertIn("?country=GB", page)
+        self.assertIn("General (every country)", page)
+        # Not the 250 countries of the world: none of them has a contact.
+        self.assertNotIn("?country=ZW", page)
+        self.assertNotContains(
+            self.client.get(url, {"country": "general"}), "Samaritans"
+        )
+        self.assertContains(self.client.get(url, {"country": "GB"}), "Samaritans")
