@@ -58,13 +58,9 @@ def normalise_pseudonym(value: str) -> str:
     return " ".join(value.split())
 
 
-def pseudonym_taken(pseudonym: str, *, member: Member | None = None) -> bool:
-    """Does another member's name look like this one (community.names)?"""
-    others = Member.objects.exclude(pk=member.pk) if member else Member.objects
-    return others.filter(
-        Q(pseudonym_skeleton__in=names.comparison_skeletons(pseudonym))
-        | Q(pseudonym__iexact=pseudonym)
-    ).exists()
+# Does another member's name look like this one? (community.names; the
+# service checks again when it saves the profile.)
+pseudonym_taken = services.pseudonym_taken
 
 
 def staff_names() -> set[str]:

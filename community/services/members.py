@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -56,8 +57,6 @@ def create_member(
         # takes the locks of the keys its name meets others under, then
         # checks again; the second waits for the first and then sees it.
         _lock_names(pseudonym)
-        from community.accounts import pseudonym_taken
-
         if pseudonym_taken(pseudonym):
             raise PseudonymTaken(names.UNAVAILABLE)
         return Member.objects.create(
@@ -68,6 +67,15 @@ def create_member(
             health_data_consent_at=timezone.now(),
             consent_version=CONSENT_VERSION,
         )
+
+
+def pseudonym_taken(pseudonym: str, *, member: Member | None = None) -> bool:
+    """Does another member's name look like this one (community.names)?"""
+    others = Member.objects.exclude(pk=member.pk) if member else Member.objects
+    return others.filter(
+        Q(pseudonym_skeleton__in=names.comparison_skeletons(pseudonym))
+        | Q(pseudonym__iexact=pseudonym)
+    ).exists()
 
 
 # The first key of PostgreSQL's two-key advisory locks: pseudonym keys.
