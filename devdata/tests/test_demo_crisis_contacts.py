@@ -59,6 +59,10 @@ class DemoCrisisContactsTests(TestCase):
         self.assertContains(page, "Find A Helpline")
         self.assertNotContains(page, "988")
         self.assertNotContains(page, "1737")  # waiting for review
+        # Written from the services' pages, never checked since: the page
+        # says so rather than give a "last checked" date.
+        self.assertContains(page, "Not yet checked against its source", count=3)
+        self.assertNotContains(page, "Last checked")
 
     def test_running_it_again_adds_none(self):
         with override_settings(DEBUG=True):
