@@ -95,6 +95,7 @@ READERS_SEE_NOTHING = {
         "create_member": "A new account relates to no condition and posted nothing.",
         "member_for": "Reads the member of a user.",
         "is_trusted": "Reads whether a member's posts skip the queue.",
+        "pseudonym_taken": "Reads whether a name looks like another member's.",
         "give_consent": "Consent alone shows nothing: posts and relations come "
         "after, through the services above.",
     },
