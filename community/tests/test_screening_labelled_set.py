@@ -25,7 +25,10 @@ LABELS = (CRISIS, CRISIS_HISTORY, HARMFUL_ADVICE, "none")
 # a change to the term list cannot quietly be fitted to it.
 TUNED = ("tune", "held_out", "fresh", "unseen", "final")
 UNTOUCHED = ("untouched",)
-SPLITS = (*TUNED, *UNTOUCHED)
+# Written before the widening by phrase family and scored once before and once
+# after it; never used to change the list (see the set's header).
+SEALED = ("sealed",)
+SPLITS = (*TUNED, *UNTOUCHED, *SEALED)
 
 # Issue 18's goals, asserted on the tuned parts: a guard that no change to
 # the term list loses what it finds. They are not met on unseen text (see the
