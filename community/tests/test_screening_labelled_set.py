@@ -117,13 +117,16 @@ def test_screening_keeps_the_goals_on_the_tuned_parts_and_prints_all(
             report_figures(
                 f"screening {label} ({name}, {count} sentences): {score.line()}"
             )
-    everything, mistakes = scores(TUNED)
-    crisis = everything[CRISIS]
-    advice = everything[HARMFUL_ADVICE]
-    explain = "\n".join(mistakes)
-    assert crisis.recall >= CRISIS_RECALL, explain
-    assert crisis.precision >= CRISIS_PRECISION, explain
-    assert advice.recall >= ADVICE_RECALL, explain
+    # The goals hold on the tuned parts and on the whole set (the sealed
+    # part in it); the sealed part's own figures are printed, not asserted.
+    for parts in (TUNED, SPLITS):
+        everything, mistakes = scores(parts)
+        crisis = everything[CRISIS]
+        advice = everything[HARMFUL_ADVICE]
+        explain = "\n".join(mistakes)
+        assert crisis.recall >= CRISIS_RECALL, explain
+        assert crisis.precision >= CRISIS_PRECISION, explain
+        assert advice.recall >= ADVICE_RECALL, explain
 
 
 @pytest.mark.parametrize("split", SPLITS)
