@@ -255,41 +255,68 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "community/share.html", context)
 
 
-@sensitive_post_parameters()
-@login_required
-@never_cache
-def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
-    experience = get_object_or_404(
+def _readable_post(request: HttpRequest, pk: int) -> Experience:
+    """A published post this reader may read (members-only ones too, for
+    members), with its condition and author; 404 for any other."""
+    return get_object_or_404(
         Experience.objects.published_to(request.user).select_related(
             "condition", "author"
         ),
         pk=pk,
     )
+
+
+def _send_report(
+    request: HttpRequest, form, experience: Experience, send, *, thanks: str
+) -> tuple[HttpResponse | None, int]:
+    """Send a report (of a post or of its author) and answer as both forms
+    do: the support page after a crisis match, 429 past a limit, the form
+    again with the refusal (403 when not allowed), or back to the list.
+    Returns the response to send, if any, and the form's status."""
+    try:
+        report = send()
+    except AlreadyQueued as error:
+        return _too_many(
+            request, error, heading="This is already with the moderators"
+        ), 429
+    except RateLimited as error:
+        return _too_many(request, error), 429
+    except NotAllowed as error:
+        form.add_error(None, str(error))
+        return None, 403
+    except CommunityError as error:
+        form.add_error(None, str(error))
+        return None, 200
+    if shows_support(getattr(report, "found", None)):
+        return redirect("community:support"), 302
+    messages.success(request, thanks)
+    return (
+        redirect("community:experiences", slug=experience.condition.address),
+        302,
+    )
+
+
+@sensitive_post_parameters()
+@login_required
+@never_cache
+def report_experience(request: HttpRequest, pk: int) -> HttpResponse:
+    experience = _readable_post(request, pk)
     form = ReportForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            report = services.report_experience(
+        response, status = _send_report(
+            request,
+            form,
+            experience,
+            lambda: services.report_experience(
                 user=request.user,
                 experience=experience,
                 reason=form.cleaned_data["reason"],
-            )
-        except AlreadyQueued as error:
-            return _too_many(
-                request, error, heading="This is already with the moderators"
-            )
-        except RateLimited as error:
-            return _too_many(request, error)
-        except NotAllowed as error:
-            form.add_error(None, str(error))
-            status = 403
-        except CommunityError as error:
-            form.add_error(None, str(error))
-        else:
-            if shows_support(getattr(report, "found", None)):
-                return redirect("community:support")
-            messages.success(request, "Thank you. A moderator will look at this post.")
-            return redirect("community:experiences", slug=experience.condition.address)
+            ),
+            thanks="Thank you. A moderator will look at this post.",
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "community/report.html",
@@ -314,13 +341,7 @@ def _back_to(request: HttpRequest, experience: Experience) -> HttpResponse:
 @never_cache
 def report_author(request: HttpRequest, pk: int) -> HttpResponse:
     """Report the author of a published post: a pattern, not one post."""
-    # Any post this reader may read: members-only ones too, for members.
-    experience = get_object_or_404(
-        Experience.objects.published_to(request.user).select_related(
-            "condition", "author"
-        ),
-        pk=pk,
-    )
+    experience = _readable_post(request, pk)
     author = experience.author
     if author.is_former:
         raise Http404("This account is closed.")
@@ -334,34 +355,22 @@ def report_author(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberReportForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            report = member_reports.report_member(
+        response, status = _send_report(
+            request,
+            form,
+            experience,
+            lambda: member_reports.report_member(
                 user=request.user,
                 member=author,
                 category=form.cleaned_data["category"],
                 reason=form.cleaned_data["reason"],
                 experience=experience,
-            )
-        except AlreadyQueued as error:
-            return _too_many(
-                request, error, heading="This is already with the moderators"
-            )
-        except RateLimited as error:
-            return _too_many(request, error)
-        except NotAllowed as error:
-            form.add_error(None, str(error))
-            status = 403
-        except CommunityError as error:
-            form.add_error(None, str(error))
-        else:
-            if shows_support(getattr(report, "found", None)):
-                return redirect("community:support")
-            messages.success(
-                request,
-                "Thank you. A moderator will read your report. The member is not "
-                "told who reported them.",
-            )
-            return redirect("community:experiences", slug=experience.condition.address)
+            ),
+            thanks="Thank you. A moderator will read your report. The member is "
+            "not told who reported them.",
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "community/report_member.html",
@@ -375,13 +384,7 @@ def report_author(request: HttpRequest, pk: int) -> HttpResponse:
 def mute_author(request: HttpRequest, pk: int) -> HttpResponse:
     """Mute (or unmute) the author of a published post. The form says which,
     so a form sent twice, or from a page opened before, does what it says."""
-    # Any post this reader may read: members-only ones too, for members.
-    experience = get_object_or_404(
-        Experience.objects.published_to(request.user).select_related(
-            "condition", "author"
-        ),
-        pk=pk,
-    )
+    experience = _readable_post(request, pk)
     author = experience.author
     wanted = request.POST.get("action")
     if wanted not in {"mute", "unmute"}:
