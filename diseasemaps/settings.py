@@ -112,7 +112,10 @@ if DEBUG:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "diseasemaps.lib.headers.PermissionsPolicyMiddleware",
+    # The Content-Security-Policy (django-csp's, with the site's policy built
+    # once) and the Permissions-Policy, on every response: static files, the
+    # outage page and the middleware's own refusals included.
+    "diseasemaps.lib.headers.PolicyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that sets cookies, tokens or Cache-Control, so it sees
     # the final response; inside WhiteNoise, whose files are compressed ahead.
@@ -129,9 +132,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # After the CSRF check: malformed admin filters and actions get a 400.
     "diseasemaps.lib.admin.AdminInputGuardMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # user.is_verified(): has this session passed the second factor?
-    "django_otp.middleware.OTPMiddleware",
+    # Django's, with django-otp's user.is_verified() (has this session passed
+    # the second factor?) in the same lazy user (diseasemaps/lib/authentication.py).
+    "diseasemaps.lib.authentication.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends a demo account's session with DEBUG off, whatever logged it in.
     "diseasemaps.lib.demo_accounts.DemoSessionMiddleware",
@@ -142,8 +145,6 @@ MIDDLEWARE = [
     # A staff session that has not passed the second factor gets no account
     # page (every allauth view, /me/): it is sent to the second factor first.
     "diseasemaps.lib.account_guard.StaffSecondFactorFirstMiddleware",
-    # django-csp's, with the site's policy built once (diseasemaps/lib/headers.py).
-    "diseasemaps.lib.headers.CSPMiddleware",
     # After authentication, so it sees the outcome of login attempts.
     "axes.middleware.AxesMiddleware",
     # Innermost: a cached page still passes through CSP and security headers.

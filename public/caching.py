@@ -31,6 +31,7 @@ from django.utils.http import http_date
 
 from answers import versions
 from answers.versions import PageVersion, current_version, known_version
+from diseasemaps.lib.visitors import is_logged_in
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def is_anonymous_reader(request: HttpRequest) -> bool:
         request.method in {"GET", "HEAD"}
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES
-        and not request.user.is_authenticated
+        and not is_logged_in(request)
     )
 
 
@@ -191,7 +192,7 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        if is_logged_in(request):
             response = self.get_response(request)
             # Personal pages: no browser history cache, no shared cache. They
             # may show posts for members only: never indexed either.

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from diseasemaps.lib import two_factor
+from diseasemaps.lib.visitors import may_be_logged_in
 
 # Leaving must stay possible before the second factor.
 _OPEN_VIEWS = {"LogoutView"}
@@ -49,6 +50,8 @@ class StaffSecondFactorFirstMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args, view_kwargs
     ) -> HttpResponse | None:
+        if not may_be_logged_in(request):
+            return None
         if not two_factor.needs_second_factor(request.user):
             return None
         if not is_account_page(request, view_func):

@@ -10,7 +10,7 @@ from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 
 from diseasemaps.lib.errors import bad_request
 
@@ -76,8 +76,15 @@ class AdminInputGuardMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        admin_root = _admin_root(get_urlconf(), get_script_prefix())
-        if admin_root is None or not request.path_info.startswith(admin_root):
+        # The URLconf and script prefix this request resolved with (Django's
+        # get_urlconf() and get_script_prefix(), read from the request: each
+        # thread-local read cost more than the rest of this check).
+        path = request.path
+        admin_root = _admin_root(
+            getattr(request, "urlconf", None),
+            path[: len(path) - len(request.path_info)],
+        )
+        if admin_root is None or not path.startswith(admin_root):
             return None
         problem = self.problem(request, getattr(view_func, "model_admin", None))
         if problem is None:

@@ -26,22 +26,28 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 
+from diseasemaps.lib.visitors import is_logged_in
+
+# GZipMiddleware leaves shorter bodies as they are.
+MIN_LENGTH = 200
+
 
 def carries_no_secret(request: HttpRequest, response: HttpResponse) -> bool:
     """Whether `response` is the same for every anonymous reader."""
     if request.method not in {"GET", "HEAD"}:
         return False
+    # A login during this request (a view calling login()) sets the session
+    # cookie on the response: checked before anything about the user.
+    if response.cookies:
+        return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
     if CookieStorage.cookie_name in request.COOKIES:
         return False
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if is_logged_in(request):
         return False
     # Set by django.middleware.csrf.get_token() whenever a token is rendered.
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        return False
-    if response.cookies:
         return False
     return "private" not in response.get("Cache-Control", "")
 
@@ -52,6 +58,10 @@ class SecretFreeGZipMiddleware(GZipMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponse
     ) -> HttpResponse:
+        # Too short to be worth compressing (Django's own rule, asked first:
+        # a constant response need not pay for the checks below).
+        if not response.streaming and len(response.content) < MIN_LENGTH:
+            return response
         if not carries_no_secret(request, response):
             return response
         # Django adds Vary only when it compresses; a shared cache must also

@@ -32,6 +32,8 @@ from django.db import DatabaseError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
+from diseasemaps.lib.visitors import may_be_logged_in
+
 # The marker: membership of this group (no permissions). A group rather than
 # a field, so no migration; the name says what it is to a site admin.
 DEMO_GROUP = "Demo accounts (published password, development only)"
@@ -110,8 +112,8 @@ class DemoSessionMiddleware:
         # Only a request with a session cookie: reading the session of any
         # other would add "Vary: Cookie" to it for nothing.
         if (
-            not demo_logins_allowed()
-            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            may_be_logged_in(request)
+            and not demo_logins_allowed()
             and request.session.get(SESSION_FLAG)
         ):
             logout(request)

@@ -15,6 +15,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from diseasemaps.lib.visitors import may_be_logged_in
+
 LAST_SEEN = "staff_last_seen"
 # The time of the last request is written to the session at most once a
 # minute, not on every request: a session write is a database query.
@@ -36,6 +38,8 @@ class StaffSessionIdleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not may_be_logged_in(request):
+            return self.get_response(request)
         user = request.user
         if user.is_authenticated and user.is_staff:
             last_seen = request.session.get(LAST_SEEN)
