@@ -45,7 +45,8 @@ def public_content_changed(
     conditions: Iterable[Condition] = (),
 ) -> None:
     questions, conditions = list(questions), list(conditions)
-    version = versions.next_version()
+    # What home, the A–Z, the feeds and the sitemap show.
+    version = versions.next_version(listings=True, sitemap=True)
     condition_ids = {q.condition_id for q in questions} | {c.pk for c in conditions}
     if condition_ids:
         # Every page of these conditions: an answer page lists its siblings.
@@ -60,20 +61,23 @@ def public_content_changed(
 
 
 def catalogue_changed() -> None:
-    version = versions.next_version()
+    version = versions.next_version(listings=True, sitemap=True)
     PublicVersion.objects.filter(pk=1).update(pages_since=version)
     versions.announce()
     name_index.rebuild()
 
 
-def community_content_changed(*, conditions: Iterable[int]) -> None:
+def community_content_changed(*, conditions: Iterable[int], posts: bool = True) -> None:
     """Posts, counts or the map changed on the pages of these conditions (ids).
 
     Every public page must show it from the next request on; the stored pages
     of these conditions are deleted, so a post taken down or erased leaves no
-    copy behind in them.
+    copy behind in them. `posts=False`: only the map changed, which no page
+    but the conditions' own shows; posts also move the sitemap (it dates each
+    experiences page by its newest post). Home, the A–Z and the feeds show
+    neither.
     """
-    version = versions.next_version()
+    version = versions.next_version(sitemap=posts)
     condition_ids = set(conditions)
     if condition_ids:
         _pages_changed(condition_ids, version)

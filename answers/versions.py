@@ -11,17 +11,23 @@ page shows (`PageVersion`):
   on `pages_since` (the last change every page shows: a reviewer's profile, a
   terminology release). A post on one condition leaves every other
   condition's validators and cached pages as they were;
-- every other page (home, A–Z, reviewers, feeds, sitemap, search…) on the
-  counter itself: they list many conditions, so any change may show on them.
+- home, the A–Z and the feeds on `PublicVersion.listings` (editorial
+  changes only: no post or map is on them), the sitemap on
+  `PublicVersion.sitemap` (editorial changes and posts, not the map);
+- every other page (reviewers, corrections, search…) on the counter itself.
 
 So that a cached page costs no query, every change is also announced to the
 shared cache as hints (`announce`): the counter (`known_version`) and the
 stamps of the conditions it touched, by the address readers use
-(`known_condition_version`). The shared cache's page namespace lives here too,
-because erasure must be able to empty it (`forget_cached_pages`).
+(`known_condition_version`), and which addresses changed at that version (the
+change log): a process that sees the counter move drops only those
+conditions' hints from its memory, in the round trip that read the counter.
+The shared cache's page namespace lives here too, because erasure must be
+able to empty it (`forget_cached_pages`).
 """
 
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,18 +61,21 @@ def current_version() -> PublicVersion:
     table = connection.ops.quote_name(PublicVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT version, changed_at, pages_since FROM {table} WHERE id = 1"  # noqa: S608  # nosec B608 - a model's own table name
+            "SELECT version, changed_at, pages_since, listings, sitemap "  # noqa: S608  # nosec B608 - a model's own table name
+            f"FROM {table} WHERE id = 1"
         )
         row = cursor.fetchone()
     if row is None:
         version, _ = PublicVersion.objects.get_or_create(pk=1)
         return version
-    number, changed_at, since = row
+    number, changed_at, since, listings, sitemap = row
     return PublicVersion(
         pk=1,
         version=number,
         changed_at=aware(changed_at, connection),
         pages_since=since,
+        listings=listings,
+        sitemap=sitemap,
     )
 
 
@@ -99,8 +108,11 @@ class PageVersion:
     since: int = 0  # `pages_since` when read: the namespace of condition hints
 
     @classmethod
-    def of_site(cls, version: PublicVersion) -> "PageVersion":
-        return cls("site", version.version, version.changed_at)
+    def of_site(cls, version: PublicVersion, scope: str = "site") -> "PageVersion":
+        """A page that is no condition's: "site" follows every change,
+        "listings" and "sitemap" their stamps (`PublicVersion`)."""
+        number = version.version if scope == "site" else getattr(version, scope)
+        return cls(scope, number, version.changed_at)
 
     @classmethod
     def of_condition(
@@ -187,54 +199,92 @@ def _remember(value: tuple) -> None:
 def _hint_of(version: PublicVersion, *, pending: bool = False) -> tuple:
     # `pending`: announced inside the changing transaction. The same numbers
     # are announced again once it commits; the flag makes the two differ, so
-    # a condition's hint remembered in between is asked again (see
-    # `known_condition_version`).
+    # the change log's entry is read again and the hints of its conditions
+    # remembered in between are asked again (`_catch_up`).
     return (
         version.version,
         version.changed_at.timestamp(),
         version.pages_since or 0,
         pending,
+        version.listings or 0,
+        version.sitemap or 0,
     )
 
 
-def announce_version(version: PublicVersion, *, pending: bool = False) -> None:
+def announce_version(
+    version: PublicVersion, *, pending: bool = False, log: dict | None = None
+) -> None:
+    """Announce the counter; `log`: the change log's entry for it, so that
+    this process drops the hints of the conditions it changed at once."""
     value = _hint_of(version, pending=pending)
     _remember(value)
     cache.set(_version_key(), value, VERSION_TTL)
+    _catch_up(value, log or {})
 
 
 def _site_hint() -> tuple:
-    """The counter's hint, from this process's memory or the shared cache."""
+    """The counter's hint, from this process's memory or the shared cache.
+
+    Read from the shared cache, it comes with the change log's entries from
+    the version this process's condition hints were last brought up to
+    (`_catch_up`), in the same round trip: most often they say which
+    conditions changed meanwhile."""
     local = _local_hint
+    log: dict = {}
     if local is not None and local[0] == _version_key() and _now() < local[1]:
         hint = local[2]
     else:
-        hint = cache.get(_version_key())
+        keys = [_version_key()]
+        base = _conditions_base
+        if base is not None and base[0] == _version_key():
+            first = _first_unread(base[1])
+            keys += [_changed_key(n) for n in range(first, first + LOG_AHEAD)]
+        log = cache.get_many(keys)
+        hint = log.pop(_version_key(), None)
     if hint is None:
         hint = _hint_of(current_version())
         # add, not set: a change announced meanwhile must not be overwritten.
         cache.add(_version_key(), hint, VERSION_TTL)
     if local is None or local[2] != hint or _now() >= local[1]:
         _remember(hint)
+    _catch_up(hint, log)
     return hint
 
 
+def _since(hint: tuple) -> int:
+    return hint[2] if len(hint) > 2 else 0
+
+
+def _first_unread(hint: tuple) -> int:
+    """The first version whose change log entry a process at `hint` has not
+    acted on: the next, or this one again if it was announced in its
+    transaction (the commit announces it again, or a rollback leaves its
+    number to the next change)."""
+    pending = hint[3] if len(hint) > 3 else True
+    return hint[0] + (0 if pending else 1)
+
+
 def known_version() -> PublicVersion:
-    number, changed_at, since, *_ = (*_site_hint(), 0)
+    hint = _site_hint()
+    number, changed_at = hint[:2]
+    # A hint without the stamps (from before they existed) moves them with
+    # every change.
+    listings, sitemap = hint[4:6] if len(hint) >= 6 else (number, number)
     return PublicVersion(
         pk=1,
         version=number,
         changed_at=datetime.fromtimestamp(changed_at, UTC),
-        pages_since=since,
+        pages_since=_since(hint),
+        listings=listings,
+        sitemap=sitemap,
     )
 
 
 # A condition's hint is kept in the shared cache under the address readers use
 # (the `<slug>` of /conditions/<slug>/…: what a request knows before any
 # query) and `pages_since`, so that a change every page shows moves them all
-# at once. Each process remembers what it read until the counter's hint moves
-# (no change anywhere: none to this condition), and never longer than
-# VERSION_TTL: with changes elsewhere it asks again, one round trip. In the
+# at once. Each process remembers what it read for VERSION_TTL at most, and
+# forgets it sooner when the change log says its condition changed. In the
 # shared cache a condition's hint lasts CONDITION_TTL: with 2 s, like the
 # counter's, most of 300 answers read in turn found no hint and were read
 # from the database (bench: 53 % page-cache hits with 10 changes a second).
@@ -242,35 +292,103 @@ def known_version() -> PublicVersion:
 # an announcement lost (Redis unreachable from the writer alone): the page
 # is then behind for at most this long.
 CONDITION_TTL = 30
-_local_conditions: dict[str, tuple[str, tuple, float, tuple]] = {}
+_local_conditions: dict[str, tuple[str, float, tuple]] = {}
 LOCAL_CONDITIONS = 20_000
+
+# The change log: for each version, the addresses of the conditions it
+# changed, announced with it (`announce`). A process that sees the counter's
+# hint move reads the entries (they live CONDITION_TTL) from the version its
+# condition hints were brought up to (`_conditions_base`) to the new one, and
+# drops only those conditions' hints (before it, every hint was asked again
+# after any change anywhere: one more round trip for every condition's page).
+# The base's own entry is read again if it was announced in its transaction:
+# the same number is announced again after the commit, or reused after a
+# rollback. LOG_AHEAD
+# entries come in the round trip that reads the counter; a longer gap costs
+# one more, and beyond LOG_MAX versions, a missing entry (expired, Redis
+# emptied or unreachable), a move back or a new `pages_since`, the process
+# forgets every condition's hint, as it did after any change before.
+LOG_AHEAD = 8
+LOG_MAX = 512
+_conditions_base: tuple[str, tuple] | None = None  # (counter's key, its hint)
+_conditions_lock = threading.Lock()
 
 
 def _condition_key(since: int, slug: str) -> str:
     return f"{KEY_PREFIX}:condition:{since}:{slug}"
 
 
+def _changed_key(number: int) -> str:
+    return f"{KEY_PREFIX}:changed:{number}"
+
+
 def _condition_hint(version: PageVersion) -> tuple:
     return (version.scope, version.number, version.changed_at.timestamp())
+
+
+def _catch_up(hint: tuple, log: dict) -> None:
+    """Bring this process's condition hints up to the counter's `hint`:
+    drop those of the conditions changed since the last one (`log`: the
+    change log's entries already read)."""
+    global _conditions_base
+    target = (_version_key(), hint)
+    if _conditions_base == target:
+        return
+    with _conditions_lock:
+        base = _conditions_base
+        if base == target:
+            return
+        changed = _changed_between(base, hint, log)
+        if changed is None:
+            _local_conditions.clear()
+        else:
+            for slug in changed:
+                _local_conditions.pop(slug, None)
+        _conditions_base = target
+
+
+def _changed_between(base, hint: tuple, log: dict) -> set[str] | None:
+    """The addresses changed from `base` to `hint`; None if the log cannot
+    tell (forget them all)."""
+    if base is None or base[0] != _version_key() or _since(base[1]) != _since(hint):
+        return None
+    first, last = _first_unread(base[1]), hint[0]
+    if last < base[1][0] or last - first > LOG_MAX:
+        return None
+    keys = [_changed_key(n) for n in range(first, last + 1)]
+    missing = [key for key in keys if key not in log]
+    if missing:
+        log = {**log, **cache.get_many(missing)}
+    changed: set[str] = set()
+    for key in keys:
+        slugs = log.get(key)
+        if slugs is None:
+            return None
+        changed.update(slugs)
+    return changed
 
 
 def known_condition_version(slug: str) -> PageVersion | None:
     """The version of the pages at /conditions/<slug>/… as the shared cache
     last heard it; None when it has no hint (the caller reads the database
     and calls `remember_condition_version`)."""
-    site = _site_hint()
-    since = site[2] if len(site) > 2 else 0
+    since = _since(_site_hint())
+    base = _conditions_base
     key = _condition_key(since, slug)
     local = _local_conditions.get(slug)
-    if local is not None and local[0] == key and local[1] == site and _now() < local[2]:
-        value = local[3]
+    if local is not None and local[0] == key and _now() < local[1]:
+        value = local[2]
     else:
         value = cache.get(key)
         if value is None:
             return None
-        if len(_local_conditions) >= LOCAL_CONDITIONS:
-            _local_conditions.clear()
-        _local_conditions[slug] = (key, site, _now() + VERSION_TTL, value)
+        with _conditions_lock:
+            # Not if the counter moved meanwhile: this value may be older
+            # than what the log said then.
+            if _conditions_base == base:
+                if len(_local_conditions) >= LOCAL_CONDITIONS:
+                    _local_conditions.clear()
+                _local_conditions[slug] = (key, _now() + VERSION_TTL, value)
     scope, number, changed_at = value
     return PageVersion(scope, number, datetime.fromtimestamp(changed_at, UTC), since)
 
@@ -283,17 +401,26 @@ def remember_condition_version(slug: str, version: PageVersion) -> None:
     )
 
 
-def next_version() -> int:
+def next_version(*, listings: bool = False, sitemap: bool = False) -> int:
     """Move the public content version on; the new number, in this transaction.
 
+    `listings` and `sitemap`: the change shows on home, the A–Z and the feeds,
+    or on the sitemap; their stamps move with it (`PageVersion.of_site`).
     The publication hook announces it (`announce`) once it has stamped the
     conditions the change touched.
     """
+    stamps = {}
+    if listings:
+        stamps["listings"] = F("version") + 1
+    if sitemap:
+        stamps["sitemap"] = F("version") + 1
     updated = PublicVersion.objects.filter(pk=1).update(
-        version=F("version") + 1, changed_at=timezone.now()
+        version=F("version") + 1, changed_at=timezone.now(), **stamps
     )
     if not updated:
-        PublicVersion.objects.get_or_create(pk=1, defaults={"version": 2})
+        PublicVersion.objects.get_or_create(
+            pk=1, defaults={"version": 2, **dict.fromkeys(stamps, 2)}
+        )
     return PublicVersion.objects.values_list("version", flat=True).get(pk=1)
 
 
@@ -307,15 +434,20 @@ def announce(condition_ids: Iterable[int] = ()) -> None:
     (an old one redirects), then the counter's: a reader that sees the new
     counter asks for a condition's hint again and finds the new one.
     """
-    version = PublicVersion.objects.only("version", "changed_at", "pages_since").get(
-        pk=1
-    )
+    version = PublicVersion.objects.only(
+        "version", "changed_at", "pages_since", "listings", "sitemap"
+    ).get(pk=1)
     hints = _condition_hints(set(condition_ids), version)
+    # The change log's entry for this version: which addresses it changed.
+    entry = {_changed_key(version.version): tuple(slug for _, slug in hints)}
+
+    keyed = {_condition_key(since, slug): hint for (since, slug), hint in hints.items()}
 
     def send(pending: bool) -> None:
-        if hints:
-            cache.set_many(hints, CONDITION_TTL)
-        announce_version(version, pending=pending)
+        # One round trip, before the counter: a reader that sees the new
+        # counter finds the entry and the new hints.
+        cache.set_many({**keyed, **entry}, CONDITION_TTL)
+        announce_version(version, pending=pending, log=entry)
 
     send(pending=True)
     transaction.on_commit(lambda: send(pending=False))
@@ -355,7 +487,7 @@ def _condition_hints(condition_ids: set[int], version: PublicVersion) -> dict:
             since=since,
             changed_at=version.changed_at,
         )
-        hints[_condition_key(since, slug)] = _condition_hint(page)
+        hints[since, slug] = _condition_hint(page)
     return hints
 
 

@@ -2,7 +2,8 @@
 
 Every public page carries an ETag and Last-Modified derived from the version of
 what it shows (answers/versions.py: a condition's pages from that condition's
-stamp, pages listing every condition from the public content version), the
+stamp, home, A–Z, feeds and sitemap from the stamps of what they list, other
+pages from the public content version), the
 code release and today's date (an answer becomes overdue at midnight without
 any edit); the ETag is a keyed hash of them, so it counts nothing. A change to
 one condition leaves every other condition's validators and kept pages valid.
@@ -58,6 +59,17 @@ CONDITION_VIEWS = {
     "public:condition": "slug",
     "public:answer": "condition_slug",
     "community:experiences": "slug",
+}
+# Pages that list every condition, whose validators follow only what they
+# show (answers.versions.PageVersion.of_site): editorial changes for home, the
+# A–Z and the feeds, those and posts for the sitemap. Every other page follows
+# every change.
+SITE_SCOPES = {
+    "public:home": "listings",
+    "public:condition_index": "listings",
+    "public:feed": "listings",
+    "public:corrections_feed": "listings",
+    "public:sitemap": "sitemap",
 }
 # Validators (ETag/304) but no stored copy: every distinct ?q= would be a new
 # entry, and anyone could fill the cache with them.
@@ -208,8 +220,9 @@ class PublicPageCacheMiddleware:
         # The version as the shared cache last heard it: a page kept by this
         # process or in the shared cache costs no database query at all. A
         # condition's page without a hint learns it from the database below.
+        scope = SITE_SCOPES.get(view_name, "site")
         if slug is None:
-            version = PageVersion.of_site(known_version())
+            version = PageVersion.of_site(known_version(), scope)
         else:
             version = versions.known_condition_version(slug)
         if version is not None:
@@ -257,7 +270,7 @@ class PublicPageCacheMiddleware:
             rendered = getattr(request, "content_version", None)
         else:
             if slug is None:
-                rendered = PageVersion.of_site(current_version())
+                rendered = PageVersion.of_site(current_version(), scope)
             else:
                 rendered = versions.condition_version(slug)
             response = self.get_response(request)

@@ -23,9 +23,10 @@ class PublicVersion(models.Model):
     Every change to public content (an approval, a re-certification, an
     unpublished answer, a condition or reviewer edit, a moderated post) moves it
     on, in the same transaction as the change. The ETags and page-cache keys
-    of pages that list every condition are keyed by it; a condition's own
-    pages by its `PageStamp` (answers/versions.py, `PageVersion`). So no
-    reader is ever served a page older than the last change to it.
+    of pages that list every condition are keyed by it or by the stamps
+    below; a condition's own pages by its `PageStamp` (answers/versions.py,
+    `PageVersion`). So no reader is ever served a page older than the last
+    change to it.
     """
 
     version = models.PositiveBigIntegerField(default=1)
@@ -34,6 +35,15 @@ class PublicVersion(models.Model):
     # condition (a reviewer's profile or the whole dataset changed): see
     # public/pages.py.
     pages_since = models.PositiveBigIntegerField(default=0)
+    # The version at the last change the pages listing every condition show
+    # (answers/versions.py, `PageVersion.of_site`): `listings` for home, the
+    # A–Z and the feeds (editorial changes: approvals, re-certifications,
+    # unpublished answers, conditions and reviewers saved, a terminology
+    # release); `sitemap` for the sitemap (those, and posts: it gives each
+    # experiences page the date of its newest post). A map change moves
+    # neither, a post only `sitemap`.
+    listings = models.PositiveBigIntegerField(default=0)
+    sitemap = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Public content version {self.version}"

@@ -128,7 +128,8 @@ def update_profile(*, member: Member, country: str, counted_in_map: bool) -> Mem
     member.save(update_fields=["country", "counted_in_map"])
     # The maps of every condition they relate to.
     community_content_changed(
-        conditions=member.conditions.values_list("condition_id", flat=True)
+        conditions=member.conditions.values_list("condition_id", flat=True),
+        posts=False,
     )
     return member
 
@@ -152,7 +153,7 @@ def set_relation(*, member: Member, condition: Condition, relation: str) -> None
     # relation changes it. (Every post sets the relation again; moving the
     # public version for each would empty every cached page on the site.)
     if created:
-        community_content_changed(conditions=[condition.pk])  # its map
+        community_content_changed(conditions=[condition.pk], posts=False)  # its map
 
 
 def remove_relation(*, member: Member, condition: Condition) -> None:
@@ -160,7 +161,7 @@ def remove_relation(*, member: Member, condition: Condition) -> None:
         member=member, condition=condition
     ).delete()
     if removed and member.counted_in_map:
-        community_content_changed(conditions=[condition.pk])
+        community_content_changed(conditions=[condition.pk], posts=False)
 
 
 def is_trusted(member: Member) -> bool:

@@ -26,6 +26,12 @@ from devdata.personas import (
     publish,
 )
 
+# Home, the A–Z and the feeds list editorial content only (public/views.py
+# `home`, `condition_index`; public/discovery.py's feeds): no post count, no
+# map. The sitemap dates each experiences page by its newest post.
+LISTINGS = ["/", "/conditions/", "/feeds/answers/", "/feeds/corrections/"]
+SITEMAP = ["/sitemap.xml"]
+
 
 # The internal cache headers are what these tests read.
 @override_settings(PAGE_CACHE_HEADERS=True)
@@ -257,3 +263,61 @@ class CachesSurviveWritesTestCase(PersonasTestCase):
         # And the hint is kept again, for everyone.
         slug = self.b.public_slug
         self.assertIsNotNone(versions.known_condition_version(slug))
+
+    def test_a_moderated_post_leaves_home_the_az_and_the_feeds_valid(self):
+        experience = share(self.member, self.a, self.qa)
+        listings = self.warm(LISTINGS)
+        sitemap = self.warm(SITEMAP)
+        community_services.approve_experience(
+            user=self.moderator, experience=experience
+        )
+        self.assert_still_valid(listings)
+        self.assert_changed(sitemap)
+        self.assertContains(
+            self.client.get("/sitemap.xml"),
+            reverse("community:experiences", args=[self.a.public_slug]),
+        )
+
+    def test_a_post_taken_down_leaves_home_the_az_and_the_feeds_valid(self):
+        experience = share_published(
+            self.member, self.a, self.qa, moderator=self.moderator
+        )
+        experiences = reverse("community:experiences", args=[self.a.public_slug])
+        self.assertContains(self.client.get("/sitemap.xml"), experiences)
+        listings = self.warm(LISTINGS)
+        sitemap = self.warm(SITEMAP)
+        community_services.hide_experience(
+            user=self.moderator, experience=experience, reason="Check"
+        )
+        self.assert_still_valid(listings)
+        self.assert_changed(sitemap)
+        self.assertNotContains(self.client.get("/sitemap.xml"), experiences)
+
+    def test_a_map_change_leaves_every_listing_and_the_sitemap_valid(self):
+        member = Member.objects.get(user=self.member)
+        community_services.update_profile(
+            member=member, country="GB", counted_in_map=True
+        )
+        pages = self.warm(LISTINGS + SITEMAP)
+        community_services.set_relation(
+            member=member, condition=self.a, relation="lives_with"
+        )
+        self.assert_still_valid(pages)
+
+    def test_a_recertification_changes_home_and_every_listing(self):
+        pages = self.warm(LISTINGS + SITEMAP)
+        services.recertify(item=self.qb, user=self.second_reviewer, coi_confirmed=True)
+        # Home lists the latest reviews; the feeds and the A–Z move with it.
+        self.assert_changed(pages)
+
+    def test_a_rename_changes_the_az_home_the_feeds_and_the_sitemap(self):
+        pages = self.warm(LISTINGS + SITEMAP)
+        Condition.objects.filter(pk=self.a.pk).update(
+            name="POEMS (Crow–Fukase) syndrome", slug="crow-fukase-syndrome"
+        )
+        approve_facts(self.a, reviewer=self.second_reviewer)
+        self.assert_changed(pages)
+        for url in ["/", "/conditions/", "/feeds/answers/"]:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), "Crow–Fukase")
+        self.assertContains(self.client.get("/sitemap.xml"), "crow-fukase-syndrome")

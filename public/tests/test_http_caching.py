@@ -307,7 +307,7 @@ class VersionHintTestCase(PersonasTestCase):
         self.assertEqual(
             [q["sql"] for q in queries][:1],
             [
-                "SELECT version, changed_at, pages_since "
+                "SELECT version, changed_at, pages_since, listings, sitemap "
                 'FROM "answers_publicversion" WHERE id = 1'
             ],
         )
