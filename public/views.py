@@ -267,6 +267,30 @@ def condition_html(request: HttpRequest, condition: Condition, facts) -> str:
     )
 
 
+# What a condition page, its JSON-LD and its stored copy read of the
+# condition and the rows joined to it (templates/public/condition_detail.html).
+CONDITION_PAGE_COLUMNS = (
+    "public_name",
+    "public_slug",
+    "slug",
+    "next_review_due",
+    "live_revision__content_updated_at",
+    "live_revision__acronym",
+    "live_revision__acronym_expansion",
+    "live_revision__summary",
+    "live_revision__summary_html",
+    "live_revision__synonyms",
+    "live_revision__prevalence",
+    "live_revision__codes",
+    "live_revision__criteria",
+    "last_review__created_at",
+    "last_review__reviewer_name",
+    "last_review__reviewer_credentials",
+    "last_review__reviewer_specialty",
+    "last_review__reviewer__slug",
+)
+
+
 def _public_condition(
     slug: str, *, with_answers: bool = True
 ) -> tuple[Condition | None, bool]:
@@ -278,6 +302,8 @@ def _public_condition(
         conditions.select_related(
             "live_revision", "last_review", "last_review__reviewer"
         )
+        # Only what the page shows: see ANSWER_PAGE_COLUMNS.
+        .only(*CONDITION_PAGE_COLUMNS)
         .filter(public_slug=slug)
         .first()
     )
