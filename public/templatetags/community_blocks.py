@@ -20,6 +20,25 @@ register = template.Library()
 
 LATEST = 3
 
+# What a post in these blocks shows (community/includes/experience.html, with
+# no report links), and its author's and note's reviewer's names: the posts'
+# other thirty columns stay in the database, and so do the ORM's calls to
+# select and load each of them.
+POST_COLUMNS = (
+    "author_id",
+    "relation",
+    "body_html",
+    "status",
+    "audience",
+    "published_at",
+    "reviewer_note",
+    "reviewer_note_at",
+    "author__pseudonym",
+    "author__is_former",
+    "reviewer_note_by__display_name",
+    "reviewer_note_by__slug",
+)
+
 
 def _block(context, published, **shown) -> dict:
     """How many distinct members shared, the latest few posts the reader may
@@ -52,7 +71,7 @@ def question_experiences(context, question: Question) -> dict:
     return _block(
         context,
         # The reviewer of a note above a post comes in the same query.
-        published.select_related("author", "reviewer_note_by"),
+        published.select_related("author", "reviewer_note_by").only(*POST_COLUMNS),
         question=question,
         condition=question.condition,
     )
@@ -68,6 +87,12 @@ def condition_experiences(context, condition: Condition) -> dict:
             "question__live_revision",
             "question__condition",
             "reviewer_note_by",
+        ).only(
+            *POST_COLUMNS,
+            "question__condition__public_slug",
+            "question__condition__slug",
+            "question__live_revision__question_text",
+            "question__live_revision__slug",
         ),
         condition=condition,
     )
