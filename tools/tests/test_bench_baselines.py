@@ -234,6 +234,7 @@ def report(when: str, figures: dict[str, tuple[float, float]], **machine) -> dic
             "wrk_threads": 2,
         },
         "load": {"start": [0.5, 0.5, 0.5], "end": [0.7, 0.6, 0.5], "cores": 2},
+        "dataset": {"conditions": 3000, "questions": 100000, "live_questions": 99000},
         "floor": {
             "start_cpu_ms_per_request": floor_cpu * 0.9,
             "end_cpu_ms_per_request": floor_cpu * 1.1,
@@ -301,6 +302,9 @@ def test_earlier_runs_are_the_last_two_of_this_machine_with_these_scenarios(tmp_
     save(report("20261203T000000Z", {"search": (0.1, 9.0)}))  # no answer row
     save(report("20261204T000000Z", both, cores=4))  # another machine
     save(report("20261205T000000Z", both))
+    demo = report("20261205T060000Z", both)  # a trial on the demo data
+    demo["dataset"] = {"conditions": 3, "questions": 18, "live_questions": 15}
+    save(demo)
     save(report("20261207T000000Z", both))  # after this run
     (tmp_path / "20261206T000000Z.json").write_text("{not json")
     this = report("20261206T120000Z", {"answer": (0.4, 4.0)})

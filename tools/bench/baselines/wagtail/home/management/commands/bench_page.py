@@ -24,7 +24,7 @@ class Command(BaseCommand):
     help = "Give the home page its bench body and publish it."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bytes", type=int, default=6000)
+        parser.add_argument("--bytes", type=int, default=1600)
 
     def handle(self, *args, **options):
         page = HomePage.objects.get(slug="home", depth=2)
