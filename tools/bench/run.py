@@ -36,6 +36,22 @@ Settings (environment variables, all optional):
   BENCH_REUSE_PORT          "false": all workers share one listening socket, as
                             gunicorn does by default (connections may then land
                             on few workers)
+  BENCH_PLAIN_PORT          the plain Django baseline's port (BENCH_PORT + 1)
+  BENCH_WAGTAIL_PORT        the stock Wagtail baseline's port (BENCH_PORT + 2)
+  BENCH_PLAIN_DATABASE_URL  its database (…/diseasemaps_bench_plain)
+  BENCH_WAGTAIL_DATABASE_URL  its database (…/diseasemaps_bench_wagtail)
+  BENCH_WAGTAIL_VENV        where its venv is made (.venv-bench-wagtail)
+
+Baselines (tools/bench/baselines/, README "Performance"): a plain Django 5.2
+project as `django-admin startproject` makes it and a stock Wagtail 8 project
+as `wagtail start` makes it run beside DiseaseMaps, up at the same time, on the
+same PostgreSQL, with the same gunicorn and wrk settings, so that the targets
+that compare with them are measured in one run. A baseline that cannot be made
+stops the run with what to do; it is never left out silently.
+
+At the end, each scenario's ratio and CPU per request are compared with the
+last two earlier runs of this machine (tools/bench/results/): the targets ask
+for three runs within ±15 % of their median.
 
 `python -m tools.bench.run --explain-only` stops after the query counts and plans.
 """
@@ -47,6 +63,7 @@ import platform
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,6 +106,11 @@ CACHED_WARM_UP = 12
 ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 
 REUSE_PORT = os.environ.get("BENCH_REUSE_PORT", "true").lower() != "false"
+# gunicorn's keep-alive and heartbeat directory as gunicorn.conf.py sets them
+# for DiseaseMaps, said on every server's command line so that the baselines
+# run with the same settings.
+KEEPALIVE = 75
+WORKER_TMP_DIR = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108  # nosec B108
 # The busiest worker's share of a scenario's server CPU above which its
 # connections are taken to have landed on too few workers (twice an even
 # share), and how many times such a scenario is run before it is reported.
@@ -100,7 +122,87 @@ TARGETS = {
     "answer_cached": 0.8,
     "answer_uncached": 0.3,
     "condition": 0.25,
+    # Issue 16: every page a member uses at a tenth of the floor, the
+    # moderators' queue at a twentieth.
+    "experiences_p1": 0.1,
+    "experiences_p500": 0.1,
+    "search_synonym": 0.1,
+    "search_typo": 0.1,
+    "post_experience": 0.1,
+    "admin_queue": 0.05,
 }
+QUERY_TARGETS = {"post_experience": 12}
+# Server CPU per request against a baseline measured in the same run (issue
+# 16): (scenario, baseline scenario, at most this many times its CPU).
+CPU_TARGETS = (
+    ("answer_first_render", "wagtail_page", 1.0),
+    ("condition_first_render", "wagtail_page", 1.2),
+)
+# DiseaseMaps' floor (its middleware stack around a constant response)
+# against plain Django's own trivial view.
+FLOOR_BASELINE = "plain_trivial"
+FLOOR_MAX_CPU = 1.2
+# Three runs (this one and the last two of the same machine) within this much
+# of their median, for each scenario's ratio and CPU per request.
+STEADY_WITHIN = 0.15
+STEADY_RUNS = 3
+# What makes two runs' data sets the same (their sizes), for that comparison.
+SAME_DATA = ("conditions", "questions", "live_questions")
+
+# --- Baselines (tools/bench/baselines/) ---------------------------------------
+
+BASELINES = ROOT / "tools" / "bench" / "baselines"
+PLAIN_DIR = BASELINES / "plain"
+WAGTAIL_DIR = BASELINES / "wagtail"
+WAGTAIL_REQUIREMENTS = WAGTAIL_DIR / "requirements.txt"
+WAGTAIL_VENV = Path(
+    os.environ.get("BENCH_WAGTAIL_VENV", ROOT / ".venv-bench-wagtail")
+).resolve()
+PLAIN_PORT = int(os.environ.get("BENCH_PLAIN_PORT", PORT + 1))
+WAGTAIL_PORT = int(os.environ.get("BENCH_WAGTAIL_PORT", PORT + 2))
+# The stock Wagtail page's rich-text body: about an answer's. The demo's
+# written answers are 1.2-1.5 kB of Markdown plus a short answer of about 0.4
+# kB; the large data set's generated ones are shorter (0.3 + 0.16 kB).
+WAGTAIL_BODY_BYTES = 1600
+
+
+def sibling_database(url: str, name: str) -> str:
+    """The same PostgreSQL server as `url`, another database."""
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
+PLAIN_DATABASE_URL = os.environ.get(
+    "BENCH_PLAIN_DATABASE_URL",
+    sibling_database(DATABASE_URL, "diseasemaps_bench_plain"),
+)
+WAGTAIL_DATABASE_URL = os.environ.get(
+    "BENCH_WAGTAIL_DATABASE_URL",
+    sibling_database(DATABASE_URL, "diseasemaps_bench_wagtail"),
+)
+
+# The baselines' scenarios, run after DiseaseMaps' own and before the floor's
+# second measurement; "server" says which gunicorn serves them.
+BASELINE_SCENARIOS = (
+    {
+        "name": "plain_trivial",
+        "label": "plain Django trivial view",
+        "server": "plain",
+        "path": "/bench/trivial/",
+    },
+    {
+        "name": "plain_page",
+        "label": "minimal Django page",
+        "server": "plain",
+        "path": "/posts/post-1/",
+        "paths_of": "plain",
+    },
+    {
+        "name": "wagtail_page",
+        "label": "stock Wagtail 8 page",
+        "server": "wagtail",
+        "path": "/",
+    },
+)
 # The page cache under writes (issue 16): hits while a writer makes public
 # changes on random conditions, and throughput against the same pages
 # without writes.
@@ -330,54 +432,268 @@ def render_stored_pages(paths_file: Path) -> None:
         fail("manage.py render_pages failed; see its output above")
 
 
+def chosen_baselines(only: set[str]) -> list[dict]:
+    """The baseline scenarios a run measures: all of them in a full run; with
+    BENCH_ONLY, those it names and those a chosen scenario's target compares
+    with (the first renders need the Wagtail page)."""
+    if not only:
+        return list(BASELINE_SCENARIOS)
+    needed = set(only)
+    needed |= {baseline for name, baseline, _ in CPU_TARGETS if name in only}
+    return [s for s in BASELINE_SCENARIOS if s["name"] in needed]
+
+
+def baseline_env(database_url: str, settings: str, **extra: str) -> dict[str, str]:
+    """A baseline's environment: only what its settings read, nothing of ours."""
+    env = {
+        key: os.environ[key]
+        for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+        if key in os.environ
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings,
+        SECRET_KEY=SECRET,
+        DATABASE_URL=database_url,
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def plain_env() -> dict[str, str]:
+    return baseline_env(PLAIN_DATABASE_URL, "plainsite.bench")
+
+
+def wagtail_env() -> dict[str, str]:
+    return baseline_env(
+        WAGTAIL_DATABASE_URL,
+        "mysite.settings.production",
+        STATIC_ROOT=str(WAGTAIL_VENV / "static"),
+    )
+
+
+def baseline_manage(
+    what: str, python: str, directory: Path, env: dict, *args: str, advice: str
+) -> str:
+    """Run a baseline's manage.py; stop the run, saying what to do, if it fails."""
+    result = subprocess.run(
+        [python, "manage.py", *args],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        print(result.stdout + result.stderr, file=sys.stderr, end="")
+        fail(
+            f"the {what} baseline: manage.py {' '.join(args)} exited with "
+            f"{result.returncode} (output above). {advice}"
+        )
+    return result.stdout
+
+
+def ensure_baseline_database(what: str, url: str) -> None:
+    try:
+        ensure_database(url)
+    except Exception as error:  # any driver error: say what to do
+        fail(
+            f"the {what} baseline's database {urlsplit(url).path.lstrip('/')} "
+            f"could not be made ({error}). Check that PostgreSQL at "
+            f"{urlsplit(url).hostname}:{urlsplit(url).port} accepts CREATE "
+            "DATABASE, or set its BENCH_*_DATABASE_URL to one that exists."
+        )
+
+
+def page_facts(output: str) -> dict:
+    """The last line of a baseline's set-up command: its page's size and
+    queries, as it measured them once with Django's test client."""
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def ensure_plain() -> dict:
+    """Plain Django runs from this project's own venv (Django is there): its
+    database migrated and its posts created."""
+    advice = (
+        "It runs from this checkout's .venv with its own database; "
+        f"see {PLAIN_DIR.relative_to(ROOT)}."
+    )
+    ensure_baseline_database("plain Django", PLAIN_DATABASE_URL)
+    env = plain_env()
+    baseline_manage(
+        "plain Django",
+        PYTHON,
+        PLAIN_DIR,
+        env,
+        "migrate",
+        "--no-input",
+        "-v",
+        "0",
+        advice=advice,
+    )
+    facts = page_facts(
+        baseline_manage(
+            "plain Django", PYTHON, PLAIN_DIR, env, "seed_blog", advice=advice
+        )
+    )
+    analyze(PLAIN_DATABASE_URL)
+    return facts
+
+
+def requirements_digest() -> str:
+    return hashlib.sha256(WAGTAIL_REQUIREMENTS.read_bytes()).hexdigest()
+
+
+def ensure_wagtail_venv() -> str:
+    """The stock Wagtail project's venv: made on first use (about a minute,
+    from PyPI) and again whenever its requirements file changes."""
+    python = WAGTAIL_VENV / "bin" / "python"
+    stamp = WAGTAIL_VENV / ".requirements-sha256"
+    digest = requirements_digest()
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == digest:
+        return str(python)
+    say(
+        f"making the stock Wagtail venv in {WAGTAIL_VENV} from "
+        f"{WAGTAIL_REQUIREMENTS.relative_to(ROOT)} (about a minute; kept for "
+        "later runs)"
+    )
+    started = time.monotonic()
+    steps = (
+        [PYTHON, "-m", "venv", "--clear", str(WAGTAIL_VENV)],
+        [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-r",
+            str(WAGTAIL_REQUIREMENTS),
+        ],
+    )
+    for step in steps:
+        if subprocess.run(step).returncode:
+            stamp.unlink(missing_ok=True)
+            fail(
+                f"could not make the stock Wagtail venv: `{' '.join(step)}` "
+                "failed (output above). It needs Python's venv module and PyPI "
+                f"for {WAGTAIL_REQUIREMENTS.relative_to(ROOT)}; fix that and run "
+                f"make bench again (or delete {WAGTAIL_VENV} to start over)."
+            )
+    stamp.write_text(digest + "\n")
+    say(f"the Wagtail venv took {time.monotonic() - started:.0f} s")
+    return str(python)
+
+
+def ensure_wagtail() -> tuple[str, dict]:
+    """The stock Wagtail project: its venv, its database migrated, its static
+    files collected (production.py's manifest storage needs them) and its home
+    page given a body about an answer's size."""
+    python = ensure_wagtail_venv()
+    advice = (
+        f"It runs from {WAGTAIL_VENV} with its own database; delete that "
+        "folder to make the venv again."
+    )
+    ensure_baseline_database("stock Wagtail", WAGTAIL_DATABASE_URL)
+    env = wagtail_env()
+    for args in (
+        ("migrate", "--no-input", "-v", "0"),
+        ("collectstatic", "--no-input", "-v", "0"),
+    ):
+        baseline_manage("stock Wagtail", python, WAGTAIL_DIR, env, *args, advice=advice)
+    facts = page_facts(
+        baseline_manage(
+            "stock Wagtail",
+            python,
+            WAGTAIL_DIR,
+            env,
+            "bench_page",
+            "--bytes",
+            str(WAGTAIL_BODY_BYTES),
+            advice=advice,
+        )
+    )
+    analyze(WAGTAIL_DATABASE_URL)
+    return python, facts
+
+
 # --- gunicorn and wrk -----------------------------------------------------------
 
 
-def start_gunicorn(directory: Path) -> subprocess.Popen:
-    command = [PYTHON, "-m", "gunicorn"]
-    if (ROOT / "gunicorn.conf.py").exists():
-        command += ["--config", str(ROOT / "gunicorn.conf.py")]
+def gunicorn_command(
+    python: str, app: str, port: int, log: Path, config: Path | None = None
+) -> list[str]:
+    """The same gunicorn settings for every server of a run, DiseaseMaps' and
+    the baselines': workers, threads (gthread), keep-alive, no restarts, a
+    socket per worker."""
+    command = [python, "-m", "gunicorn"]
+    if config is not None and config.exists():
+        command += ["--config", str(config)]
     command += [
-        "diseasemaps.wsgi",
+        app,
         "--bind",
-        f"127.0.0.1:{PORT}",
+        f"127.0.0.1:{port}",
         "--workers",
         str(WORKERS),
         "--threads",
         str(GUNICORN_THREADS),
+        "--worker-class",
+        "gthread" if GUNICORN_THREADS > 1 else "sync",
+        "--keep-alive",
+        str(KEEPALIVE),
         # Production restarts a worker every ~1,000 requests; here a restart
         # (a second of CPU loading Django) would land in whichever scenario
         # happened to be running.
         "--max-requests",
         "0",
         "--error-logfile",
-        str(directory / "gunicorn.log"),
+        str(log),
         "--no-control-socket",
     ]
+    if WORKER_TMP_DIR:
+        command += ["--worker-tmp-dir", WORKER_TMP_DIR]
     if REUSE_PORT:
         # A listening socket per worker, so the kernel spreads connections
         # over them; with one shared socket, whichever worker wakes first
         # takes a keep-alive connection for the whole run (all 10 of wrk's
         # on one worker was seen: the floor fell by 60 % with a core idle).
         command.append("--reuse-port")
+    return command
+
+
+def start_gunicorn(
+    directory: Path,
+    *,
+    name: str = "diseasemaps",
+    python: str = PYTHON,
+    cwd: Path = ROOT,
+    app: str = "diseasemaps.wsgi",
+    port: int = PORT,
+    env: dict | None = None,
+    config: Path | None = ROOT / "gunicorn.conf.py",
+    probe: str = "/bench/trivial/",
+) -> subprocess.Popen:
+    log = directory / f"gunicorn-{name}.log"
+    command = gunicorn_command(python, app, port, log, config)
     say(
-        f"starting gunicorn: {WORKERS} workers × {GUNICORN_THREADS} threads "
-        f"on 127.0.0.1:{PORT}{' (a socket per worker)' if REUSE_PORT else ''}"
+        f"starting gunicorn ({name}): {WORKERS} workers × {GUNICORN_THREADS} "
+        f"threads on 127.0.0.1:{port}{' (a socket per worker)' if REUSE_PORT else ''}"
     )
-    server = subprocess.Popen(command, cwd=ROOT, env=env_for(DATABASE_URL))
+    server = subprocess.Popen(
+        command, cwd=cwd, env=env_for(DATABASE_URL) if env is None else env
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            fail(f"gunicorn exited with {server.returncode}; see its log above")
+            fail(f"gunicorn ({name}) exited with {server.returncode}; see {log}")
         try:
-            url = f"http://127.0.0.1:{PORT}/bench/trivial/"
+            url = f"http://127.0.0.1:{port}{probe}"
             with urllib.request.urlopen(url, timeout=2) as response:  # nosec B310 - loopback http
                 if response.status == 200:
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
     stop_gunicorn(server)
-    fail("gunicorn did not answer within 60 seconds")
+    fail(f"gunicorn ({name}) did not answer {probe} within 60 seconds; see {log}")
     raise AssertionError  # unreachable
 
 
@@ -433,7 +749,7 @@ def run_wrk(
         "--latency",
         "-s",
         str(LUA),
-        f"http://127.0.0.1:{PORT}",
+        f"http://127.0.0.1:{scenario.get('port', PORT)}",
     ]
     load_before = os.getloadavg()[0]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -550,8 +866,8 @@ def measure(wrk: str, scenario: dict, directory: Path, master: int) -> dict:
     return row
 
 
-def warm(url_path: str) -> None:
-    url = f"http://127.0.0.1:{PORT}{url_path}"
+def warm(url_path: str, port: int = PORT) -> None:
+    url = f"http://127.0.0.1:{port}{url_path}"
     with urllib.request.urlopen(url, timeout=30) as response:  # nosec B310 - loopback http
         response.read()
 
@@ -585,7 +901,46 @@ def summarise(scenario: dict, data: dict) -> dict:
 # --- Report ------------------------------------------------------------------
 
 
-def evaluate(rows: dict[str, dict]) -> list[dict]:
+def cpu_checks(rows: dict[str, dict], floor_cpu_ms: float | None = None) -> list[dict]:
+    """The targets on server CPU per request against a baseline of the same
+    run: first renders against the stock Wagtail page, the floor against plain
+    Django's trivial view. `floor_cpu_ms` is the floor's (the mean of its two
+    measurements); without it, the trivial row's."""
+    checks = []
+    for name, baseline, most in CPU_TARGETS:
+        if name in rows and baseline in rows:
+            ours = rows[name]["cpu_ms_per_request"]
+            theirs = rows[baseline]["cpu_ms_per_request"]
+            times = ours / theirs if theirs else float("inf")
+            checks.append(
+                {
+                    "target": f"{rows[name]['label']}: server CPU per request "
+                    f"≤ {most:g} × {rows[baseline]['label']}'s",
+                    "measured": f"{ours:.2f} ms against {theirs:.2f} ms "
+                    f"({times:.2f} ×)",
+                    "met": times <= most,
+                }
+            )
+    if "trivial" in rows and FLOOR_BASELINE in rows:
+        ours = (
+            rows["trivial"]["cpu_ms_per_request"]
+            if floor_cpu_ms is None
+            else floor_cpu_ms
+        )
+        theirs = rows[FLOOR_BASELINE]["cpu_ms_per_request"]
+        times = ours / theirs if theirs else float("inf")
+        checks.append(
+            {
+                "target": "the middleware stack: the floor's server CPU per "
+                f"request ≤ {FLOOR_MAX_CPU:g} × {rows[FLOOR_BASELINE]['label']}'s",
+                "measured": f"{ours:.2f} ms against {theirs:.2f} ms ({times:.2f} ×)",
+                "met": times <= FLOOR_MAX_CPU,
+            }
+        )
+    return checks
+
+
+def evaluate(rows: dict[str, dict], floor_cpu_ms: float | None = None) -> list[dict]:
     checks = []
     for name, target in TARGETS.items():
         if name in rows:
@@ -597,6 +952,17 @@ def evaluate(rows: dict[str, dict]) -> list[dict]:
                     "met": ratio >= target,
                 }
             )
+    for name, most in QUERY_TARGETS.items():
+        if name in rows and rows[name].get("queries") is not None:
+            queries = rows[name]["queries"]
+            checks.append(
+                {
+                    "target": f"{rows[name]['label']}: ≤ {most} queries",
+                    "measured": str(queries),
+                    "met": queries <= most,
+                }
+            )
+    checks += cpu_checks(rows, floor_cpu_ms)
     for name in LATENCY_SCENARIOS:
         if name in rows:
             light = rows[name]["light"]
@@ -645,7 +1011,8 @@ def evaluate(rows: dict[str, dict]) -> list[dict]:
     grown = [
         name
         for name, row in rows.items()
-        if row["queries_small"] is not None and row["queries"] > row["queries_small"]
+        if row.get("queries_small") is not None
+        and row["queries"] > row["queries_small"]
     ]
     checks.append(
         {
@@ -685,7 +1052,8 @@ def table(rows: list[dict]) -> str:
         )
         if not row["page_cache"]["hit"] and not row["page_cache"]["miss"]:
             cache = "—"
-        small = row["queries_small"]
+        small = row.get("queries_small")
+        queries = "" if row.get("queries") is None else row["queries"]
         errors = row["unexpected_responses"] + row["socket_errors"]
         stored = row["stored_page"]
         served = stored["hit"] + stored["miss"]
@@ -698,11 +1066,184 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"{row['label']:<28} {row['rps']:>8.1f} "
             f"{row['cpu_ms_per_request']:>7.2f} {row['p50_ms']:>8.1f} "
-            f"{row['p99_ms']:>8.1f} {row['ratio']:>6.2f} {row['queries']:>7} "
+            f"{row['p99_ms']:>8.1f} {row['ratio']:>6.2f} {queries:>7} "
             f"{'' if small is None else small:>6} {cache:>10} {stored_share:>7} "
             f"{spread:>7} {errors if errors else '':>7}"
         )
     return "\n".join(lines)
+
+
+# --- Steadiness across runs -----------------------------------------------------
+
+
+def run_figures(report: dict) -> dict[str, dict[str, float]]:
+    """A run's figures that should not move between runs: each scenario's
+    ratio to the floor and server CPU per request; the floor's CPU per request
+    (the mean of its two measurements; its ratio is 1 by definition)."""
+    figures: dict[str, dict[str, float]] = {}
+    floor = report.get("floor", {})
+    start = floor.get("start_cpu_ms_per_request")
+    end = floor.get("end_cpu_ms_per_request")
+    if start is not None and end is not None:
+        figures["trivial"] = {"cpu_ms": (start + end) / 2}
+    for row in report.get("scenarios", []):
+        if row["name"] != "trivial":
+            figures[row["name"]] = {
+                "ratio": row["ratio"],
+                "cpu_ms": row["cpu_ms_per_request"],
+            }
+    return figures
+
+
+def comparable(report: dict, earlier: dict) -> bool:
+    """An earlier run this one can be compared with: the same machine, the
+    same server and load settings, the same data set, and every scenario of
+    this run in it."""
+    machine, before = report.get("machine", {}), earlier.get("machine", {})
+    if any(machine.get(key) != before.get(key) for key in ("cores", "platform")):
+        return False
+    if machine.get("node") and before.get("node") and machine["node"] != before["node"]:
+        return False
+    settings, then = report.get("settings", {}), earlier.get("settings", {})
+    keys = ("gunicorn_workers", "gunicorn_threads", "wrk_connections", "wrk_threads")
+    if any(settings.get(key) != then.get(key) for key in keys):
+        return False
+    # The same data set (a trial on the demo data is no figure of the large).
+    data, then_data = report.get("dataset", {}), earlier.get("dataset", {})
+    if any(data.get(key) != then_data.get(key) for key in SAME_DATA):
+        return False
+    names = {row["name"] for row in earlier.get("scenarios", [])}
+    return {row["name"] for row in report.get("scenarios", [])} <= names
+
+
+def earlier_runs(report: dict, directory: Path = RESULTS) -> list[dict]:
+    """The last STEADY_RUNS - 1 runs before this one that it can be compared
+    with, oldest first, from the results folder."""
+    found = []
+    for path in sorted(directory.glob("*.json")):
+        if path.stem >= report["when"]:
+            continue
+        try:
+            earlier = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if comparable(report, earlier):
+            found.append(earlier)
+    return found[-(STEADY_RUNS - 1) :]
+
+
+def steadiness(report: dict, earlier: list[dict]) -> dict:
+    """For each scenario's ratio and CPU per request, this run's and the
+    earlier runs' figures and how far the furthest is from their median."""
+    runs = [*earlier, report]
+    figures = [run_figures(run) for run in runs]
+    labels = {row["name"]: row["label"] for row in report.get("scenarios", [])}
+    rows = []
+    for name, metrics in figures[-1].items():
+        for metric in metrics:
+            values = [f.get(name, {}).get(metric) for f in figures]
+            if any(value is None for value in values):
+                continue
+            middle = statistics.median(values)
+            off = [abs(value / middle - 1) if middle else 0.0 for value in values]
+            rows.append(
+                {
+                    "name": name,
+                    "label": labels.get(name, name),
+                    "metric": metric,
+                    "values": [round(value, 4) for value in values],
+                    "median": round(middle, 4),
+                    "furthest": round(max(off), 4),
+                    "within": max(off) <= STEADY_WITHIN,
+                }
+            )
+    target = (
+        f"{STEADY_RUNS} runs within ±{100 * STEADY_WITHIN:.0f} % of their median "
+        "(ratio and CPU ms of every scenario)"
+    )
+    if len(runs) < STEADY_RUNS:
+        check = {
+            "target": target,
+            "measured": f"not evaluated: {len(earlier)} earlier comparable run(s) "
+            f"of this machine in tools/bench/results/, {STEADY_RUNS - 1} needed",
+            "met": None,
+        }
+    elif not rows:
+        check = {"target": target, "measured": "no figures to compare", "met": None}
+    else:
+        worst = max(rows, key=lambda row: row["furthest"])
+        outside = sum(not row["within"] for row in rows)
+        check = {
+            "target": target,
+            "measured": f"worst {worst['label']} {METRIC_NAMES[worst['metric']]}, "
+            f"{100 * worst['furthest']:.0f} % from the median"
+            + (f"; {outside} figure(s) outside" if outside else ""),
+            "met": not outside,
+        }
+    return {
+        "runs": [
+            {"when": run["when"], "commit": run.get("commit"), "load": run.get("load")}
+            for run in runs
+        ],
+        "rows": rows,
+        "check": check,
+    }
+
+
+METRIC_NAMES = {"ratio": "ratio", "cpu_ms": "CPU ms"}
+
+
+def steadiness_table(steady: dict) -> str:
+    runs = steady["runs"]
+    lines = [
+        f"steadiness: this run and the {len(runs) - 1} before it on this machine "
+        f"(±{100 * STEADY_WITHIN:.0f} % of the median)"
+    ]
+    for number, run in enumerate(runs, 1):
+        load = run.get("load") or {}
+        start = load.get("start", [None])[0]
+        end = load.get("end", [None])[0]
+        said = (
+            f"load {start:.1f} → {end:.1f}"
+            if start is not None and end is not None
+            else "load not recorded"
+        )
+        lines.append(
+            f"  run {number}: {run['when']} {run.get('commit') or ''} ({said})"
+        )
+    header = (
+        f"{'scenario':<28} {'figure':<7}"
+        + "".join(f" {f'run {n}':>8}" for n in range(1, len(runs) + 1))
+        + f" {'median':>8} {'furthest':>9}"
+    )
+    lines += [header, "-" * len(header)]
+    for row in steady["rows"]:
+        mark = "" if row["within"] else " !"
+        lines.append(
+            f"{row['label']:<28} {METRIC_NAMES[row['metric']]:<7}"
+            + "".join(f" {value:>8.3f}" for value in row["values"])
+            + f" {row['median']:>8.3f} {100 * row['furthest']:>8.0f}%{mark}"
+        )
+    return "\n".join(lines)
+
+
+def load_note(load: dict) -> str:
+    """The load averages at the start and end of a run, and a warning when
+    either is above the core count: then it is not a quiet machine's figure."""
+    start, end = load["start"], load["end"]
+    note = (
+        "load average (1, 5, 15 min): "
+        + " ".join(f"{value:.2f}" for value in start)
+        + " at the start, "
+        + " ".join(f"{value:.2f}" for value in end)
+        + f" at the end ({load['cores']} cores)"
+    )
+    if max(start[0], end[0]) > load["cores"]:
+        note += (
+            "\n  WARNING: the load was above the core count: other work shared "
+            "the CPU, so these are not a quiet machine's figures"
+        )
+    return note
 
 
 def git_commit() -> str:
@@ -721,10 +1262,59 @@ def git_commit() -> str:
     return result.stdout.strip() + ("+changes" if dirty else "")
 
 
+def prepare_baselines(directory: Path) -> tuple[list[dict], dict, dict]:
+    """The baseline scenarios of this run, ready to load, how to start their
+    servers, and what their set-up measured (page size and queries). Fails,
+    saying what to do, when a baseline cannot be made."""
+    chosen = chosen_baselines(ONLY)
+    needed = {scenario["server"] for scenario in chosen}
+    facts: dict[str, dict] = {}
+    servers: dict[str, dict] = {}
+    if "plain" in needed:
+        say(f"the plain Django baseline: {PLAIN_DIR.relative_to(ROOT)}")
+        facts["plain"] = ensure_plain()
+        servers["plain"] = {
+            "name": "plain",
+            "cwd": PLAIN_DIR,
+            "app": "plainsite.wsgi",
+            "port": PLAIN_PORT,
+            "env": plain_env(),
+            "config": None,
+            "probe": "/bench/trivial/",
+        }
+    if "wagtail" in needed:
+        say(f"the stock Wagtail baseline: {WAGTAIL_DIR.relative_to(ROOT)}")
+        python, facts["wagtail"] = ensure_wagtail()
+        servers["wagtail"] = {
+            "name": "wagtail",
+            "python": python,
+            "cwd": WAGTAIL_DIR,
+            "app": "mysite.wsgi",
+            "port": WAGTAIL_PORT,
+            "env": wagtail_env(),
+            "config": None,
+            "probe": "/",
+        }
+    ready = []
+    for scenario in chosen:
+        scenario = {**scenario, "port": servers[scenario["server"]]["port"]}
+        server_facts = facts[scenario["server"]]
+        if scenario.pop("paths_of", None):
+            paths = directory / f"{scenario['name']}-paths.txt"
+            paths.write_text("".join(f"{path}\n" for path in server_facts["paths"]))
+            scenario["paths"] = str(paths)
+        scenario["queries"] = server_facts["queries"].get(scenario["name"])
+        ready.append(scenario)
+    return ready, servers, facts
+
+
 def main() -> None:
+    load_start = os.getloadavg()
     wrk = ensure_wrk()
     directory = Path(tempfile.mkdtemp(prefix="diseasemaps-bench-"))
     say(f"working files in {directory}")
+    # First, so that a baseline that cannot be made stops the run at once.
+    baselines, baseline_servers, baseline_facts = prepare_baselines(directory)
     sizes = ensure_large_dataset()
     small_sizes = ensure_small_dataset()
     collect_static()
@@ -785,18 +1375,23 @@ def main() -> None:
     if floor["name"] != "trivial":
         fail("the plan must start with the trivial view")
     results: list[dict] = []
-    server = start_gunicorn(directory)
+    servers: dict[str, subprocess.Popen] = {}
     try:
-        for scenario in [*chosen, {**floor, "name": "trivial_end"}]:
+        # Every server up at once, on the same PostgreSQL, before any load.
+        servers["diseasemaps"] = start_gunicorn(directory)
+        for name, how in baseline_servers.items():
+            servers[name] = start_gunicorn(directory, **how)
+        for scenario in [*chosen, *baselines, {**floor, "name": "trivial_end"}]:
             # Every worker loads its templates and connections before the
             # clock runs; posts are not warmed up (they would only add rows).
             if scenario.get("method") != "POST":
                 seconds = CACHED_WARM_UP if scenario.get("cached") else WARM_UP
                 run_wrk(wrk, scenario, directory, seconds, warm=True)
             if scenario.get("warm"):
-                warm(scenario["path"])
+                warm(scenario["path"], scenario.get("port", PORT))
             say(f"{scenario['label']}: {DURATION} s, {CONNECTIONS} connections")
-            results.append(measure(wrk, scenario, directory, server.pid))
+            master = servers[scenario.get("server", "diseasemaps")].pid
+            results.append(measure(wrk, scenario, directory, master))
             if scenario["name"] in LATENCY_SCENARIOS:
                 # Saturated, a request's latency is mostly its wait for a
                 # worker (connections / throughput); the latency target is
@@ -815,7 +1410,8 @@ def main() -> None:
                 )
                 results[-1]["light"] = summarise(scenario, light)
     finally:
-        stop_gunicorn(server)
+        for server in servers.values():
+            stop_gunicorn(server)
         cleaned = scenarios(DATABASE_URL, "cleanup", str(large_dir))
         say(f"cleaned up: {cleaned}")
         flush_cache()
@@ -823,13 +1419,20 @@ def main() -> None:
     start, end = results[0], results.pop()
     floor_rps = (start["rps"] + end["rps"]) / 2
     drift = abs(start["rps"] - end["rps"]) / max(floor_rps, 1e-9)
+    floor_cpu = (start["cpu_ms_per_request"] + end["cpu_ms_per_request"]) / 2
+    baseline_of = {scenario["name"]: scenario for scenario in baselines}
     rows: dict[str, dict] = {}
     for row in results:
         row["ratio"] = row["rps"] / floor_rps if floor_rps else 0.0
-        row["queries"] = counts[row["name"]]["queries"]
-        row["queries_small"] = small_counts.get(row["name"], {}).get("queries")
+        if row["name"] in baseline_of:
+            row["server"] = baseline_of[row["name"]]["server"]
+            row["queries"] = baseline_of[row["name"]]["queries"]
+            row["queries_small"] = None
+        else:
+            row["queries"] = counts[row["name"]]["queries"]
+            row["queries_small"] = small_counts.get(row["name"], {}).get("queries")
         rows[row["name"]] = row
-    checks = evaluate(rows)
+    checks = evaluate(rows, floor_cpu)
     checks.append(
         {
             "target": "no sequential scan of a growing table (EXPLAIN, full size)",
@@ -838,71 +1441,47 @@ def main() -> None:
         }
     )
 
-    print()
-    print(
-        f"DiseaseMaps bench · {CORES} cores · gunicorn {WORKERS} workers × "
-        f"{GUNICORN_THREADS} threads · "
-        f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s · commit {git_commit()}"
-    )
-    print(
-        f"floor: {start['rps']:.0f} req/s at the start, {end['rps']:.0f} at the "
-        f"end (ratios use the mean, {floor_rps:.0f}); server CPU per request "
-        f"{start['cpu_ms_per_request']:.2f} and {end['cpu_ms_per_request']:.2f} ms"
-    )
-    print(
-        "CPU ms: gunicorn's (master and workers) utime + stime per request, "
-        "from /proc; spread: the busiest worker's share of it"
-    )
-    print(table(list(rows.values())))
-    for row in rows.values():
-        if "light" in row:
-            light = row["light"]
-            print(
-                f"{row['label'] + f', {CORES} connections':<28} {light['rps']:>8.1f} "
-                f"{light['p50_ms']:>8.1f} {light['p99_ms']:>8.1f}"
-            )
-    print()
-    for check in checks:
-        mark = "met   " if check["met"] else "MISSED"
-        print(f"  {mark} {check['target']}: {check['measured']}")
-    if drift > 0.1:
-        print(
-            f"\n  WARNING: the floor moved {100 * drift:.0f}% during the run: "
-            "something else was using the CPU; compare ratios with care."
-        )
+    load_end = os.getloadavg()
+    load = {
+        "start": [round(value, 2) for value in load_start],
+        "end": [round(value, 2) for value in load_end],
+        "cores": CORES,
+    }
     errors = {
         name: row["statuses"]
         for name, row in rows.items()
         if row["unexpected_responses"] or row["socket_errors"]
     }
-    if errors:
-        print("\n  !!! THIS RUN HAD ERRORS: its numbers are not to be trusted !!!")
-        for name, statuses in errors.items():
-            print(
-                f"  {name}: responses {statuses}, socket errors "
-                f"{rows[name]['socket_errors']}"
-            )
-
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    RESULTS.mkdir(exist_ok=True)
     report = {
         "when": stamp,
         "commit": git_commit(),
         "machine": {
             "cores": CORES,
+            "node": platform.node(),
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
+        "load": load,
         "settings": {
             "gunicorn_workers": WORKERS,
             "gunicorn_threads": GUNICORN_THREADS,
             "gunicorn_worker_class": "gthread" if GUNICORN_THREADS > 1 else "sync",
+            "gunicorn_keepalive": KEEPALIVE,
             "wrk_threads": THREADS,
             "wrk_connections": CONNECTIONS,
             "duration_s": DURATION,
             "warm_up_s": WARM_UP,
             "reuse_port": REUSE_PORT,
             "spread_max_share": SPREAD_MAX_SHARE,
+        },
+        "baselines": {
+            name: {
+                "port": how["port"],
+                "directory": str(how["cwd"].relative_to(ROOT)),
+                **{k: v for k, v in baseline_facts[name].items() if k != "paths"},
+            }
+            for name, how in baseline_servers.items()
         },
         "dataset": sizes,
         "demo_dataset": small_sizes,
@@ -938,6 +1517,59 @@ def main() -> None:
         "scenarios": list(rows.values()),
         "targets": checks,
     }
+    RESULTS.mkdir(exist_ok=True)
+    steady = steadiness(report, earlier_runs(report))
+    report["steadiness"] = steady
+    checks.append(steady["check"])
+
+    print()
+    print(
+        f"DiseaseMaps bench · {CORES} cores · gunicorn {WORKERS} workers × "
+        f"{GUNICORN_THREADS} threads · "
+        f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s · commit {git_commit()}"
+    )
+    for name, how in baseline_servers.items():
+        print(
+            f"baseline {name}: {how['cwd'].relative_to(ROOT)} on 127.0.0.1:"
+            f"{how['port']}, the same gunicorn settings"
+        )
+    print(load_note(load))
+    print(
+        f"floor: {start['rps']:.0f} req/s at the start, {end['rps']:.0f} at the "
+        f"end (ratios use the mean, {floor_rps:.0f}); server CPU per request "
+        f"{start['cpu_ms_per_request']:.2f} and {end['cpu_ms_per_request']:.2f} ms"
+    )
+    print(
+        "CPU ms: each server's gunicorn (master and workers) utime + stime per "
+        "request, from /proc; spread: the busiest worker's share of it"
+    )
+    print(table(list(rows.values())))
+    for row in rows.values():
+        if "light" in row:
+            light = row["light"]
+            print(
+                f"{row['label'] + f', {CORES} connections':<28} {light['rps']:>8.1f} "
+                f"{light['p50_ms']:>8.1f} {light['p99_ms']:>8.1f}"
+            )
+    print()
+    print(steadiness_table(steady))
+    print()
+    for check in checks:
+        mark = {True: "met   ", False: "MISSED", None: "n/a   "}[check["met"]]
+        print(f"  {mark} {check['target']}: {check['measured']}")
+    if drift > 0.1:
+        print(
+            f"\n  WARNING: the floor moved {100 * drift:.0f}% during the run: "
+            "something else was using the CPU; compare ratios with care."
+        )
+    if errors:
+        print("\n  !!! THIS RUN HAD ERRORS: its numbers are not to be trusted !!!")
+        for name, statuses in errors.items():
+            print(
+                f"  {name}: responses {statuses}, socket errors "
+                f"{rows[name]['socket_errors']}"
+            )
+
     path = RESULTS / f"{stamp}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to {path.relative_to(ROOT)}")
