@@ -363,7 +363,9 @@ class ExperienceQuerySet(models.QuerySet):
             sharers=models.Count(
                 "author_id", distinct=True, filter=Q(audience=Audience.PUBLIC)
             ),
-            members_only=models.Count("pk", filter=Q(audience=Audience.MEMBERS)),
+            # Posts counted by their author (never null), which
+            # experience_audience_idx holds; the key is not in it.
+            members_only=models.Count("author_id", filter=Q(audience=Audience.MEMBERS)),
         )
         return counts["sharers"], counts["members_only"]
 
@@ -514,6 +516,14 @@ class Experience(models.Model):
             models.Index(
                 fields=["condition", "status", "author"],
                 name="experience_sharers_idx",
+            ),
+            # The experiences list's counts for anonymous readers (counts_for:
+            # distinct public sharers and members-only posts, one statement)
+            # from the index alone; without it, every post of the condition
+            # was read from the table (53,000 of them: 770 ms cold).
+            models.Index(
+                fields=["condition", "status", "audience", "author"],
+                name="experience_audience_idx",
             ),
             # The community block for anonymous readers: public posts first,
             # newest first (ExperienceQuerySet.latest_public_with_counts).

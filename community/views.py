@@ -235,6 +235,7 @@ def share_experience(request: HttpRequest, slug: str) -> HttpResponse:
                     body=data["body"],
                     submission_key=data["submission_key"],
                     audience=data["audience"],
+                    member=member,
                 )
             except RateLimited as error:
                 return _too_many(request, error)

@@ -62,18 +62,22 @@ def queue_email(*, to: list[str], subject: str, body: str) -> list[OutboundEmail
         for address in to
     ]
     if emails:
-        ids = [email.pk for email in emails]
         # robust: the step has committed; a failure here must not undo the
         # request's success (deliver() itself only raises on database errors).
-        transaction.on_commit(lambda: _deliver_after_commit(ids), robust=True)
+        ids = [email.pk for email in emails]
+        transaction.on_commit(
+            lambda: _deliver_after_commit(ids, fresh=emails), robust=True
+        )
     return emails
 
 
-def _deliver_after_commit(ids: list[int]) -> None:
+def _deliver_after_commit(
+    ids: list[int], *, fresh: list[OutboundEmail] | None = None
+) -> None:
     if _now() < _paused_until:
         return  # the mail server failed a moment ago: the command retries
     try:
-        deliver(ids=ids)
+        deliver(ids=ids, fresh=fresh)
     except DatabaseError as exc:
         # The step committed, then the database went away (a restart): the
         # messages are safe in the queue and the command sends them later.
@@ -90,29 +94,58 @@ def _pause_immediate_delivery() -> None:
         _paused_until = _now() + PAUSE_AFTER_FAILURE
 
 
-def _claim(pk: int) -> bool:
+def _claim(pk: int, *, attempts: int | None = None) -> bool:
     """Take the message if it is still due; the clock is read now, not at the
-    start of a long batch, so the claim lasts its full time."""
+    start of a long batch, so the claim lasts its full time. With `attempts`,
+    only if it has been tried that many times (the copy in hand is then the
+    row as it is)."""
     now = timezone.now()
-    return bool(
-        OutboundEmail.objects.due(now).filter(pk=pk).update(next_attempt_at=now + CLAIM)
-    )
+    due = OutboundEmail.objects.due(now).filter(pk=pk)
+    if attempts is not None:
+        due = due.filter(attempts=attempts)
+    return bool(due.update(next_attempt_at=now + CLAIM))
 
 
-def deliver(*, ids: list[int] | None = None, limit: int = 500) -> Delivery:
-    """Send queued messages that are due (all of them, or those in `ids`)."""
-    due = OutboundEmail.objects.due(timezone.now())
-    if ids is not None:
-        due = due.filter(pk__in=ids)
-    pending = list(due.values_list("pk", flat=True)[:limit])
+def _claim_fresh(pk: int, fresh: dict[int, OutboundEmail]) -> OutboundEmail | None:
+    """A message just queued, sent straight after its commit, as it was
+    saved: claimed only if nobody has tried it since (attempts unchanged),
+    so the copy in hand is the row and needs no read. Else None, and it is
+    claimed and read like any other."""
+    email = fresh.get(pk)
+    if email is not None and _claim(pk, attempts=email.attempts):
+        return email
+    return None
+
+
+def deliver(
+    *,
+    ids: list[int] | None = None,
+    limit: int = 500,
+    fresh: list[OutboundEmail] | None = None,
+) -> Delivery:
+    """Send queued messages that are due (all of them, or those in `ids`).
+
+    `fresh`: messages this process has just saved (queue_email, after the
+    commit), tried without reading them back: the claim alone checks that
+    each is still due and untried."""
+    if fresh is not None and ids is not None:
+        pending = ids[:limit]
+    else:
+        due = OutboundEmail.objects.due(timezone.now())
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        pending = list(due.values_list("pk", flat=True)[:limit])
+    copies = {email.pk: email for email in fresh or ()}
     result = Delivery()
     connection = get_connection(fail_silently=False)
     try:
         for position, pk in enumerate(pending):
-            if not _claim(pk):
-                result.skipped += 1
-                continue
-            email = OutboundEmail.objects.get(pk=pk)
+            email = _claim_fresh(pk, copies)
+            if email is None:
+                if not _claim(pk):
+                    result.skipped += 1
+                    continue
+                email = OutboundEmail.objects.get(pk=pk)
             message = EmailMessage(
                 email.subject,
                 email.body,

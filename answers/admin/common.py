@@ -4,9 +4,15 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from answers import services
 from answers.exceptions import StaleDraft, WorkflowError
@@ -105,7 +111,47 @@ class SavedByServiceAdmin(HistoryCompareAdmin):
         )
 
 
-class DraftAdmin(SavedByServiceAdmin):
+class QuickRowsChangeList(ChangeList):
+    """A change list that reverses its rows' change URL once per page, not
+    once per row: every row's URL differs only in the quoted key."""
+
+    PLACEHOLDER = "0"
+
+    def url_for_result(self, result) -> str:
+        pattern = getattr(self, "_change_url_parts", None)
+        if pattern is None:
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(self.PLACEHOLDER,),
+                current_app=self.model_admin.admin_site.name,
+            )
+            # The admin's change URL ends "/<key>/change/".
+            head, _placeholder, tail = url.rpartition(f"/{self.PLACEHOLDER}/")
+            pattern = self._change_url_parts = (f"{head}/", f"/{tail}")
+        return f"{pattern[0]}{quote(getattr(result, self.pk_attname))}{pattern[1]}"
+
+
+class QuickRowsAdmin:
+    """The cheap parts of a long change list (the review queues list 50 rows
+    of 9 columns): the selection checkbox written directly rather than
+    through a form widget's templates (two template renders a row), with
+    the same HTML as Django's `action_checkbox`, and row URLs reversed once
+    (`QuickRowsChangeList`)."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return QuickRowsChangeList
+
+    def action_checkbox(self, obj: models.Model) -> str:
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select"'
+            ' aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
+
+
+class DraftAdmin(QuickRowsAdmin, SavedByServiceAdmin):
     """Reviewed content saved as a draft through `services.save_draft`, with
     its inlines, in one transaction (from the form or restored from History)."""
 

@@ -112,10 +112,21 @@ def post_experience(
     submission_key: uuid.UUID,
     at: datetime | None = None,
     audience: str = Audience.PUBLIC,
+    member: Member | None = None,
 ) -> Experience:
     """Create a post, once per submitted form, pending unless the member is
-    trusted, for everyone or for members only (`audience`)."""
-    member = member_for(user)
+    trusted, for everyone or for members only (`audience`).
+
+    `member`: the user's member profile, when the caller has just read it
+    (the share view does), to save reading it again; it must be this user's.
+    """
+    if member is None or not getattr(user, "is_authenticated", False):
+        member = member_for(user)
+    elif member.user_id != user.pk:
+        raise NotAllowed("You can only post as yourself.")
+    else:
+        # The user we have: mail to the member (a post received) needs no query.
+        member.user = user
     _require_consent(member)
     audience = _check_audience(audience)
     _require_posting_allowed(member)

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from devdata.personas import Crowd, SmtpSink
@@ -146,3 +147,58 @@ def test_a_dry_run_sends_nothing(sink):
     assert "1 messages due now" in output
     assert sink.messages == []
     assert OutboundEmail.objects.get().status == Status.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_sent_straight_after_commit_is_not_read_back(sink):
+    """Straight after its commit a message is sent from the copy just saved:
+    one statement claims it, one records it sent (before: a due query and a
+    read as well)."""
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        services.queue_email(to=["a@example.org"], subject="Hi", body="Hello.")
+
+    statements = [
+        q["sql"].split()[0]
+        for q in queries.captured_queries
+        if "outbox_outboundemail" in q["sql"]
+    ]
+    assert statements == ["INSERT", "UPDATE", "UPDATE"]
+    assert [r for recipients, _ in sink.messages for r in recipients] == [
+        "a@example.org"
+    ]
+    email = OutboundEmail.objects.get()
+    assert (email.status, email.attempts) == (Status.SENT, 1)
+
+
+@pytest.mark.django_db
+def test_a_copy_someone_else_tried_meanwhile_is_read_again(sink):
+    """If another sender tried the message between its commit and this one's
+    attempt (and its retry time came), the copy in hand is stale: the row is
+    read again, so its attempts are counted from what the row says."""
+    copy = OutboundEmail.objects.create(
+        recipient="a@example.org", subject="Hi", body="x"
+    )
+    OutboundEmail.objects.filter(pk=copy.pk).update(
+        attempts=3, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    result = services.deliver(ids=[copy.pk], fresh=[copy])
+
+    assert result.sent == 1
+    email = OutboundEmail.objects.get(pk=copy.pk)
+    assert (email.status, email.attempts) == (Status.SENT, 4)
+
+
+@pytest.mark.django_db
+def test_a_fresh_copy_another_sender_claimed_is_skipped(sink):
+    copy = OutboundEmail.objects.create(
+        recipient="a@example.org", subject="Hi", body="x"
+    )
+    OutboundEmail.objects.filter(pk=copy.pk).update(
+        next_attempt_at=timezone.now() + services.CLAIM
+    )
+
+    result = services.deliver(ids=[copy.pk], fresh=[copy])
+
+    assert (result.sent, result.skipped) == (0, 1)
+    assert sink.messages == []
