@@ -258,7 +258,8 @@ def storing(sql: str) -> bool:
     if sql in {"BEGIN", "COMMIT"} or sql.startswith(("SAVEPOINT", "RELEASE")):
         return True
     stored = "answers_pagestamp" in sql or "answers_storedpage" in sql
-    return stored and (sql.startswith("INSERT") or "FOR UPDATE" in sql)
+    # On PostgreSQL one `WITH s AS (INSERT … pagestamp …) INSERT … storedpage`.
+    return stored and (sql.startswith(("INSERT", "WITH")) or "FOR UPDATE" in sql)
 
 
 def page_view(client: Client, url: str, *, standby_up: bool = True):
