@@ -274,6 +274,17 @@ class Audience(models.TextChoices):
     MEMBERS = "members", "Members only"
 
 
+def public_with_counts(rows: list) -> tuple[list, int, int]:
+    """The latest public posts, how many distinct members shared them and how
+    many posts only members can read, from the rows of `latest_public_rows`.
+    The members-only rows that only carry the counts are dropped here, before
+    any template or cache could see them."""
+    if not rows:
+        return [], 0, 0
+    latest = [row for row in rows if row.audience == Audience.PUBLIC]
+    return latest, rows[0].sharer_count, rows[0].members_only_count
+
+
 def sees_members_only(user) -> bool:
     """May this user read posts shared with members only? Logged-in members:
     not anonymous readers, and not staff accounts without a member profile
@@ -330,28 +341,30 @@ class ExperienceQuerySet(models.QuerySet):
     ) -> tuple[list["Experience"], int, int]:
         """For anonymous readers, from every published post (`for_members`):
         the latest `count` public posts, how many distinct members shared
-        them, and how many posts only members can read. One query, like
-        `latest_with_sharer_count`.
+        them, and how many posts only members can read. One query
+        (`latest_public_rows`), like `latest_with_sharer_count`."""
+        return public_with_counts(list(self.latest_public_rows(count)))
+
+    def latest_public_rows(self, count: int) -> "ExperienceQuerySet":
+        """The query of `latest_public_with_counts`, whose rows carry the
+        counts; `public_with_counts` reads them.
 
         Public posts sort first (experience_public_first_idx), so the rows
         are the latest public posts, followed by members-only ones only when
         there are fewer than `count` public posts: those are there to carry
-        the counts when nothing public exists, and are dropped here, before
-        any template or cache could see them."""
+        the counts when nothing public exists."""
         public = self.filter(audience=Audience.PUBLIC).order_by()
         sharers = _CountRows(public.values("author_id").distinct())
         members_only = _CountRows(
             self.filter(audience=Audience.MEMBERS).order_by().values("pk")
         )
-        rows = list(
-            self.annotate(sharer_count=sharers, members_only_count=members_only)
+        return self.annotate(
+            sharer_count=sharers, members_only_count=members_only
+        ).order_by(
             # "public" sorts after "members": descending puts it first.
-            .order_by("-audience", *Experience._meta.ordering)[:count]
-        )
-        if not rows:
-            return [], 0, 0
-        latest = [row for row in rows if row.audience == Audience.PUBLIC]
-        return latest, rows[0].sharer_count, rows[0].members_only_count
+            "-audience",
+            *Experience._meta.ordering,
+        )[:count]
 
     def counts_for(self, user) -> tuple[int, int]:
         """From every published post (`for_members`): how many distinct

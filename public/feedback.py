@@ -47,6 +47,7 @@ from answers.feedback import FeedbackError
 from answers.models import AnswerRevision, Question, ReviewEvent
 from community.accounts import client_ip
 from diseasemaps.lib import ratelimit
+from diseasemaps.lib.prepared import Prepared
 from public import structured_data
 from public.forms import FeedbackForm
 
@@ -80,13 +81,12 @@ def _describe(action: str, revision: AnswerRevision) -> Correction:
     return Correction(revision.approved_at, revision.change_summary or UPDATED, True)
 
 
-def corrections_for(question: Question, revision, review) -> list[Correction]:
-    """The answer's approvals and re-certifications, newest first, in one
-    query. On the review screen's preview (`review` not saved yet) the
-    pending approval comes first, as readers will see it once approved."""
-    events = (
+# Its SQL is built once per process (diseasemaps/lib/prepared.py).
+_APPROVALS_OF = Prepared(
+    "an answer's approvals and re-certifications",
+    lambda question_id: (
         ReviewEvent.objects.filter(
-            question_id=question.pk,
+            question_id=question_id,
             action__in=[ReviewEvent.Action.APPROVED, ReviewEvent.Action.RECERTIFIED],
         )
         .select_related("revision")
@@ -99,7 +99,16 @@ def corrections_for(question: Question, revision, review) -> list[Correction]:
             "revision__approved_at",
         )
         .order_by("-created_at", "-pk")
-    )
+    ),
+    question_id=int,
+)
+
+
+def corrections_for(question: Question, revision, review) -> list[Correction]:
+    """The answer's approvals and re-certifications, newest first, in one
+    query. On the review screen's preview (`review` not saved yet) the
+    pending approval comes first, as readers will see it once approved."""
+    events = _APPROVALS_OF(question_id=question.pk)
     found = []
     for event in events:
         entry = _describe(event.action, event.revision)

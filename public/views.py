@@ -29,6 +29,7 @@ from answers.models import (
     ReviewEvent,
     Topic,
 )
+from diseasemaps.lib.prepared import Prepared
 from diseasemaps.lib.template_filters import iso_date
 from public import catalogue, pages, structured_data
 from public import search as site_search
@@ -43,16 +44,27 @@ def _live_questions():
     )
 
 
-def _question_list(condition: Condition):
+def _question_list(condition: Condition) -> list[Question]:
     """A condition's live questions with what a list of them shows.
 
-    Through the condition's own manager, so each question already knows its
-    condition (no join, no query for its URL); the drafts and the long
-    answer texts stay in the database. Unordered: `_by_topic` puts them in
-    reading order, and an ORDER BY costs the ORM more to build than the sort.
-    """
-    return (
-        condition.questions.published()
+    Each question is given its condition (no join, no query for its URL); the
+    drafts and the long answer texts stay in the database. Unordered:
+    `_by_topic` puts them in reading order, and an ORDER BY costs the ORM more
+    to build than the sort."""
+    questions = _LIVE_QUESTIONS_OF(condition_id=condition.pk)
+    remember_condition = Question.condition.field.set_cached_value
+    for question in questions:
+        remember_condition(question, condition)
+    return questions
+
+
+# Its SQL is built once per process (diseasemaps/lib/prepared.py), like the
+# other reads of a fresh answer or condition page.
+_LIVE_QUESTIONS_OF = Prepared(
+    "live questions of a condition",
+    lambda condition_id: (
+        Question.objects.published()
+        .filter(condition_id=condition_id)
         .order_by()
         .select_related("live_revision", "last_review")
         .only(
@@ -64,7 +76,9 @@ def _question_list(condition: Condition):
             "live_revision__short_answer",
             "last_review__created_at",
         )
-    )
+    ),
+    condition_id=int,
+)
 
 
 def _by_topic(questions) -> list[tuple[str, list[dict]]]:
@@ -366,7 +380,9 @@ def answer_html(
     """The answer page: `revision` (an AnswerRevision) as approved by `review`
     (its approval or re-certification), with the condition's approved facts
     (`facts`). Readers get the live ones; the review screen the pending ones."""
-    others = _question_list(question.condition).exclude(pk=question.pk)
+    others = [
+        other for other in _question_list(question.condition) if other.pk != question.pk
+    ]
     return pages.render(
         request,
         "public/answer_detail.html",
@@ -418,12 +434,9 @@ ANSWER_PAGE_COLUMNS = (
 )
 
 
-def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpResponse:
-    found = pages.find(request)
-    if found is not None and found.html is not None:
-        due = found.next_review_due
-        return pages.respond(found.html, next_review_due=due, stored="hit")
-    question = (
+_LIVE_ANSWER_AT = Prepared(
+    "live answer at an address",
+    lambda condition_slug, slug: (
         Question.objects.published()
         .select_related(
             "condition",
@@ -439,8 +452,20 @@ def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpR
         .only(*ANSWER_PAGE_COLUMNS)
         .filter(condition__public_slug=condition_slug, live_revision__slug=slug)
         # One at most; not the model's four-column order, to build or to sort.
-        .order_by("pk")
-        .first()
+        .order_by("pk")[:1]
+    ),
+    condition_slug=str,
+    slug=str,
+)
+
+
+def answer_detail(request: HttpRequest, condition_slug: str, slug: str) -> HttpResponse:
+    found = pages.find(request)
+    if found is not None and found.html is not None:
+        due = found.next_review_due
+        return pages.respond(found.html, next_review_due=due, stored="hit")
+    question = next(
+        iter(_LIVE_ANSWER_AT(condition_slug=condition_slug, slug=slug)), None
     )
     if question is None:
         return _moved_or_gone(request, condition_slug, slug)

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from answers.exceptions import CodeRefused
+from diseasemaps.lib.prepared import Prepared
 
 
 class TerminologySource(models.Model):
@@ -484,6 +485,11 @@ class ShownCode:
     url: str
 
 
+_ALL_SOURCES = Prepared(
+    "every terminology source", lambda: TerminologySource.objects.order_by("pk")
+)
+
+
 def shown_codes(
     codes: list[dict],
 ) -> tuple[list[ShownCode], list[TerminologySource]]:
@@ -496,12 +502,9 @@ def shown_codes(
     entries = [entry for entry in codes if entry.get("release")]
     if not entries:
         return [], []
-    sources = {
-        source.system: source
-        for source in TerminologySource.objects.filter(
-            system__in={entry["system"] for entry in entries}
-        )
-    }
+    # Every source: a handful of rows, in one query whose SQL is built once
+    # per process, whatever systems the codes are from.
+    sources = {source.system: source for source in _ALL_SOURCES()}
     shown = []
     for entry in entries:
         source = sources.get(entry["system"])

@@ -12,8 +12,9 @@ logged-in member gets every published post, on a page rendered for them alone
 from django import template
 
 from answers.models import Condition, Question
-from community.models import Experience, sees_members_only
+from community.models import Experience, public_with_counts, sees_members_only
 from community.services.mutes import muted_member_ids
+from diseasemaps.lib.prepared import Prepared
 from public.community_map import chart, country_counts
 
 register = template.Library()
@@ -40,16 +41,17 @@ POST_COLUMNS = (
 )
 
 
-def _block(context, published, **shown) -> dict:
+def _block(context, published, for_anyone, **shown) -> dict:
     """How many distinct members shared, the latest few posts the reader may
-    read, and how many more only members can read. `published` is every
-    published post of the block (`for_members`)."""
+    read, and how many more only members can read. `published()` is every
+    published post of the block (`for_members`); `for_anyone()` the rows of
+    its `latest_public_rows`, for a reader who is not a member."""
     request = context.get("request")
     if sees_members_only(getattr(request, "user", None)):
-        latest, count = published.latest_with_sharer_count(LATEST)
+        latest, count = published().latest_with_sharer_count(LATEST)
         members_only = 0
     else:
-        latest, count, members_only = published.latest_public_with_counts(LATEST)
+        latest, count, members_only = public_with_counts(for_anyone())
     # A logged-in reader's mutes (one query per request, none for anonymous
     # readers, whose pages are the only ones stored): the posts of muted
     # members are left out and a line says so. The count stays everyone's.
@@ -65,13 +67,56 @@ def _block(context, published, **shown) -> dict:
     }
 
 
+def _question_posts(question_id: int):
+    # The reviewer of a note above a post comes in the same query.
+    return (
+        Experience.objects.for_members()
+        .filter(question_id=question_id)
+        .select_related("author", "reviewer_note_by")
+        .only(*POST_COLUMNS)
+    )
+
+
+def _condition_posts(condition_id: int):
+    return (
+        Experience.objects.for_members()
+        .filter(condition_id=condition_id)
+        .select_related(
+            "author",
+            "question__live_revision",
+            "question__condition",
+            "reviewer_note_by",
+        )
+        .only(
+            *POST_COLUMNS,
+            "question__condition__public_slug",
+            "question__condition__slug",
+            "question__live_revision__question_text",
+            "question__live_revision__slug",
+        )
+    )
+
+
+# What anonymous readers get, and every stored page: SQL built once per
+# process (diseasemaps/lib/prepared.py).
+_QUESTION_POSTS_FOR_ANYONE = Prepared(
+    "a question's latest public posts, with the counts",
+    lambda question_id: _question_posts(question_id).latest_public_rows(LATEST),
+    question_id=int,
+)
+_CONDITION_POSTS_FOR_ANYONE = Prepared(
+    "a condition's latest public posts, with the counts",
+    lambda condition_id: _condition_posts(condition_id).latest_public_rows(LATEST),
+    condition_id=int,
+)
+
+
 @register.inclusion_tag("public/includes/community_question.html", takes_context=True)
 def question_experiences(context, question: Question) -> dict:
-    published = Experience.objects.for_members().filter(question=question)
     return _block(
         context,
-        # The reviewer of a note above a post comes in the same query.
-        published.select_related("author", "reviewer_note_by").only(*POST_COLUMNS),
+        lambda: _question_posts(question.pk),
+        lambda: _QUESTION_POSTS_FOR_ANYONE(question_id=question.pk),
         question=question,
         condition=question.condition,
     )
@@ -79,21 +124,10 @@ def question_experiences(context, question: Question) -> dict:
 
 @register.inclusion_tag("public/includes/community_condition.html", takes_context=True)
 def condition_experiences(context, condition: Condition) -> dict:
-    published = Experience.objects.for_members().filter(condition=condition)
     return _block(
         context,
-        published.select_related(
-            "author",
-            "question__live_revision",
-            "question__condition",
-            "reviewer_note_by",
-        ).only(
-            *POST_COLUMNS,
-            "question__condition__public_slug",
-            "question__condition__slug",
-            "question__live_revision__question_text",
-            "question__live_revision__slug",
-        ),
+        lambda: _condition_posts(condition.pk),
+        lambda: _CONDITION_POSTS_FOR_ANYONE(condition_id=condition.pk),
         condition=condition,
     )
 
