@@ -26,6 +26,7 @@ from django_countries import countries
 
 from answers.models import Condition
 from community.models import Member
+from diseasemaps.lib.prepared import Prepared
 
 MIN_GROUP = 5
 MARGIN = 5
@@ -45,14 +46,22 @@ class Row:
     width: int = 0
 
 
-def country_counts(condition: Condition) -> list[Row]:
-    rows = (
+# Its SQL is built once per process (diseasemaps/lib/prepared.py).
+_MEMBERS_BY_COUNTRY = Prepared(
+    "members on a condition's map, by country",
+    lambda condition_id: (
         Member.objects.active()
-        .filter(counted_in_map=True, conditions__condition=condition)
+        .filter(counted_in_map=True, conditions__condition_id=condition_id)
         .exclude(country="")
         .values("country")
         .annotate(members=Count("pk", distinct=True))
-    )
+    ),
+    condition_id=int,
+)
+
+
+def country_counts(condition: Condition) -> list[Row]:
+    rows = _MEMBERS_BY_COUNTRY(condition_id=condition.pk)
     shown, other = [], 0
     for row in rows:
         if row["members"] >= NAMED_AT:

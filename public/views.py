@@ -326,22 +326,38 @@ CONDITION_PAGE_COLUMNS = (
 )
 
 
-def _public_condition(
-    slug: str, *, with_answers: bool = True
-) -> tuple[Condition | None, bool]:
-    """The public condition at `slug` (with live answers, unless asked not to
-    care), and whether `slug` is an address its approved slug change left
-    behind."""
-    conditions = Condition.objects.published() if with_answers else Condition.objects
-    condition = (
+def _condition_at(conditions, slug: str):
+    return (
         conditions.select_related(
             "live_revision", "last_review", "last_review__reviewer"
         )
         # Only what the page shows: see ANSWER_PAGE_COLUMNS.
         .only(*CONDITION_PAGE_COLUMNS)
         .filter(public_slug=slug)
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+_PUBLIC_CONDITION_AT = Prepared(
+    "condition with answers at an address",
+    lambda slug: _condition_at(Condition.objects.published(), slug),
+    slug=str,
+)
+_CONDITION_AT = Prepared(
+    "condition at an address",
+    lambda slug: _condition_at(Condition.objects.all(), slug),
+    slug=str,
+)
+
+
+def _public_condition(
+    slug: str, *, with_answers: bool = True
+) -> tuple[Condition | None, bool]:
+    """The public condition at `slug` (with live answers, unless asked not to
+    care), and whether `slug` is an address its approved slug change left
+    behind."""
+    at = _PUBLIC_CONDITION_AT if with_answers else _CONDITION_AT
+    condition = next(iter(at(slug=slug)), None)
     if condition is not None:
         return condition, False
     moved = (

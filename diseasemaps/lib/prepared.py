@@ -9,7 +9,7 @@ query builds the queryset and compiles it once per process and database
 alias, then runs the SQL it got with each call's parameters, and loads the
 rows into model instances exactly as the queryset would (the same columns,
 `select_related` objects and annotations: Django's own RelatedPopulator does
-it).
+it), or into the dicts of a `values()` queryset.
 
 The parameters are found by compiling the queryset with stand-in values
 (unlikely strings, large integers) and looking for them among the query's
@@ -26,7 +26,7 @@ import datetime
 import itertools
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connections, router
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -58,15 +58,19 @@ def _stand_in(kind: type) -> object:
 class _Compiled:
     sql: str
     params: tuple
-    # (index into params, parameter name), for each parameter.
+    # (index into params, parameter name), for each use of a parameter.
     slots: tuple[tuple[int, str], ...]
-    model: type[Model]
-    start: int
-    end: int
-    init_list: list[str]
-    related_populators: list
-    annotations: tuple[tuple[str, int], ...]
+    # (column, its converters, its expression), for columns that have some.
     converters: tuple[tuple[int, tuple, object], ...]
+    # A values() query: the dicts' keys, in the columns' order.
+    names: tuple[str, ...] = ()
+    # A query of model instances: what ModelIterable would work out.
+    model: type[Model] | None = None
+    start: int = 0
+    end: int = 0
+    init_list: list[str] = field(default_factory=list)
+    related_populators: list = field(default_factory=list)
+    annotations: tuple[tuple[str, int], ...] = ()
 
 
 class Prepared:
@@ -91,9 +95,10 @@ class Prepared:
     def _compile_once(self, alias: str) -> tuple[str, tuple, dict, object]:
         stand_ins = {name: _stand_in(kind) for name, kind in self._parameters.items()}
         queryset = self._build(**stand_ins).using(alias)
-        if not issubclass(queryset._iterable_class, _model_iterable()):
+        if queryset._iterable_class not in _iterables():
             raise PreparedQueryError(
-                f"{self.name}: only querysets of model instances can be prepared."
+                f"{self.name}: only querysets of model instances or of values() "
+                "dicts can be prepared."
             )
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise PreparedQueryError(
@@ -149,24 +154,41 @@ class Prepared:
                 "prepared."
             )
         select, klass_info = compiler.select, compiler.klass_info
+        fields = [column[0] for column in select[: compiler.col_count]]
+        converters = tuple(
+            (position, tuple(map(_unbound, functions)), expression)
+            for position, (functions, expression) in compiler.get_converters(
+                fields
+            ).items()
+        )
+        if klass_info is None:  # values(): a dict a row
+            return _Compiled(
+                sql=sql,
+                params=params,
+                slots=tuple(slots.items()),
+                converters=converters,
+                names=tuple(
+                    query.selected
+                    or [
+                        *query.extra_select,
+                        *query.values_select,
+                        *query.annotation_select,
+                    ]
+                ),
+            )
         start = klass_info["select_fields"][0]
         end = klass_info["select_fields"][-1] + 1
-        fields = [column[0] for column in select[: compiler.col_count]]
-        converters = compiler.get_converters(fields)
         return _Compiled(
             sql=sql,
             params=params,
             slots=tuple(slots.items()),
+            converters=converters,
             model=klass_info["model"],
             start=start,
             end=end,
             init_list=[column[0].target.attname for column in select[start:end]],
             related_populators=get_related_populators(klass_info, select, alias),
             annotations=tuple(compiler.annotation_col_map.items()),
-            converters=tuple(
-                (position, tuple(map(_unbound, functions)), expression)
-                for position, (functions, expression) in converters.items()
-            ),
         )
 
     def compiled(self, alias: str) -> _Compiled:
@@ -209,8 +231,9 @@ class Prepared:
     @staticmethod
     def _load(compiled: _Compiled, rows, alias: str, connection) -> list:
         converters = compiled.converters
+        names = compiled.names
         start, end, init_list = compiled.start, compiled.end, compiled.init_list
-        from_db = compiled.model.from_db
+        from_db = compiled.model.from_db if compiled.model else None
         loaded = []
         for row in rows:
             if converters:
@@ -225,6 +248,9 @@ class Prepared:
                         else:
                             value = convert(value, expression, connection)
                     row[position] = value
+            if names:
+                loaded.append(dict(zip(names, row, strict=True)))
+                continue
             obj = from_db(alias, init_list, row[start:end])
             for populator in compiled.related_populators:
                 populator.populate(row, obj)
@@ -268,10 +294,10 @@ def _values_in(query) -> Iterator:
             stack.extend(node.get_source_expressions())
 
 
-def _model_iterable():
-    from django.db.models.query import ModelIterable
+def _iterables() -> tuple[type, ...]:
+    from django.db.models.query import ModelIterable, ValuesIterable
 
-    return ModelIterable
+    return (ModelIterable, ValuesIterable)
 
 
 def _unbound(function) -> tuple[Callable, bool]:

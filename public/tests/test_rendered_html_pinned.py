@@ -10,10 +10,18 @@ from datetime import UTC, datetime
 
 from django.core.cache import cache
 
-from answers.models import PublicVersion
+from answers.models import PublicVersion, TerminologySource
 from community.models import Experience
 from community.tests.helpers import share_published
-from devdata.personas import PersonasTestCase, draft, make_poems, publish
+from devdata.personas import (
+    PersonasTestCase,
+    add_code,
+    add_facts,
+    draft,
+    edit,
+    make_poems,
+    publish,
+)
 
 AT = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 
@@ -273,3 +281,147 @@ class RenderedHtmlPinnedTestCase(PersonasTestCase):
             '<section class="member-map"',
         )
         self.assertEqual(part, CONDITION_COMMUNITY)
+
+
+# The answer page's trail, corrections and condition facts, and the condition
+# page's facts, as the templates printed them before they were rendered in
+# Python (public/templatetags/fragments.py).
+FACTS_PARTS: dict[str, str] = {
+    "answer trail": (
+        '<nav aria-label="Breadcrumb">\n'
+        '  <ol class="breadcrumb small">\n'
+        "    \n"
+        '      <li class="breadcrumb-item"><a href="/">Home</a></li>\n'
+        "    \n"
+        '      <li class="breadcrumb-item"><a href="/conditions/">Conditions</a></li>\n'
+        "    \n"
+        '      <li class="breadcrumb-item"><a href="/conditions/poems-syndrome/">POEMS syndrome</a></li>\n'
+        "    \n"
+        '      <li class="breadcrumb-item active" aria-current="page">Is POEMS syndrome &lt;contagious&gt; &amp; catching?</li>\n'
+        "      \n"
+        "    \n"
+        "  </ol>\n"
+        "</nav>"
+    ),
+    "answer corrections": (
+        '<section aria-labelledby="corrections-heading" class="corrections">\n'
+        '  <h2 id="corrections-heading" class="h5">Corrections and updates</h2>\n'
+        '  <ul class="corrections-list small">\n'
+        "    \n"
+        '      <li><time datetime="2026-04-07">2026-04-07</time>: Updated the answer.</li>\n'
+        "    \n"
+        '      <li><time datetime="2026-03-02">2026-03-02</time>: First published.</li>\n'
+        "    \n"
+        "  </ul>\n"
+        '  <p class="small text-body-secondary mb-0"><a href="/about/corrections/">All corrections and updates</a> · <a href="/about/editorial-policy/#feedback">How we handle reports</a></p>\n'
+        "</section>"
+    ),
+    "answer facts": (
+        '<section aria-labelledby="about-heading" class="about-condition">\n'
+        '    <h2 id="about-heading" class="h5">About POEMS syndrome</h2>\n'
+        '    <dl class="facts small">\n'
+        '      <div><dt>Short name</dt><dd><span class="alternate-name">POEMS</span> (Polyneuropathy, Organomegaly, Endocrinopathy, Monoclonal plasma cell disorder, Skin changes)</dd></div>\n'
+        '      <div><dt>Also known as</dt><dd><span class="alternate-name">Crow–Fukase syndrome</span>, <span class="alternate-name">Takatsuki syndrome</span></dd></div>\n'
+        "      <div><dt>Codes</dt><dd>\n"
+        '<ul class="list-unstyled mb-0 condition-codes">\n'
+        '  <li class="condition-code" data-system="ICD-10-CM" data-code="D47.Z2"><span class="code-system">ICD-10-CM</span> <span class="code-value">D47.Z2</span>: <span class="code-name">Castleman disease</span> <span class="code-release small text-body-secondary">(checked against ICD-10-CM release 2026-04-01 sample)</span></li>\n'
+        '  <li class="condition-code" data-system="ORPHA" data-code="2905"><span class="code-system">ORPHA</span> <a href="https://www.orpha.net/en/disease/detail/2905" rel="noopener noreferrer" class="code-value">2905</a>: <span class="code-name">POEMS syndrome</span> <span class="code-release small text-body-secondary">(checked against ORPHA release 2025-01-16 sample)</span></li>\n'
+        "  \n"
+        "</ul>\n"
+        "</dd></div>\n"
+        "    </dl>\n"
+        "    \n"
+        '<p class="code-sources small text-body-secondary"><strong>Sources of names and codes:</strong> <span class="code-source" data-system="ICD-10-CM">ICD-10-CM, National Center for Health Statistics, Centers for Disease Control and Prevention.</span> <span class="code-source" data-system="ORPHA">Orphanet: an online rare disease and orphan drug data base. © INSERM 1999. Available at www.orpha.net. Names as given in the HPO disease annotations. (<a href="https://creativecommons.org/licenses/by/4.0/" rel="noopener noreferrer license">CC BY 4.0 (Orphadata)</a>)</span></p>\n'
+        "\n"
+        '    <p class="small text-body-secondary mb-0">These facts were reviewed by Dr facts-reviewer0, MD (Internal medicine): see <a href="/conditions/poems-syndrome/">POEMS syndrome</a>.</p>\n'
+        "  </section>"
+    ),
+    "condition facts": (
+        '<dl class="facts">\n'
+        "  <div><dt>Also known as</dt><dd>Crow–Fukase syndrome, Takatsuki syndrome</dd></div>\n"
+        "  \n"
+        "  <div><dt>Codes</dt><dd>\n"
+        '<ul class="list-unstyled mb-0 condition-codes">\n'
+        '  <li class="condition-code" data-system="ICD-10-CM" data-code="D47.Z2"><span class="code-system">ICD-10-CM</span> <span class="code-value">D47.Z2</span>: <span class="code-name">Castleman disease</span> <span class="code-release small text-body-secondary">(checked against ICD-10-CM release 2026-04-01 sample)</span></li>\n'
+        '  <li class="condition-code" data-system="ORPHA" data-code="2905"><span class="code-system">ORPHA</span> <a href="https://www.orpha.net/en/disease/detail/2905" rel="noopener noreferrer" class="code-value">2905</a>: <span class="code-name">POEMS syndrome</span> <span class="code-release small text-body-secondary">(checked against ORPHA release 2025-01-16 sample)</span></li>\n'
+        "  \n"
+        "</ul>\n"
+        "</dd></div>\n"
+        "</dl>\n"
+        "\n"
+        '<p class="code-sources small text-body-secondary"><strong>Sources of names and codes:</strong> <span class="code-source" data-system="ICD-10-CM">ICD-10-CM, National Center for Health Statistics, Centers for Disease Control and Prevention.</span> <span class="code-source" data-system="ORPHA">Orphanet: an online rare disease and orphan drug data base. © INSERM 1999. Available at www.orpha.net. Names as given in the HPO disease annotations. (<a href="https://creativecommons.org/licenses/by/4.0/" rel="noopener noreferrer license">CC BY 4.0 (Orphadata)</a>)</span></p>'
+    ),
+}
+
+
+class FactsAndTrailPinnedTestCase(PersonasTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        PublicVersion.objects.get_or_create(pk=1)
+        # Two sources, one without a page for its codes or a licence link.
+        condition = make_poems()
+        add_code(condition, "ICD-10-CM", "D47.Z2")
+        TerminologySource.objects.filter(system__startswith="ICD").update(
+            code_url="", licence_url=""
+        )
+        cls.condition = add_facts(condition)
+        cls.question = draft(
+            cls.writer,
+            cls.condition,
+            slug="is-it-contagious",
+            text="Is POEMS syndrome <contagious> & catching?",
+            at=AT,
+        )
+        publish(cls.question, writer=cls.writer, reviewer=cls.reviewer, at=AT)
+        edit(
+            cls.question,
+            cls.writer,
+            short_answer="No: it is not <catching> & never was.",
+        )
+        later = datetime(2026, 4, 7, 9, 0, tzinfo=UTC)
+        publish(cls.question, writer=cls.writer, reviewer=cls.reviewer, at=later)
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def parts(self) -> dict[str, str]:
+        found = {}
+        for name, url, start, end in [
+            (
+                "answer trail",
+                self.question.get_absolute_url(),
+                '<nav aria-label="Breadcrumb">',
+                "</nav>",
+            ),
+            (
+                "answer corrections",
+                self.question.get_absolute_url(),
+                '<section aria-labelledby="corrections-heading"',
+                "</section>",
+            ),
+            (
+                "answer facts",
+                self.question.get_absolute_url(),
+                '<section aria-labelledby="about-heading"',
+                "</section>",
+            ),
+            (
+                "condition facts",
+                self.condition.get_absolute_url(),
+                '<dl class="facts">',
+                "</p>",
+            ),
+        ]:
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+            html = response.content.decode()
+            begin = html.index(start)
+            found[name] = html[begin : html.index(end, begin) + len(end)]
+        return found
+
+    def test_the_trail_corrections_and_facts_are_as_they_were(self):
+        parts = self.parts()
+        for name, expected in FACTS_PARTS.items():
+            with self.subTest(name):
+                self.assertEqual(parts[name], expected)
