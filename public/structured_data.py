@@ -45,7 +45,8 @@ def condition_entity(condition: Condition, facts) -> dict:
 
 def breadcrumb_items(question: Question, revision) -> list[tuple[str, str]]:
     """(name, path) from the home page down to the answer: the visible
-    breadcrumb (includes/breadcrumb.html) and its JSON-LD, item for item."""
+    breadcrumb (the `breadcrumb` tag, public/templatetags/fragments.py) and
+    its JSON-LD, item for item."""
     condition = question.condition
     return [
         ("Home", reverse("public:home")),

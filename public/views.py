@@ -83,7 +83,8 @@ _LIVE_QUESTIONS_OF = Prepared(
 
 def _by_topic(questions) -> list[tuple[str, list[dict]]]:
     """Questions grouped under their approved topics, topics in reading order,
-    each as the line of a list shows it (includes/question_list.html).
+    each as the line of a list shows it (the `question_list` tag,
+    public/templatetags/fragments.py).
 
     The lines are plain dicts of strings made here: a page lists up to a few
     dozen questions, and each attribute the template looked up through the
