@@ -92,7 +92,7 @@ class Prepared:
     def __repr__(self) -> str:
         return f"<Prepared {self.name}>"
 
-    def _compile_once(self, alias: str) -> tuple[str, tuple, dict, object]:
+    def _compile_once(self, alias: str) -> tuple[str, tuple, dict, object, type]:
         stand_ins = {name: _stand_in(kind) for name, kind in self._parameters.items()}
         queryset = self._build(**stand_ins).using(alias)
         if queryset._iterable_class not in _iterables():
@@ -125,13 +125,13 @@ class Prepared:
                 raise PreparedQueryError(
                     f"{self.name}: a parameter is written into the SQL itself."
                 )
-        return sql, params, slots, compiler
+        return sql, params, slots, compiler, queryset._iterable_class
 
     def _compile(self, alias: str) -> _Compiled:
-        sql, params, slots, compiler = self._compile_once(alias)
+        sql, params, slots, compiler, iterable = self._compile_once(alias)
         query = compiler.query
         # Again with other stand-ins: what is not a parameter must not change.
-        sql2, params2, slots2, _ = self._compile_once(alias)
+        sql2, params2, slots2, *_ = self._compile_once(alias)
         fixed = [i for i in range(len(params)) if i not in slots]
         moments = [params[i] for i in fixed]
         if any(isinstance(value, _MOMENT) for value in (*moments, *_values_in(query))):
@@ -161,7 +161,7 @@ class Prepared:
                 fields
             ).items()
         )
-        if klass_info is None:  # values(): a dict a row
+        if iterable is not _iterables()[0]:  # values(): a dict a row
             return _Compiled(
                 sql=sql,
                 params=params,

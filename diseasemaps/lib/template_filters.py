@@ -1,9 +1,16 @@
-"""Filters every template can use (TEMPLATES["OPTIONS"]["builtins"])."""
+"""Filters and tags every template can use (TEMPLATES["OPTIONS"]["builtins"])."""
 
 from datetime import date, datetime
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template import defaulttags
+from django.template.defaulttags import URLNode
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.text import Truncator
 
 register = template.Library()
 
@@ -25,3 +32,75 @@ def absolute(path: str) -> str:
     site: og:image and other tags that crawlers read need one, whatever host
     the request came in on."""
     return settings.SITE_URL + str(path)
+
+
+@register.filter(is_safe=False)
+def clip(value, length: int) -> str:
+    """`value|truncatechars:length`, without its walk over every character
+    when the text is that short already (a text of `length` characters or
+    fewer is never cut): pages print the short answer twice in their head."""
+    text = str(value)
+    if len(text) <= int(length):
+        return text
+    return Truncator(text).chars(int(length))
+
+
+# --- {% url %}, remembered ----------------------------------------------------
+#
+# Django's {% url %} reverses the address on every render: some eighty calls
+# each, and a page's chrome has seven that never change. This replaces the tag
+# (this library is a builtin, loaded after Django's) with one that remembers
+# what reverse() returned for the same name, arguments, current app, URLconf
+# and script prefix: everything reverse() itself depends on. Arguments other
+# than strings and integers are reversed every time.
+
+_reversed: dict[tuple, str] = {}
+_REMEMBERED = 4096
+
+
+class _RememberedURLNode(URLNode):
+    def render(self, context):
+        args = [arg.resolve(context) for arg in self.args]
+        kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
+        if (
+            not all(type(value) in (str, int) for value in (*args, *kwargs.values()))
+            or self.asvar
+        ):
+            return super().render(context)
+        view_name = self.view_name.resolve(context)
+        request = getattr(context, "request", None)
+        current_app = getattr(request, "current_app", None)
+        if current_app is None:
+            current_app = getattr(
+                getattr(request, "resolver_match", None), "namespace", None
+            )
+        key = (
+            settings.ROOT_URLCONF,
+            get_urlconf(),
+            get_script_prefix(),
+            view_name,
+            tuple(args),
+            tuple(sorted(kwargs.items())),
+            current_app,
+        )
+        url = _reversed.get(key)
+        if url is None:
+            url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+            if len(_reversed) >= _REMEMBERED:
+                _reversed.clear()
+            _reversed[key] = url
+        return conditional_escape(url) if context.autoescape else url
+
+
+@register.tag
+def url(parser, token):
+    node = defaulttags.url(parser, token)
+    node.__class__ = _RememberedURLNode
+    return node
+
+
+@receiver(setting_changed)
+def _forget_reversed(*, setting, **kwargs) -> None:
+    # Tests swap URLconfs; ROOT_URLCONF is in the key, but clear_url_caches()
+    # is how Django says any address may have changed.
+    _reversed.clear()

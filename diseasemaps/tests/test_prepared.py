@@ -126,6 +126,21 @@ class PreparedTestCase(PersonasTestCase):
                 self.assertEqual(got[0][2], AT)
                 self.assertIsNotNone(got[0][2].tzinfo)
 
+    def test_values_querysets_give_dicts(self):
+        def build(condition_id):
+            return (
+                Question.objects.filter(condition_id=condition_id)
+                .values("condition_id", "live_revision__slug")
+                .annotate(events=Count("events"))
+                .order_by("live_revision__slug")
+            )
+
+        prepared = Prepared("per slug", build, condition_id=int)
+        expected = list(build(self.condition.pk))
+        self.assertEqual(len(expected), 3)
+        self.assertEqual(prepared(condition_id=self.condition.pk), expected)
+        self.assertIsInstance(prepared(condition_id=self.condition.pk)[0], dict)
+
     def test_the_queryset_is_built_and_compiled_once(self):
         built = []
 
