@@ -3,10 +3,11 @@ and run a fixed number of queries, however many answers a condition has. Answer
 and condition pages are stored once rendered (public/pages.py)."""
 
 from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -31,6 +32,7 @@ from answers.models import (
 )
 from diseasemaps.lib.prepared import Prepared
 from diseasemaps.lib.template_filters import iso_date
+from diseasemaps.lib.urls import slug_path
 from public import catalogue, pages, structured_data
 from public import search as site_search
 from public.feedback import corrections_for
@@ -44,18 +46,17 @@ def _live_questions():
     )
 
 
-def _question_list(condition: Condition) -> list[Question]:
-    """A condition's live questions with what a list of them shows.
+def _question_list(condition: Condition) -> list[dict]:
+    """A condition's live questions as rows of what a list of them shows:
+    pk, live_slug, live_topic, live_order, live_question, live_short_answer
+    and reviewed_at.
 
-    Each question is given its condition (no join, no query for its URL); the
-    drafts and the long answer texts stay in the database. Unordered:
-    `_by_topic` puts them in reading order, and an ORDER BY costs the ORM more
-    to build than the sort."""
-    questions = _LIVE_QUESTIONS_OF(condition_id=condition.pk)
-    remember_condition = Question.condition.field.set_cached_value
-    for question in questions:
-        remember_condition(question, condition)
-    return questions
+    Rows, not model instances: a condition lists up to a few dozen questions,
+    and three instances a row (question, live revision, review) cost more to
+    build than the rest of the list. The drafts and the long answer texts stay
+    in the database. Unordered: `_by_topic` puts them in reading order, and an
+    ORDER BY costs more to build than the sort."""
+    return _LIVE_QUESTIONS_OF(condition_id=condition.pk)
 
 
 # Its SQL is built once per process (diseasemaps/lib/prepared.py), like the
@@ -66,51 +67,47 @@ _LIVE_QUESTIONS_OF = Prepared(
         Question.objects.published()
         .filter(condition_id=condition_id)
         .order_by()
-        .select_related("live_revision", "last_review")
-        .only(
-            "condition",
-            "live_revision__slug",
-            "live_revision__topic",
-            "live_revision__order",
-            "live_revision__question_text",
-            "live_revision__short_answer",
-            "last_review__created_at",
+        .values(
+            "pk",
+            live_slug=F("live_revision__slug"),
+            live_topic=F("live_revision__topic"),
+            live_order=F("live_revision__order"),
+            live_question=F("live_revision__question_text"),
+            live_short_answer=F("live_revision__short_answer"),
+            reviewed_at=F("last_review__created_at"),
         )
     ),
     condition_id=int,
 )
 
 
-def _by_topic(questions) -> list[tuple[str, list[dict]]]:
-    """Questions grouped under their approved topics, topics in reading order,
-    each as the line of a list shows it (the `question_list` tag,
-    public/templatetags/fragments.py).
-
-    The lines are plain dicts of strings made here: a page lists up to a few
-    dozen questions, and each attribute the template looked up through the
-    question (its address, its live text, its review date twice) cost the
-    template engine more than the whole line costs here."""
-
-    def place(question: Question) -> tuple[int, int, int]:
-        live = question.live_revision
-        return (TOPIC_ORDER[live.topic], live.order, question.pk)
-
-    ordered = sorted(questions, key=place)
+def _by_topic(condition: Condition, questions) -> list[tuple[str, list[dict]]]:
+    """`questions` (rows of `_question_list`) grouped under their approved
+    topics, topics in reading order, each as the line of a list shows it (the
+    `question_list` tag, public/templatetags/fragments.py)."""
+    ordered = sorted(
+        questions,
+        key=lambda row: (TOPIC_ORDER[row["live_topic"]], row["live_order"], row["pk"]),
+    )
+    address = condition.address
     return [
-        (Topic(topic).label, [_listed(question) for question in group])
-        for topic, group in groupby(ordered, key=lambda q: q.live_revision.topic)
+        (Topic(topic).label, [_listed(address, row) for row in group])
+        for topic, group in groupby(ordered, key=itemgetter("live_topic"))
     ]
 
 
-def _listed(question: Question) -> dict:
-    live, review = question.live_revision, question.last_review
+def _listed(condition_address: str, row: dict) -> dict:
+    reviewed_at = row["reviewed_at"]
     return {
-        "url": question.get_absolute_url(),
-        "question_text": live.question_text,
-        "short_answer": live.short_answer,
+        # Question.get_absolute_url, for a live question.
+        "url": slug_path(
+            "public:answer", condition_slug=condition_address, slug=row["live_slug"]
+        ),
+        "question_text": row["live_question"],
+        "short_answer": row["live_short_answer"],
         # As `|iso_date` prints it: in the site's time zone.
-        "reviewed": iso_date(template_localtime(review.created_at))
-        if review is not None
+        "reviewed": iso_date(template_localtime(reviewed_at))
+        if reviewed_at is not None
         else "",
     }
 
@@ -293,7 +290,7 @@ def condition_html(request: HttpRequest, condition: Condition, facts) -> str:
         {
             "condition": condition,
             "facts": facts,
-            "topics": _by_topic(questions),
+            "topics": _by_topic(condition, questions),
             "answer_count": len(questions),
             "canonical_url": structured_data.absolute(condition.get_absolute_url()),
             "json_ld": structured_data.as_script(
@@ -398,7 +395,7 @@ def answer_html(
     (its approval or re-certification), with the condition's approved facts
     (`facts`). Readers get the live ones; the review screen the pending ones."""
     others = [
-        other for other in _question_list(question.condition) if other.pk != question.pk
+        row for row in _question_list(question.condition) if row["pk"] != question.pk
     ]
     return pages.render(
         request,
@@ -409,7 +406,7 @@ def answer_html(
             "facts": facts,
             "revision": revision,
             "review": review,
-            "others": _by_topic(others),
+            "others": _by_topic(question.condition, others),
             "corrections": corrections_for(question, revision, review),
             "breadcrumbs": structured_data.breadcrumb_items(question, revision),
             "canonical_url": structured_data.absolute(question.get_absolute_url()),

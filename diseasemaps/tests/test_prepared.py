@@ -207,7 +207,7 @@ class PreparedTestCase(PersonasTestCase):
         for name, build in [
             ("related", lambda: condition.questions.all()),
             ("prefetch", lambda: Question.objects.prefetch_related("references")),
-            ("values", lambda: Question.objects.values("pk")),
+            ("values_list", lambda: Question.objects.values_list("pk")),
         ]:
             with self.subTest(name), self.assertRaises(PreparedQueryError):
                 Prepared(name, build)()

@@ -1070,6 +1070,15 @@ def table(rows: list[dict]) -> str:
             f"{'' if small is None else small:>6} {cache:>10} {stored_share:>7} "
             f"{spread:>7} {errors if errors else '':>7}"
         )
+    for row in rows:
+        if row["name"].endswith("_first_render") and row["stored_page"]["hit"]:
+            # More requests than first-render pages: the rest were stored
+            # copies, and the CPU figure is too low.
+            lines.append(
+                f"  WARNING: {row['label']}: {row['stored_page']['hit']:,} requests "
+                "found a stored copy; raise COLD_ANSWERS or COLD_CONDITIONS "
+                "(tools/bench/scenarios.py)"
+            )
     return "\n".join(lines)
 
 
