@@ -388,6 +388,11 @@ def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _on(value) -> str:
+    """A date or a time as `|iso_date` prints it: in the site's time zone."""
+    return iso_date(template_localtime(value))
+
+
 def answer_html(
     request: HttpRequest, question: Question, revision, review, facts
 ) -> str:
@@ -406,6 +411,11 @@ def answer_html(
             "facts": facts,
             "revision": revision,
             "review": review,
+            # As `|iso_date` prints them, once each (the page shows each date
+            # two or three times).
+            "updated_on": _on(revision.content_updated_at),
+            "reviewed_on": _on(review.created_at if review is not None else None),
+            "review_due_on": _on(question.next_review_due),
             "others": _by_topic(question.condition, others),
             "corrections": corrections_for(question, revision, review),
             "breadcrumbs": structured_data.breadcrumb_items(question, revision),
