@@ -21,7 +21,7 @@ register = template.Library()
 
 LATEST = 3
 
-# What a post in these blocks shows (community/includes/experience.html, with
+# What a post in these blocks shows ({% experience_post %}, with
 # no report links), and its author's and note's reviewer's names: the posts'
 # other thirty columns stay in the database, and so do the ORM's calls to
 # select and load each of them.

@@ -17,31 +17,13 @@ templates/public/answer_detail.html and condition_detail.html.
 
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
+from diseasemaps.lib.fast_html import e, safe
 from diseasemaps.lib.template_filters import iso_date
 
 register = template.Library()
-
-# What django.utils.html.escape does to a plain string (it is html.escape),
-# in one call instead of about eight.
-_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
-)
-
-
-def e(value) -> str:
-    """`{{ value }}`: escaped unless already safe (conditional_escape)."""
-    if type(value) is str:
-        return value.translate(_ESCAPES)
-    return conditional_escape(value)
-
-
-def _safe(html: str) -> SafeString:
-    # Every value in `html` went through conditional_escape.
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 @register.simple_tag
@@ -82,7 +64,7 @@ def question_list(
             )
         parts.append("\n    </ul>\n  </section>\n")
     parts.append("\n")
-    return _safe("".join(parts))
+    return safe("".join(parts))
 
 
 @register.simple_tag
@@ -106,7 +88,7 @@ def condition_codes(codes) -> SafeString:
             f"(checked against {system} release {e(code.release)})</span></li>\n  "
         )
     parts.append("\n</ul>\n")
-    return _safe("".join(parts))
+    return safe("".join(parts))
 
 
 @register.simple_tag
@@ -114,7 +96,7 @@ def code_sources(sources) -> SafeString:
     """The attribution each terminology source asks for wherever its names
     and codes appear (`sources`: ConditionRevision.code_sources)."""
     if not sources:
-        return _safe("\n\n")
+        return safe("\n\n")
     spans = []
     for source in sources:
         licence = (
@@ -127,7 +109,7 @@ def code_sources(sources) -> SafeString:
             f'<span class="code-source" data-system="{e(source.system)}">'
             f"{e(source.attribution)}{licence}</span>"
         )
-    return _safe(
+    return safe(
         '\n<p class="code-sources small text-body-secondary">'
         "<strong>Sources of names and codes:</strong> "
         f"{' '.join(spans)}</p>\n"
@@ -140,7 +122,7 @@ def corrections_section(corrections) -> SafeString:
     this answer, newest first, as reviewers approved them
     (public/feedback.py, corrections_for). Never a draft's summary."""
     if not corrections:
-        return _safe("\n\n")
+        return safe("\n\n")
     parts = [
         '\n\n<section aria-labelledby="corrections-heading" class="corrections">\n'
         '  <h2 id="corrections-heading" class="h5">Corrections and updates</h2>\n'
@@ -158,7 +140,7 @@ def corrections_section(corrections) -> SafeString:
         f'<a href="{e(reverse("public:editorial_policy"))}#feedback">How we handle reports</a></p>\n'
         "</section>\n\n"
     )
-    return _safe("".join(parts))
+    return safe("".join(parts))
 
 
 @register.simple_tag
@@ -179,4 +161,4 @@ def breadcrumb(items) -> SafeString:
                 f'\n      <li class="breadcrumb-item"><a href="{e(path)}">{e(name)}</a></li>\n    '
             )
     parts.append("\n  </ol>\n</nav>\n")
-    return _safe("".join(parts))
+    return safe("".join(parts))

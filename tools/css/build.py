@@ -72,8 +72,9 @@ def content() -> list[str]:
     crispy = package_folder("crispy_bootstrap5") / "templates/bootstrap5"
     return [
         str(ROOT / "templates/**/*.html"),
-        # Parts of the answer and condition pages written in Python.
+        # Parts of pages written in Python.
         str(ROOT / "public/templatetags/fragments.py"),
+        str(ROOT / "community/templatetags/post_html.py"),
         *(str(crispy / name) for name in CRISPY),
         # The classes crispy-forms gives widgets (form-control, form-select…).
         str(package_folder("crispy_forms") / "**/*.py"),
