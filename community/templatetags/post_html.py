@@ -18,13 +18,12 @@ was saved); everything else is escaped as `{{ value }}` escapes it.
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
 from community.models import ExperienceStatus
 from diseasemaps.lib.fast_html import e, safe
-from diseasemaps.lib.template_filters import iso_date
+from diseasemaps.lib.template_filters import iso_date, remembered_reverse
 
 register = template.Library()
 
@@ -62,7 +61,7 @@ def _status(post) -> str:
     if post.status == ExperienceStatus.REDACTED:
         return (
             '<strong class="status-badge">A moderator suggests changes (see '
-            f'<a href="{e(reverse("community:me"))}">your page</a>): only you can see this</strong>'
+            f'<a href="{e(remembered_reverse("community:me"))}">your page</a>): only you can see this</strong>'
         )
     return f'<strong class="status-badge">{e(post.get_status_display())}: only you can see this</strong>'
 
@@ -71,13 +70,13 @@ def _report(context, post, name: str, muted: bool) -> str:
     pk = post.pk
     html = (
         "\n    "
-        f'<p class="small mb-0"><a href="{e(reverse("community:report", args=[pk]))}">Report this post</a>'
+        f'<p class="small mb-0"><a href="{e(remembered_reverse("community:report", [pk]))}">Report this post</a>'
     )
     if not post.author.is_former:
         request = context.get("request")
         html += (
-            f'\n      · <a href="{e(reverse("community:report_author", args=[pk]))}">Report {name}</a>'
-            f'\n      · <form method="post" action="{e(reverse("community:mute_author", args=[pk]))}" class="d-inline mute-form">'
+            f'\n      · <a href="{e(remembered_reverse("community:report_author", [pk]))}">Report {name}</a>'
+            f'\n      · <form method="post" action="{e(remembered_reverse("community:mute_author", [pk]))}" class="d-inline mute-form">'
             f"{_CSRF.render(context)}\n"
             f'        <input type="hidden" name="next" value="{e(request.get_full_path()) if request is not None else ""}">\n'
             f'        <input type="hidden" name="action" value="{"unmute" if muted else "mute"}">\n'

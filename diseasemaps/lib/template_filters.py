@@ -8,6 +8,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaulttags
 from django.template.defaulttags import URLNode
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.text import Truncator
@@ -58,37 +59,49 @@ _reversed: dict[tuple, str] = {}
 _REMEMBERED = 4096
 
 
+def remembered_reverse(
+    view_name: str, args=(), kwargs=None, current_app: str | None = None
+) -> str:
+    """reverse(), remembered per process for the same name, arguments,
+    current app, URLconf and script prefix (everything reverse() depends on).
+    For arguments other than strings and integers it is plain reverse()."""
+    kwargs = kwargs or {}
+    if not all(type(value) in (str, int) for value in (*args, *kwargs.values())):
+        return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+    key = (
+        settings.ROOT_URLCONF,
+        get_urlconf(),
+        get_script_prefix(),
+        view_name,
+        tuple(args),
+        tuple(sorted(kwargs.items())),
+        current_app,
+    )
+    url = _reversed.get(key)
+    if url is None:
+        url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+        if len(_reversed) >= _REMEMBERED:
+            _reversed.clear()
+        _reversed[key] = url
+    return url
+
+
 class _RememberedURLNode(URLNode):
     def render(self, context):
+        if self.asvar:
+            return super().render(context)
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
-        if (
-            not all(type(value) in (str, int) for value in (*args, *kwargs.values()))
-            or self.asvar
-        ):
-            return super().render(context)
         view_name = self.view_name.resolve(context)
-        request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", None)
-        if current_app is None:
-            current_app = getattr(
-                getattr(request, "resolver_match", None), "namespace", None
-            )
-        key = (
-            settings.ROOT_URLCONF,
-            get_urlconf(),
-            get_script_prefix(),
-            view_name,
-            tuple(args),
-            tuple(sorted(kwargs.items())),
-            current_app,
-        )
-        url = _reversed.get(key)
-        if url is None:
-            url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-            if len(_reversed) >= _REMEMBERED:
-                _reversed.clear()
-            _reversed[key] = url
+        # As Django's URLNode finds it.
+        try:
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
+        url = remembered_reverse(view_name, args, kwargs, current_app)
         return conditional_escape(url) if context.autoescape else url
 
 
@@ -99,8 +112,27 @@ def url(parser, token):
     return node
 
 
+# {% static %} asks the storage for the hashed name of the file on every
+# render: the same answer for the whole life of a process (a deploy restarts
+# it), so base.html's four assets use {% asset %}, remembered per script
+# prefix.
+_assets: dict[tuple[str, str], str] = {}
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """`{% static path %}`, remembered."""
+    key = (get_script_prefix(), path)
+    url = _assets.get(key)
+    if url is None:
+        url = _assets[key] = static(path)
+    return url
+
+
 @receiver(setting_changed)
 def _forget_reversed(*, setting, **kwargs) -> None:
-    # Tests swap URLconfs; ROOT_URLCONF is in the key, but clear_url_caches()
-    # is how Django says any address may have changed.
+    # Tests swap URLconfs, static storages and prefixes; ROOT_URLCONF is in
+    # the key, but a changed setting is how Django says any address may have
+    # changed.
     _reversed.clear()
+    _assets.clear()

@@ -16,12 +16,11 @@ templates/public/answer_detail.html and condition_detail.html.
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
 from diseasemaps.lib.fast_html import e, safe
-from diseasemaps.lib.template_filters import iso_date
+from diseasemaps.lib.template_filters import iso_date, remembered_reverse
 
 register = template.Library()
 
@@ -136,8 +135,8 @@ def corrections_section(corrections) -> SafeString:
     parts.append(
         "\n  </ul>\n"
         '  <p class="small text-body-secondary mb-0">'
-        f'<a href="{e(reverse("public:corrections"))}">All corrections and updates</a> · '
-        f'<a href="{e(reverse("public:editorial_policy"))}#feedback">How we handle reports</a></p>\n'
+        f'<a href="{e(remembered_reverse("public:corrections"))}">All corrections and updates</a> · '
+        f'<a href="{e(remembered_reverse("public:editorial_policy"))}#feedback">How we handle reports</a></p>\n'
         "</section>\n\n"
     )
     return safe("".join(parts))
