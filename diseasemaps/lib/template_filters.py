@@ -1,5 +1,6 @@
 """Filters and tags every template can use (TEMPLATES["OPTIONS"]["builtins"])."""
 
+import unicodedata
 from datetime import date, datetime
 
 from django import template
@@ -36,14 +37,19 @@ def absolute(path: str) -> str:
 
 
 @register.filter(is_safe=False)
-def clip(value, length: int) -> str:
+def clip(value, length) -> str:
     """`value|truncatechars:length`, without its walk over every character
-    when the text is that short already (a text of `length` characters or
-    fewer is never cut): pages print the short answer twice in their head."""
-    text = str(value)
-    if len(text) <= int(length):
+    when the text is that short already: a text of `length` characters or
+    fewer is never cut (truncatechars still returns it in NFC, and so does
+    this). Pages print the short answer twice in their head."""
+    try:
+        length = int(length)
+    except ValueError:
+        return value
+    text = unicodedata.normalize("NFC", str(value))
+    if length > 0 and len(text) <= length:
         return text
-    return Truncator(text).chars(int(length))
+    return Truncator(text).chars(length)
 
 
 # --- {% url %}, remembered ----------------------------------------------------
