@@ -67,6 +67,11 @@ class PostingReadsTheMemberOnceTestCase(PersonasTestCase):
         self.assertEqual(len(member_reads), 1, sql)
         mail_statements = [s.split()[0] for s in sql if "outbox_outboundemail" in s]
         self.assertEqual(mail_statements, ["INSERT", "UPDATE", "UPDATE"])
+        # The post's transaction (a savepoint inside the test's own) and no
+        # savepoint of its own around the insert: a form sent twice rolls the
+        # whole transaction back instead.
+        savepoints = [s for s in sql if s.startswith("SAVEPOINT")]
+        self.assertEqual(len(savepoints), 1, sql)
 
     def test_it_refuses_another_users_member_profile(self):
         with self.assertRaises(NotAllowed):
