@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - each line of the map's HTML stays whole, as the page prints it
 """Community blocks on the reviewed-answer pages: counts, the latest posts and
 the map of where members live.
 
@@ -10,11 +11,14 @@ logged-in member gets every published post, on a page rendered for them alone
 """
 
 from django import template
+from django.utils.safestring import SafeString
 
 from answers.models import Condition, Question
 from community.models import Experience, public_with_counts, sees_members_only
 from community.services.mutes import muted_member_ids
+from diseasemaps.lib.fast_html import e, safe
 from diseasemaps.lib.prepared import Prepared
+from diseasemaps.lib.template_filters import clip, remembered_reverse
 from public.community_map import chart, country_counts
 
 register = template.Library()
@@ -132,6 +136,61 @@ def condition_experiences(context, condition: Condition) -> dict:
     )
 
 
-@register.inclusion_tag("public/includes/community_map.html")
-def condition_map(condition: Condition) -> dict:
-    return {"condition": condition, "chart": chart(country_counts(condition))}
+@register.simple_tag
+def condition_map(condition: Condition) -> SafeString:
+    """Where members live, as bars and as a table (the same numbers). Written
+    in Python like public/templatetags/fragments.py: the template it replaced
+    cost about a thousand calls a page. public/tests/reference/
+    community_map.html is that template, and public/tests/test_map_html.py
+    compares the two, character for character."""
+    return map_html(condition.public_name, chart(country_counts(condition)))
+
+
+def map_html(condition_name: str, drawn: dict) -> SafeString:
+    rows = drawn["rows"]
+    if rows:
+        label_width, text_y = drawn["label_width"], drawn["text_y"]
+        bar_height = drawn["bar_height"]
+        total = drawn["total"]
+        members = "member" if total == 1 else "members"
+        bars = "".join(
+            f'\n      <g class="map-row" data-label="{e(row.label)}" data-count="{row.count}" transform="translate(0 {row.y})">\n'
+            f'        <text x="0" y="{text_y}" class="map-label">{e(clip(row.label, 22))}</text>\n'
+            f'        <rect x="{label_width}" y="0" width="{row.width}" height="{bar_height}" rx="3" class="map-bar"></rect>\n'
+            f'        <text x="{label_width + row.width + 6}" y="{text_y}" class="map-value">{row.count}</text>\n'
+            "      </g>\n      "
+            for row in rows
+        )
+        table = "".join(
+            f'<tr><th scope="row">{e(row.label)}</th><td class="text-end">{row.count}</td></tr>'
+            for row in rows
+        )
+        shown = (
+            '\n  <figure class="mb-2">\n'
+            f'    <svg class="map-chart" viewBox="0 0 {drawn["width"]} {drawn["height"]}" width="100%" role="img" aria-labelledby="map-title" focusable="false">\n'
+            f'      <title id="map-title">At least {total} {members} with {e(condition_name)}, by country</title>\n'
+            f"      {bars}\n"
+            "    </svg>\n"
+            '    <figcaption class="small text-body-secondary">The same numbers as the table below.</figcaption>\n'
+            "  </figure>\n"
+            '  <table class="table table-sm map-table">\n'
+            '    <caption class="visually-hidden">Members by country</caption>\n'
+            '    <thead><tr><th scope="col">Country</th><th scope="col" class="text-end">Members</th></tr></thead>\n'
+            "    <tbody>\n"
+            f"      {table}\n"
+            "    </tbody>\n"
+            "  </table>\n  "
+        )
+    else:
+        shown = "\n  <p>Not enough members have chosen to be counted yet.</p>\n  "
+    return safe(
+        "\n"
+        '<section class="member-map" aria-labelledby="map-heading">\n'
+        '  <h2 id="map-heading">Where members live</h2>\n'
+        f"  {shown}\n"
+        '  <p class="small">We count only members who chose to be, by the country they gave; '
+        "countries with fewer than 10 of them are grouped as “Other countries”, and every "
+        "number is rounded down to a multiple of 5, so no one can be singled out. "
+        f'<a href="{e(remembered_reverse("public:editorial_policy"))}#how-we-count">How we count</a></p>\n'
+        "</section>\n"
+    )

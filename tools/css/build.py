@@ -74,6 +74,7 @@ def content() -> list[str]:
         str(ROOT / "templates/**/*.html"),
         # Parts of pages written in Python.
         str(ROOT / "public/templatetags/fragments.py"),
+        str(ROOT / "public/templatetags/community_blocks.py"),
         str(ROOT / "community/templatetags/post_html.py"),
         *(str(crispy / name) for name in CRISPY),
         # The classes crispy-forms gives widgets (form-control, form-select…).
