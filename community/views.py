@@ -52,6 +52,7 @@ from community.models import Experience, ExperienceStatus, Member, Mute
 from community.privacy import identifying_details
 from community.services import member_reports, mutes
 from community.services.safety import response_target, shows_support
+from community.templatetags.post_html import POST_COLUMNS, QUESTION_COLUMNS
 from diseasemaps.lib.diff import inline_diff
 from diseasemaps.lib.markdown import render_member
 from diseasemaps.lib.query import slug_param
@@ -103,30 +104,6 @@ def _too_many(
     return response
 
 
-LISTED_POST_COLUMNS = (
-    "author_id",
-    "condition_id",
-    "question_id",
-    "relation",
-    "body_html",
-    "status",
-    "audience",
-    "published_at",
-    "reviewer_note",
-    "reviewer_note_at",
-    "reviewer_note_by_id",
-    "author__pseudonym",
-    "author__is_former",
-    "author__user_id",
-    "question__condition__public_slug",
-    "question__condition__slug",
-    "question__live_revision__question_text",
-    "question__live_revision__slug",
-    "reviewer_note_by__display_name",
-    "reviewer_note_by__slug",
-)
-
-
 def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
     condition = _condition_or_moved(request, slug)
     if not isinstance(condition, Condition):
@@ -152,12 +129,8 @@ def experience_list(request: HttpRequest, slug: str) -> HttpResponse:
             "question__condition",
             "reviewer_note_by",
         )
-        # What {% experience_post %} (community/templatetags/post_html.py)
-        # shows of a post, its author, question and reviewer's note: the
-        # posts' other columns (the text before rendering, moderation and
-        # privacy fields) stay in the database, and so does the ORM's work of
-        # loading them.
-        .only(*LISTED_POST_COLUMNS)
+        # What {% experience_post %} shows, no more.
+        .only(*POST_COLUMNS, *QUESTION_COLUMNS)
     )
     # Every published post, members-only ones too: the counts say how many
     # only members can read (anonymous readers never get their text).

@@ -27,6 +27,38 @@ from diseasemaps.lib.template_filters import iso_date, remembered_reverse
 
 register = template.Library()
 
+# What {% experience_post %} reads of a post, its author and its reviewer's
+# note: a query for posts to show loads these (`.only(*POST_COLUMNS)`, with
+# select_related("author", "reviewer_note_by")), and QUESTION_COLUMNS too
+# (with select_related("question__live_revision", "question__condition"))
+# where the post's question is shown. The posts' other columns (the text before
+# rendering, moderation and privacy fields) stay in the database, and so does
+# the ORM's work of loading them.
+POST_COLUMNS = (
+    "author_id",
+    "condition_id",
+    "question_id",
+    "relation",
+    "body_html",
+    "status",
+    "audience",
+    "published_at",
+    "reviewer_note",
+    "reviewer_note_at",
+    "reviewer_note_by_id",
+    "author__pseudonym",
+    "author__is_former",
+    "author__user_id",
+    "reviewer_note_by__display_name",
+    "reviewer_note_by__slug",
+)
+QUESTION_COLUMNS = (
+    "question__condition__public_slug",
+    "question__condition__slug",
+    "question__live_revision__question_text",
+    "question__live_revision__slug",
+)
+
 _CSRF = CsrfTokenNode()
 _MEMBERS_ONLY = '<strong class="audience-badge">Members only</strong> · '
 

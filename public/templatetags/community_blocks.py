@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from answers.models import Condition, Question
 from community.models import Experience, public_with_counts, sees_members_only
 from community.services.mutes import muted_member_ids
+from community.templatetags.post_html import POST_COLUMNS, QUESTION_COLUMNS
 from diseasemaps.lib.fast_html import e, safe
 from diseasemaps.lib.prepared import Prepared
 from diseasemaps.lib.template_filters import clip, remembered_reverse
@@ -24,25 +25,6 @@ from public.community_map import chart, country_counts
 register = template.Library()
 
 LATEST = 3
-
-# What a post in these blocks shows ({% experience_post %}, with
-# no report links), and its author's and note's reviewer's names: the posts'
-# other thirty columns stay in the database, and so do the ORM's calls to
-# select and load each of them.
-POST_COLUMNS = (
-    "author_id",
-    "relation",
-    "body_html",
-    "status",
-    "audience",
-    "published_at",
-    "reviewer_note",
-    "reviewer_note_at",
-    "author__pseudonym",
-    "author__is_former",
-    "reviewer_note_by__display_name",
-    "reviewer_note_by__slug",
-)
 
 
 def _block(context, published, for_anyone, **shown) -> dict:
@@ -93,10 +75,7 @@ def _condition_posts(condition_id: int):
         )
         .only(
             *POST_COLUMNS,
-            "question__condition__public_slug",
-            "question__condition__slug",
-            "question__live_revision__question_text",
-            "question__live_revision__slug",
+            *QUESTION_COLUMNS,
         )
     )
 
