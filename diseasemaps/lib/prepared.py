@@ -76,7 +76,8 @@ class _Compiled:
 class Prepared:
     """`build(**parameters)` returns the queryset; `parameters` name each
     parameter's type (int or str). Call the `Prepared` with the parameters to
-    get the list of model instances the queryset would give."""
+    get the list the queryset would give: model instances, or dicts for a
+    `values()` queryset."""
 
     def __init__(
         self, name: str, build: Callable[..., QuerySet], **parameters: type
