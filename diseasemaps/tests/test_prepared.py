@@ -51,6 +51,17 @@ def _seen(question: Question) -> tuple:
     )
 
 
+def _event_seen(event) -> tuple:
+    return (
+        event.pk,
+        event.action,
+        event.created_at,
+        event.revision.number,
+        event.events_of_question,
+        event.number_plus,
+    )
+
+
 class PreparedTestCase(PersonasTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -99,28 +110,8 @@ class PreparedTestCase(PersonasTestCase):
         prepared = Prepared("events", build, question_id=int)
         for question in self.questions:
             with self.subTest(question=question.slug):
-                expected = [
-                    (
-                        e.pk,
-                        e.action,
-                        e.created_at,
-                        e.revision.number,
-                        e.events_of_question,
-                        e.number_plus,
-                    )
-                    for e in build(question.pk)
-                ]
-                got = [
-                    (
-                        e.pk,
-                        e.action,
-                        e.created_at,
-                        e.revision.number,
-                        e.events_of_question,
-                        e.number_plus,
-                    )
-                    for e in prepared(question_id=question.pk)
-                ]
+                expected = [_event_seen(e) for e in build(question.pk)]
+                got = [_event_seen(e) for e in prepared(question_id=question.pk)]
                 self.assertTrue(expected)
                 self.assertEqual(got, expected)
                 self.assertEqual(got[0][2], AT)
